@@ -1,0 +1,223 @@
+package io.baton.actors.session;
+
+import static io.baton.actors.Rejection.Reason.ALREADY_EXISTS;
+import static io.baton.actors.Rejection.Reason.ALREADY_TERMINAL;
+import static io.baton.actors.Rejection.Reason.INVALID_ARGUMENT;
+import static io.baton.actors.Rejection.Reason.NOT_FOUND;
+
+import io.baton.actors.ActorsSettings;
+import io.baton.actors.Rejection;
+import io.baton.actors.session.SessionCommand.*;
+import io.baton.actors.session.SessionEvent.*;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One inference session: its spec, its attempts on GPUs and every durable token. Invariants
+ * (DESIGN.md): fencing by attempt, contiguous chunks with idempotent retries, durable before
+ * visible, and exactly one terminal event. The checks live in {@link SessionRules}.
+ */
+public final class Session
+    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
+
+  public static final org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<SessionCommand> ENTITY_KEY =
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(SessionCommand.class, "Session");
+
+  /** How long an ended session stays in memory after recovery before it passivates itself. */
+  private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);
+
+  private final String sessionId;
+  private final ActorsSettings settings;
+  private final ActorContext<SessionCommand> context;
+  private final ActorRef<Topic.Command<TokenUpdate>> topic;
+  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+
+  private Session(
+      String sessionId,
+      ActorsSettings settings,
+      ActorContext<SessionCommand> context,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), sessionId),
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
+    this.sessionId = sessionId;
+    this.settings = settings;
+    this.context = context;
+    this.shard = shard;
+    this.topic = context.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
+  }
+
+  /** The entity outside sharding, as unit tests run it. */
+  public static Behavior<SessionCommand> create(String sessionId, ActorsSettings settings) {
+    return create(sessionId, settings, Optional.empty());
+  }
+
+  public static Behavior<SessionCommand> create(
+      String sessionId, ActorsSettings settings, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    return Behaviors.setup(ctx -> new Session(sessionId, settings, ctx, shard));
+  }
+
+  @Override
+  public SessionState emptyState() {
+    return SessionState.empty(sessionId);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+  }
+
+  @Override
+  public CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> commandHandler() {
+    CommandHandlerWithReplyBuilder<SessionCommand, SessionEvent, SessionState> b = newCommandHandlerWithReplyBuilder();
+    b.forAnyState()
+        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), update(s, c.fromIndex())));
+    b.forState(s -> s.status() == SessionStatus.NEW)
+        .onCommand(Submit.class, this::submit)
+        .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
+    b.forState(s -> s.status().isTerminal())
+        .onCommand(Submit.class, this::resubmit)
+        .onCommand(Mutation.class, (s, c) -> reject(c.replyTo(), ALREADY_TERMINAL, "session is " + s.status()));
+    b.forAnyState()
+        .onCommand(Submit.class, this::resubmit)
+        .onCommand(Place.class, this::place)
+        .onCommand(AppendTokens.class, this::append)
+        .onCommand(CheckpointKv.class, this::checkpoint)
+        .onCommand(FailAttempt.class, (s, c) -> fenced(s, c.attempt(), c.replyTo(),
+            () -> persist(new AttemptFailed(c.attempt(), c.cause(), Instant.now()), c.replyTo())))
+        .onCommand(Complete.class, (s, c) -> fenced(s, c.attempt(), c.replyTo(),
+            () -> persist(new Completed(c.finishReason(), usage(s), Instant.now()), c.replyTo())))
+        .onCommand(Fail.class, c -> persist(new Failed(c.error(), Instant.now()), c.replyTo()))
+        .onCommand(Cancel.class, c -> persist(new Cancelled(c.reason(), Instant.now()), c.replyTo()));
+    return b.build();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> submit(SessionState s, Submit c) {
+    Optional<String> invalid = c.spec() == null ? Optional.of("spec is required") : c.spec().invalidity();
+    if (invalid.isPresent()) {
+      return reject(c.replyTo(), INVALID_ARGUMENT, invalid.get());
+    }
+    return persist(new Submitted(sessionId, c.spec(), Instant.now()), c.replyTo());
+  }
+
+  /** A retried submission is acknowledged; a different spec under the same id is refused. */
+  private ReplyEffect<SessionEvent, SessionState> resubmit(SessionState s, Submit c) {
+    if (s.spec().equals(c.spec())) {
+      return Effect().reply(c.replyTo(), accepted(s));
+    }
+    return reject(c.replyTo(), ALREADY_EXISTS, "session " + sessionId + " exists with another spec");
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> place(SessionState s, Place c) {
+    return SessionRules.place(s, c)
+        .map(r -> rejectWith(c.replyTo(), r))
+        .orElseGet(() -> persist(
+            new Placed(c.attempt(), c.workerId(), s.tokenCount(), c.method(), Instant.now()), c.replyTo()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> append(SessionState s, AppendTokens c) {
+    SessionRules.AppendPlan plan = SessionRules.append(s, c);
+    if (plan instanceof SessionRules.Reject r) {
+      return rejectWith(c.replyTo(), r.rejection());
+    }
+    if (plan instanceof SessionRules.Persist p) {
+      return persist(new TokensAppended(c.attempt(), p.fromIndex(), p.tokens(), Instant.now()), c.replyTo());
+    }
+    return Effect().reply(c.replyTo(), accepted(s));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> checkpoint(SessionState s, CheckpointKv c) {
+    Optional<Rejection> rejection = SessionRules.checkpoint(s, c);
+    if (rejection.isPresent()) {
+      return rejectWith(c.replyTo(), rejection.get());
+    }
+    if (c.uptoToken() <= s.checkpointUpto()) {
+      return Effect().reply(c.replyTo(), accepted(s));
+    }
+    return persist(new KvCheckpointed(c.attempt(), c.uptoToken(), c.blockHashes(), Instant.now()), c.replyTo());
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> fenced(
+      SessionState s, int attempt, ActorRef<Reply> replyTo,
+      java.util.function.Supplier<ReplyEffect<SessionEvent, SessionState>> then) {
+    return SessionRules.fence(s, attempt).map(r -> rejectWith(replyTo, r)).orElseGet(then);
+  }
+
+  /** Persists, then publishes (durable before visible), then replies. */
+  private ReplyEffect<SessionEvent, SessionState> persist(SessionEvent event, ActorRef<Reply> replyTo) {
+    return Effect()
+        .persist(event)
+        .thenRun(after -> publish(event, after))
+        .thenReply(replyTo, Session::accepted);
+  }
+
+  private void publish(SessionEvent event, SessionState after) {
+    if (event instanceof TokensAppended e) {
+      topic.tell(Topic.publish(new TokenUpdate(sessionId, e.fromIndex(), e.tokens(), after.status(), null)));
+    } else if (after.status().isTerminal()) {
+      topic.tell(Topic.publish(update(after, after.tokenCount())));
+      passivateAfter(Duration.ZERO);
+    }
+  }
+
+  private void passivateAfter(Duration delay) {
+    shard.ifPresent(s -> context.scheduleOnce(delay, s, new ClusterSharding.Passivate<>(context.getSelf())));
+  }
+
+  private static TokenUpdate update(SessionState s, int fromIndex) {
+    int from = Math.max(0, Math.min(fromIndex, s.tokenCount()));
+    return new TokenUpdate(s.sessionId(), from, s.tokensFrom(from), s.status(),
+        s.status().isTerminal() ? s.terminalReason() : null);
+  }
+
+  private static Usage usage(SessionState s) {
+    return new Usage(s.spec().promptTokens().size(), s.tokenCount());
+  }
+
+  private static Accepted accepted(SessionState s) {
+    return new Accepted(s.status(), s.attempt(), s.tokenCount());
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<Reply> replyTo, Rejection.Reason reason, String detail) {
+    return rejectWith(replyTo, Rejection.of(reason, detail));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> rejectWith(ActorRef<Reply> replyTo, Rejection rejection) {
+    return Effect().reply(replyTo, new Rejected(rejection));
+  }
+
+  @Override
+  public EventHandler<SessionState, SessionEvent> eventHandler() {
+    return SessionState::apply;
+  }
+
+  @Override
+  public SignalHandler<SessionState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          if (s.status().isTerminal()) {
+            // Remember-entities restarts entities until they passivate; an ended one need not stay.
+            passivateAfter(TERMINAL_LINGER);
+          }
+        })
+        .build();
+  }
+}

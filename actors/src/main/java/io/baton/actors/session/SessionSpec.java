@@ -1,0 +1,52 @@
+package io.baton.actors.session;
+
+import io.baton.actors.CborSerializable;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a client asked for. The seed is always present: when the client gives none, Baton draws one
+ * at submission, so a resumed session regenerates exactly the tokens an uninterrupted run would.
+ *
+ * @param batchId the batch this session belongs to, or null for an interactive request
+ */
+public record SessionSpec(
+    String model,
+    List<Integer> promptTokens,
+    Sampling sampling,
+    int maxTokens,
+    String tenant,
+    int priority,
+    String batchId)
+    implements CborSerializable {
+
+  /** Sampling parameters; temperature 0 means greedy decoding. */
+  public record Sampling(double temperature, double topP, long seed) implements CborSerializable {}
+
+  public SessionSpec {
+    promptTokens = List.copyOf(promptTokens);
+  }
+
+  /** Why this spec cannot run, or empty when it can. */
+  public Optional<String> invalidity() {
+    if (model == null || model.isBlank()) {
+      return Optional.of("model is required");
+    }
+    if (promptTokens.isEmpty()) {
+      return Optional.of("the prompt must hold at least one token");
+    }
+    if (maxTokens < 1) {
+      return Optional.of("max_tokens must be at least 1, was " + maxTokens);
+    }
+    if (sampling == null) {
+      return Optional.of("sampling parameters are required");
+    }
+    if (!(sampling.temperature() >= 0 && sampling.temperature() <= 2)) {
+      return Optional.of("temperature must be between 0 and 2, was " + sampling.temperature());
+    }
+    if (!(sampling.topP() > 0 && sampling.topP() <= 1)) {
+      return Optional.of("top_p must be in (0, 1], was " + sampling.topP());
+    }
+    return Optional.empty();
+  }
+}

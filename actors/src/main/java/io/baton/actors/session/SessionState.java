@@ -1,0 +1,121 @@
+package io.baton.actors.session;
+
+import io.baton.actors.CborSerializable;
+import io.baton.actors.session.SessionEvent.AttemptFailed;
+import io.baton.actors.session.SessionEvent.Cancelled;
+import io.baton.actors.session.SessionEvent.Completed;
+import io.baton.actors.session.SessionEvent.Failed;
+import io.baton.actors.session.SessionEvent.KvCheckpointed;
+import io.baton.actors.session.SessionEvent.Placed;
+import io.baton.actors.session.SessionEvent.Submitted;
+import io.baton.actors.session.SessionEvent.TokensAppended;
+import io.baton.actors.session.SessionEvent.Usage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A session as its events made it. Immutable: {@link #apply} returns a new state. It is also the
+ * snapshot format, so its fields are a stored schema like the events.
+ *
+ * @param tokens every generated token that is durable, in order
+ * @param checkpointUpto prompt plus generated tokens covered by checkpointed KV blocks
+ * @param terminalReason finish reason, error or cancel reason once the session has ended
+ */
+public record SessionState(
+    String sessionId,
+    SessionStatus status,
+    SessionSpec spec,
+    List<Attempt> attempts,
+    List<Integer> tokens,
+    int checkpointUpto,
+    List<String> checkpointBlocks,
+    Instant submittedAt,
+    Instant firstTokenAt,
+    Instant endedAt,
+    String terminalReason,
+    Usage usage)
+    implements CborSerializable {
+
+  public static SessionState empty(String sessionId) {
+    return new SessionState(
+        sessionId, SessionStatus.NEW, null, List.of(), List.of(), 0, List.of(), null, null, null, null, null);
+  }
+
+  /** The current attempt number, 0 before the first placement. */
+  public int attempt() {
+    return attempts.size();
+  }
+
+  public int tokenCount() {
+    return tokens.size();
+  }
+
+  public Attempt currentAttempt() {
+    return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+  }
+
+  public List<Integer> tokensFrom(int fromIndex) {
+    int from = Math.max(0, Math.min(fromIndex, tokens.size()));
+    return tokens.subList(from, tokens.size());
+  }
+
+  public SessionState apply(SessionEvent event) {
+    // Java 17 has no pattern switch; the sealed interface keeps this chain complete by review.
+    if (event instanceof Submitted e) {
+      return new SessionState(
+          e.sessionId(), SessionStatus.PENDING, e.spec(), attempts, tokens, checkpointUpto, checkpointBlocks,
+          e.at(), firstTokenAt, endedAt, terminalReason, usage);
+    } else if (event instanceof Placed e) {
+      return with(SessionStatus.PLACED, append(attempts,
+          new Attempt(e.attempt(), e.workerId(), e.method(), e.resumeFrom(), e.at(), null)));
+    } else if (event instanceof TokensAppended e) {
+      return new SessionState(
+          sessionId, SessionStatus.GENERATING, spec, attempts, append(tokens, e.tokens()), checkpointUpto,
+          checkpointBlocks, submittedAt, firstTokenAt == null ? e.at() : firstTokenAt, endedAt, terminalReason,
+          usage);
+    } else if (event instanceof KvCheckpointed e) {
+      return new SessionState(
+          sessionId, status, spec, attempts, tokens, e.uptoToken(), append(checkpointBlocks, e.blockHashes()),
+          submittedAt, firstTokenAt, endedAt, terminalReason, usage);
+    } else if (event instanceof AttemptFailed e) {
+      return with(SessionStatus.PENDING, replaceLast(attempts, currentAttempt().failed(e.cause())));
+    } else if (event instanceof Completed e) {
+      return ended(SessionStatus.COMPLETED, e.at(), e.finishReason(), e.usage());
+    } else if (event instanceof Failed e) {
+      return ended(SessionStatus.FAILED, e.at(), e.error(), usage);
+    } else if (event instanceof Cancelled e) {
+      return ended(SessionStatus.CANCELLED, e.at(), e.reason(), usage);
+    }
+    throw new IllegalArgumentException("unknown session event " + event.getClass().getName());
+  }
+
+  private SessionState with(SessionStatus newStatus, List<Attempt> newAttempts) {
+    return new SessionState(
+        sessionId, newStatus, spec, newAttempts, tokens, checkpointUpto, checkpointBlocks, submittedAt,
+        firstTokenAt, endedAt, terminalReason, usage);
+  }
+
+  private SessionState ended(SessionStatus newStatus, Instant at, String reason, Usage newUsage) {
+    return new SessionState(
+        sessionId, newStatus, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
+        at, reason, newUsage);
+  }
+
+  private static <T> List<T> append(List<T> list, T item) {
+    return append(list, List.of(item));
+  }
+
+  private static <T> List<T> append(List<T> list, List<T> more) {
+    List<T> copy = new ArrayList<>(list.size() + more.size());
+    copy.addAll(list);
+    copy.addAll(more);
+    return List.copyOf(copy);
+  }
+
+  private static <T> List<T> replaceLast(List<T> list, T item) {
+    List<T> copy = new ArrayList<>(list);
+    copy.set(copy.size() - 1, item);
+    return List.copyOf(copy);
+  }
+}

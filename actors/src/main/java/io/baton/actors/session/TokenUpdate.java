@@ -1,0 +1,26 @@
+package io.baton.actors.session;
+
+import io.baton.actors.CborSerializable;
+import java.util.List;
+
+/**
+ * Durable tokens of a session from {@code fromIndex} on, with the session's status after them.
+ * Published on the session's topic after each persisted chunk and returned by GetTokens, so a
+ * subscriber only ever sees tokens that are already in the journal.
+ */
+public record TokenUpdate(String sessionId, int fromIndex, List<Integer> tokens, SessionStatus status, String finishReason)
+    implements CborSerializable {
+
+  public TokenUpdate {
+    tokens = List.copyOf(tokens);
+  }
+
+  /** The index one past the last token this update carries. */
+  public int nextIndex() {
+    return fromIndex + tokens.size();
+  }
+
+  public static String topicName(String sessionId) {
+    return "session-tokens-" + sessionId;
+  }
+}
