@@ -64,6 +64,21 @@ public final class Session
     this.topic = context.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
   }
 
+  /**
+   * Registers sessions with cluster sharding. Remember-entities brings a running session back
+   * after its node crashed, without waiting for a message; ended sessions passivate themselves, so
+   * the remembered set holds only live ones.
+   */
+  public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, ActorsSettings settings) {
+    ClusterSharding.get(system)
+        .init(
+            org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
+                    ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
+                .withSettings(
+                    org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
+                        .withRememberEntities(true)));
+  }
+
   /** The entity outside sharding, as unit tests run it. */
   public static Behavior<SessionCommand> create(String sessionId, ActorsSettings settings) {
     return create(sessionId, settings, Optional.empty());

@@ -35,11 +35,13 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final Process process;
   private final Options options;
   private final Thread shutdownHook;
+  private volatile java.util.concurrent.CompletionStage<?> dependents =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
 
   private EmbeddedCassandra(Process process, Options options) {
     this.process = process;
     this.options = options;
-    this.shutdownHook = new Thread(this::stopProcess, "baton-cassandra-stop");
+    this.shutdownHook = new Thread(this::stopAfterDependents, "baton-cassandra-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -118,6 +120,23 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /**
+   * On JVM exit, Cassandra waits for {@code dependent} (an ActorSystem's termination) so that the
+   * journal can flush and shut down cleanly before its database goes away.
+   */
+  public void stopAfter(java.util.concurrent.CompletionStage<?> dependent) {
+    this.dependents = dependent;
+  }
+
+  private void stopAfterDependents() {
+    try {
+      dependents.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("stopping Cassandra before its users finished: {}", e.toString());
+    }
+    stopProcess();
   }
 
   @Override

@@ -1,0 +1,209 @@
+package io.baton.actors.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+import com.typesafe.config.ConfigFactory;
+import io.baton.actors.Rejection;
+import io.baton.actors.session.SessionCommand.*;
+import io.baton.actors.session.SessionEvent.*;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every session event, the state (which is the snapshot format), every command and reply, round-
+ * tripped through Pekko serialization as configured. A new event needs one more sample below; the
+ * coverage tests fail until it has one.
+ */
+class SessionSerializationTest {
+  /** Nanosecond precision, so that a lossy time encoding shows. */
+  private static final Instant AT = Instant.parse("2026-05-06T07:08:09.123456789Z");
+  private static final String ID = "chatcmpl-serialization";
+  private static final SessionSpec SPEC = new SessionSpec(
+      "baton-small", List.of(1, 2, 3), new SessionSpec.Sampling(0.7, 0.95, 1234567890123L), 64, "tenant-a", 3, null);
+  private static final SessionSpec BATCH_SPEC = new SessionSpec(
+      "baton-small", List.of(9), new SessionSpec.Sampling(0, 1, -1L), 1, "tenant-b", 0, "batch_abc");
+  private static final FailureCause XID = FailureCause.xid(79, "reset-gpu", "GPU has fallen off the bus");
+
+  private static ActorTestKit testKit;
+  private static TestProbe<Reply> replies;
+  private static TestProbe<SessionState> states;
+  private static TestProbe<TokenUpdate> updates;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create(ConfigFactory.load());
+    replies = testKit.createTestProbe(Reply.class);
+    states = testKit.createTestProbe(SessionState.class);
+    updates = testKit.createTestProbe(TokenUpdate.class);
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  static List<SessionEvent> events() {
+    Stream<SessionEvent> placements = Arrays.stream(ResumeMethod.values())
+        .map(m -> new Placed(m.ordinal() + 1, "gpu-" + m, m.ordinal() * 7, m, AT));
+    Stream<SessionEvent> failures = failureCauses().stream().map(c -> new AttemptFailed(2, c, AT));
+    Stream<SessionEvent> rest = Stream.of(
+        new Submitted(ID, SPEC, AT),
+        new Submitted(ID, BATCH_SPEC, AT),
+        new TokensAppended(1, 0, List.of(5, 6, 7), AT),
+        new TokensAppended(2, 1_000_000, List.of(Integer.MAX_VALUE), AT),
+        new KvCheckpointed(1, 32, List.of("sha256:aa", "sha256:bb"), AT),
+        new Completed("stop", new Usage(3, 5), AT),
+        new Failed("poison request", AT),
+        new Cancelled("client went away", AT));
+    return Stream.of(rest, placements, failures).flatMap(s -> s).toList();
+  }
+
+  static List<FailureCause> failureCauses() {
+    Stream<FailureCause> others = Arrays.stream(FailureCause.Kind.values())
+        .filter(k -> k != FailureCause.Kind.XID)
+        .map(k -> FailureCause.of(k, "because " + k));
+    return Stream.concat(Stream.of(XID), others).toList();
+  }
+
+  /** A session with a failed and a finished attempt, tokens, checkpoint blocks, usage and an ending. */
+  static SessionState richState() {
+    SessionState s = SessionState.empty(ID);
+    for (SessionEvent e : List.of(
+        new Submitted(ID, SPEC, AT),
+        new Placed(1, "gpu-a", 0, ResumeMethod.FRESH, AT),
+        new TokensAppended(1, 0, List.of(10, 11, 12, 13), AT.plusMillis(5)),
+        new KvCheckpointed(1, 16, List.of("sha256:aa"), AT.plusMillis(6)),
+        new AttemptFailed(1, XID, AT.plusMillis(7)),
+        new Placed(2, "gpu-b", 4, ResumeMethod.KV_RESTORE, AT.plusMillis(8)),
+        new TokensAppended(2, 4, List.of(14, 15), AT.plusMillis(9)),
+        new Completed("stop", new Usage(3, 6), AT.plusMillis(10)))) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
+  static List<SessionCommand> commands() {
+    return List.of(
+        new Submit(SPEC, replies.ref()),
+        new Place(1, "gpu-a", ResumeMethod.KV_RESTORE, replies.ref()),
+        new AppendTokens(1, 4, List.of(1, 2), replies.ref()),
+        new CheckpointKv(1, 32, List.of("sha256:aa", "sha256:bb"), replies.ref()),
+        new FailAttempt(1, XID, replies.ref()),
+        new Complete(2, "length", replies.ref()),
+        new Fail("poison request", replies.ref()),
+        new Cancel("client went away", replies.ref()),
+        new GetState(states.ref()),
+        new GetTokens(3, updates.ref()));
+  }
+
+  static List<Reply> replies() {
+    Stream<Reply> rejections = Arrays.stream(Rejection.Reason.values())
+        .map(r -> new Rejected(Rejection.of(r, "why: " + r)));
+    return Stream.concat(Stream.of(new Accepted(SessionStatus.GENERATING, 2, 15)), rejections).toList();
+  }
+
+  static Stream<Named<Object>> samples() {
+    Stream<Object> others = Stream.of(
+        SPEC,
+        BATCH_SPEC,
+        SPEC.sampling(),
+        new Usage(3, 5),
+        new Attempt(1, "gpu-a", ResumeMethod.FRESH, 0, AT, null),
+        new Attempt(2, "gpu-b", ResumeMethod.RECOMPUTE, 4, AT, XID),
+        SessionState.empty(ID),
+        richState(),
+        new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null),
+        new TokenUpdate(ID, 6, List.of(), SessionStatus.COMPLETED, "stop"),
+        Rejection.of(Rejection.Reason.GAP, "chunk starts at 9"));
+    return Stream.of(events().stream(), commands().stream(), replies().stream(), failureCauses().stream(), others)
+        .flatMap(s -> s.map(o -> (Object) o))
+        .map(o -> Named.of(o.getClass().getSimpleName() + " " + o, o));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void roundTripsThroughJacksonCbor(Object sample) {
+    Serializer serializer = serialization().findSerializerFor(sample);
+    assertInstanceOf(JacksonCborSerializer.class, serializer, "bound through CborSerializable");
+    Object copy = testKit.serializationTestKit().verifySerialization(sample, true);
+    assertNotSame(sample, copy);
+    assertEquals(sample, copy);
+  }
+
+  @Test
+  void theRichStateIsReallyRich() {
+    SessionState s = richState();
+    assertEquals(SessionStatus.COMPLETED, s.status());
+    assertEquals(XID, s.attempts().get(0).failure());
+    assertEquals(List.of(10, 11, 12, 13, 14, 15), s.tokens());
+    assertEquals(List.of("sha256:aa"), s.checkpointBlocks());
+    assertEquals(new Usage(3, 6), s.usage());
+  }
+
+  @Test
+  void everyEventHasASample() {
+    assertEquals(leaves(SessionEvent.class), sampleClasses(events()));
+  }
+
+  @Test
+  void everyCommandHasASample() {
+    assertEquals(leaves(SessionCommand.class), sampleClasses(commands()));
+  }
+
+  @Test
+  void everyReplyHasASample() {
+    assertEquals(leaves(Reply.class), sampleClasses(replies()));
+  }
+
+  /**
+   * The manifest names the class of each stored event, so renaming an event breaks existing journals.
+   * This list changes only together with a migration.
+   */
+  @Test
+  void eventManifestsAreAStoredSchema() {
+    Set<String> manifests = events().stream()
+        .map(e -> Serializers.manifestFor(serialization().findSerializerFor(e), e))
+        .collect(Collectors.toCollection(TreeSet::new));
+    String p = "io.baton.actors.session.SessionEvent$";
+    assertEquals(
+        new TreeSet<>(Stream.of("AttemptFailed", "Cancelled", "Completed", "Failed", "KvCheckpointed", "Placed",
+            "Submitted", "TokensAppended").map(n -> p + n).toList()),
+        manifests);
+  }
+
+  private static Serialization serialization() {
+    return SerializationExtension.get(Adapter.toClassic(testKit.system()));
+  }
+
+  /** The records behind a sealed interface, through nested sealed interfaces. */
+  private static Set<String> leaves(Class<?> sealed) {
+    return Arrays.stream(sealed.getPermittedSubclasses())
+        .flatMap(c -> c.isSealed() ? leaves(c).stream() : Stream.of(c.getName()))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static Set<String> sampleClasses(List<?> samples) {
+    return samples.stream().map(o -> o.getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
+  }
+}

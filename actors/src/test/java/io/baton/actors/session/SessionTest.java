@@ -1,0 +1,436 @@
+package io.baton.actors.session;
+
+import static io.baton.actors.Rejection.Reason.ALREADY_EXISTS;
+import static io.baton.actors.Rejection.Reason.ALREADY_TERMINAL;
+import static io.baton.actors.Rejection.Reason.ILLEGAL_STATE;
+import static io.baton.actors.Rejection.Reason.INVALID_ARGUMENT;
+import static io.baton.actors.Rejection.Reason.NOT_FOUND;
+import static io.baton.actors.Rejection.Reason.STALE_ATTEMPT;
+import static io.baton.actors.session.SessionStatus.CANCELLED;
+import static io.baton.actors.session.SessionStatus.COMPLETED;
+import static io.baton.actors.session.SessionStatus.FAILED;
+import static io.baton.actors.session.SessionStatus.GENERATING;
+import static io.baton.actors.session.SessionStatus.NEW;
+import static io.baton.actors.session.SessionStatus.PENDING;
+import static io.baton.actors.session.SessionStatus.PLACED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.actors.session.SessionCommand.*;
+import io.baton.actors.session.SessionEvent.*;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Submission, placement, attempt failure, the terminal events, GetTokens and GetState. */
+class SessionTest extends SessionTestBase {
+
+  // --- submit ---------------------------------------------------------------------------------
+
+  @Test
+  void submitCreatesAPendingSession() {
+    Instant before = Instant.now();
+    Submitted e = persists(Submitted.class, new Accepted(PENDING, 0, 0), submit(SPEC));
+    Instant after = Instant.now();
+    assertEquals(new Submitted(sessionId, SPEC, e.at()), e);
+    assertFalse(e.at().isBefore(before) || e.at().isAfter(after), "at is the submission time");
+    assertEquals(
+        new SessionState(sessionId, PENDING, SPEC, List.of(), List.of(), 0, List.of(), e.at(), null, null, null, null),
+        kit.getState());
+  }
+
+  static Stream<Arguments> invalidSpecs() {
+    return Stream.of(
+        Arguments.of("no spec", null),
+        Arguments.of("null model", new SessionSpec(null, PROMPT, SAMPLING, 64, "t", 0, null)),
+        Arguments.of("blank model", new SessionSpec("  ", PROMPT, SAMPLING, 64, "t", 0, null)),
+        Arguments.of("empty prompt", new SessionSpec("m", List.of(), SAMPLING, 64, "t", 0, null)),
+        Arguments.of("max_tokens 0", new SessionSpec("m", PROMPT, SAMPLING, 0, "t", 0, null)),
+        Arguments.of("negative max_tokens", new SessionSpec("m", PROMPT, SAMPLING, -5, "t", 0, null)),
+        Arguments.of("no sampling", new SessionSpec("m", PROMPT, null, 64, "t", 0, null)),
+        Arguments.of("temperature < 0", withSampling(-0.01, 1)),
+        Arguments.of("temperature > 2", withSampling(2.01, 1)),
+        Arguments.of("temperature NaN", withSampling(Double.NaN, 1)),
+        Arguments.of("top_p 0", withSampling(0.5, 0)),
+        Arguments.of("top_p < 0", withSampling(0.5, -0.1)),
+        Arguments.of("top_p > 1", withSampling(0.5, 1.01)),
+        Arguments.of("top_p NaN", withSampling(0.5, Double.NaN)));
+  }
+
+  private static SessionSpec withSampling(double temperature, double topP) {
+    return new SessionSpec("m", PROMPT, new SessionSpec.Sampling(temperature, topP, 7), 64, "t", 0, null);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidSpecs")
+  void submitRejectsAnInvalidSpec(String name, SessionSpec spec) {
+    rejects(INVALID_ARGUMENT, submit(spec));
+    assertEquals(SessionState.empty(sessionId), kit.getState());
+  }
+
+  static Stream<Arguments> boundarySpecs() {
+    return Stream.of(
+        Arguments.of("greedy", withSampling(0, 1)),
+        Arguments.of("hottest", withSampling(2, 0.01)),
+        Arguments.of("one token, in a batch",
+            new SessionSpec("m", List.of(1), SAMPLING, 1, "t", 9, "batch_abc")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("boundarySpecs")
+  void submitAcceptsBoundarySpecs(String name, SessionSpec spec) {
+    Submitted e = persists(Submitted.class, new Accepted(PENDING, 0, 0), submit(spec));
+    assertEquals(spec, e.spec());
+    assertEquals(spec, kit.getState().spec());
+  }
+
+  @Test
+  void resubmittingTheSameSpecIsAcknowledgedWithoutAnEvent() {
+    submitted();
+    acknowledgesWithoutEvent(new Accepted(PENDING, 0, 0), submit(SPEC));
+    // An equal spec built anew, as a retried HTTP request would, is the same submission.
+    acknowledgesWithoutEvent(new Accepted(PENDING, 0, 0), submit(spec(64)));
+  }
+
+  @Test
+  void resubmittingWhileGeneratingReportsTheCurrentProgress() {
+    generating(3);
+    acknowledgesWithoutEvent(new Accepted(GENERATING, 1, 3), submit(SPEC));
+  }
+
+  @Test
+  void resubmittingADifferentSpecIsRefused() {
+    submitted();
+    rejects(ALREADY_EXISTS, submit(spec(65)));
+    rejects(ALREADY_EXISTS, submit(null));
+    assertEquals(SPEC, kit.getState().spec());
+  }
+
+  static Stream<Arguments> mutations() {
+    return Stream.of(
+        Arguments.of("place", place(1, "gpu-a", ResumeMethod.FRESH)),
+        Arguments.of("append", append(1, 0, tokens(0, 2))),
+        Arguments.of("checkpoint", checkpoint(1, 16, "h0")),
+        Arguments.of("fail attempt", failAttempt(1, XID_79)),
+        Arguments.of("complete", complete(1, "stop")),
+        Arguments.of("fail", fail("poison request")),
+        Arguments.of("cancel", cancel("client went away")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mutations")
+  void everyMutationBeforeSubmitIsNotFound(String name, Cmd command) {
+    rejects(NOT_FOUND, command);
+    assertEquals(SessionState.empty(sessionId), kit.getState());
+  }
+
+  @Test
+  void queriesBeforeSubmitSeeAnEmptySession() {
+    var state = kit.<SessionState>runCommand(GetState::new);
+    assertEquals(SessionState.empty(sessionId), state.reply());
+    assertTrue(state.hasNoEvents());
+    var tokens = kit.<TokenUpdate>runCommand(r -> new GetTokens(0, r));
+    assertEquals(new TokenUpdate(sessionId, 0, List.of(), NEW, null), tokens.reply());
+    assertTrue(tokens.hasNoEvents());
+  }
+
+  // --- place ----------------------------------------------------------------------------------
+
+  @Test
+  void placeStartsTheFirstAttempt() {
+    submitted();
+    Placed e = persists(Placed.class, new Accepted(PLACED, 1, 0), place(1, "gpu-a", ResumeMethod.FRESH));
+    assertEquals(new Placed(1, "gpu-a", 0, ResumeMethod.FRESH, e.at()), e);
+    SessionState s = kit.getState();
+    assertEquals(PLACED, s.status());
+    assertEquals(1, s.attempt());
+    assertEquals(List.of(new Attempt(1, "gpu-a", ResumeMethod.FRESH, 0, e.at(), null)), s.attempts());
+  }
+
+  @Test
+  void placeNeedsTheNextAttemptNumber() {
+    submitted();
+    rejects(STALE_ATTEMPT, place(0, "gpu-a", ResumeMethod.FRESH));
+    rejects(STALE_ATTEMPT, place(2, "gpu-a", ResumeMethod.FRESH));
+    placed();
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 0), failAttempt(1, XID_79));
+    // A second placer racing with attempt 1 lost: attempt 1 is over.
+    rejects(STALE_ATTEMPT, place(1, "gpu-b", ResumeMethod.FRESH));
+    rejects(STALE_ATTEMPT, place(3, "gpu-b", ResumeMethod.FRESH));
+    persists(Placed.class, new Accepted(PLACED, 2, 0), place(2, "gpu-b", ResumeMethod.FRESH));
+  }
+
+  @Test
+  void placeWhileRunningIsIllegal() {
+    placed();
+    rejects(ILLEGAL_STATE, place(2, "gpu-b", ResumeMethod.FRESH));
+    rejects(ILLEGAL_STATE, place(1, "gpu-b", ResumeMethod.FRESH));
+    persists(TokensAppended.class, new Accepted(GENERATING, 1, 2), append(1, 0, tokens(0, 2)));
+    rejects(ILLEGAL_STATE, place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+  }
+
+  @Test
+  void placeNeedsAWorker() {
+    submitted();
+    rejects(INVALID_ARGUMENT, place(1, null, ResumeMethod.FRESH));
+    rejects(INVALID_ARGUMENT, place(1, " ", ResumeMethod.FRESH));
+  }
+
+  @Test
+  void freshPlacementAfterDurableTokensIsRefused() {
+    generating(3);
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 3), failAttempt(1, XID_79));
+    rejects(INVALID_ARGUMENT, place(2, "gpu-b", ResumeMethod.FRESH));
+    Placed e = persists(Placed.class, new Accepted(PLACED, 2, 3), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    assertEquals(new Placed(2, "gpu-b", 3, ResumeMethod.RECOMPUTE, e.at()), e);
+  }
+
+  @Test
+  void kvRestoreNeedsACheckpoint() {
+    generating(3);
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 3), failAttempt(1, XID_79));
+    rejects(INVALID_ARGUMENT, place(2, "gpu-b", ResumeMethod.KV_RESTORE));
+  }
+
+  @Test
+  void resumeFromIsTheDurableTokenCount() {
+    generating(12); // prompt 20 + 12 = 32 tokens: two KV blocks
+    persists(KvCheckpointed.class, new Accepted(GENERATING, 1, 12), checkpoint(1, 32, "h0", "h1"));
+    persists(TokensAppended.class, new Accepted(GENERATING, 1, 15), append(1, 12, tokens(12, 3)));
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 15), failAttempt(1, XID_79));
+    Placed e = persists(Placed.class, new Accepted(PLACED, 2, 15), place(2, "gpu-b", ResumeMethod.KV_RESTORE));
+    assertEquals(new Placed(2, "gpu-b", 15, ResumeMethod.KV_RESTORE, e.at()), e);
+    SessionState s = kit.getState();
+    assertEquals(new Attempt(2, "gpu-b", ResumeMethod.KV_RESTORE, 15, e.at(), null), s.currentAttempt());
+    assertEquals(15, s.tokenCount());
+    assertEquals(32, s.checkpointUpto());
+  }
+
+  // --- attempt failure ------------------------------------------------------------------------
+
+  @Test
+  void failingAnAttemptReturnsTheSessionToPendingAndRecordsWhy() {
+    generating(4);
+    Attempt running = kit.getState().currentAttempt();
+    AttemptFailed e = persists(AttemptFailed.class, new Accepted(PENDING, 1, 4), failAttempt(1, XID_79));
+    assertEquals(new AttemptFailed(1, XID_79, e.at()), e);
+    SessionState s = kit.getState();
+    assertEquals(PENDING, s.status());
+    assertEquals(List.of(new Attempt(1, "gpu-a", ResumeMethod.FRESH, 0, running.placedAt(), XID_79)), s.attempts());
+    assertEquals(tokens(0, 4), s.tokens(), "durable tokens survive the failed attempt");
+  }
+
+  @Test
+  void failingAPlacedAttemptBeforeAnyTokenWorks() {
+    placed();
+    FailureCause timeout = FailureCause.of(FailureCause.Kind.PROGRESS_TIMEOUT, "no token for 30s");
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 0), failAttempt(1, timeout));
+    assertEquals(timeout, kit.getState().currentAttempt().failure());
+  }
+
+  @Test
+  void eachAttemptKeepsItsOwnFailure() {
+    generating(2);
+    FailureCause lost = FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, "node-7 unreachable");
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 2), failAttempt(1, XID_79));
+    persists(Placed.class, new Accepted(PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    persists(AttemptFailed.class, new Accepted(PENDING, 2, 2), failAttempt(2, lost));
+    persists(Placed.class, new Accepted(PLACED, 3, 2), place(3, "gpu-c", ResumeMethod.RECOMPUTE));
+    List<Attempt> attempts = kit.getState().attempts();
+    assertEquals(List.of(1, 2, 3), attempts.stream().map(Attempt::number).toList());
+    assertEquals(List.of("gpu-a", "gpu-b", "gpu-c"), attempts.stream().map(Attempt::workerId).toList());
+    assertEquals(XID_79, attempts.get(0).failure());
+    assertEquals(lost, attempts.get(1).failure());
+    assertNull(attempts.get(2).failure());
+  }
+
+  @Test
+  void failingAStaleOrUnplacedAttemptIsRejected() {
+    submitted();
+    rejects(STALE_ATTEMPT, failAttempt(0, XID_79));
+    rejects(ILLEGAL_STATE, failAttempt(1, XID_79));
+    generating(2);
+    rejects(ILLEGAL_STATE, failAttempt(2, XID_79));
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 2), failAttempt(1, XID_79));
+    // The health monitor and the worker may both report the same failure: the second is stale.
+    rejects(STALE_ATTEMPT, failAttempt(1, FailureCause.of(FailureCause.Kind.ENGINE_ERROR, "late")));
+    persists(Placed.class, new Accepted(PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    rejects(STALE_ATTEMPT, failAttempt(1, XID_79));
+    assertEquals(XID_79, kit.getState().attempts().get(0).failure());
+  }
+
+  // --- terminal events ------------------------------------------------------------------------
+
+  @Test
+  void completeRecordsUsage() {
+    generating(5);
+    Completed e = persists(Completed.class, new Accepted(COMPLETED, 1, 5), complete(1, "stop"));
+    assertEquals(new Completed("stop", new Usage(20, 5), e.at()), e);
+    assertEquals(25, e.usage().totalTokens());
+    SessionState s = kit.getState();
+    assertEquals(COMPLETED, s.status());
+    assertEquals(new Usage(20, 5), s.usage());
+    assertEquals("stop", s.terminalReason());
+    assertEquals(e.at(), s.endedAt());
+  }
+
+  @Test
+  void completeCountsTokensOfEveryAttempt() {
+    generating(3);
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 3), failAttempt(1, XID_79));
+    persists(Placed.class, new Accepted(PLACED, 2, 3), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    persists(TokensAppended.class, new Accepted(GENERATING, 2, 7), append(2, 3, tokens(3, 4)));
+    Completed e = persists(Completed.class, new Accepted(COMPLETED, 2, 7), complete(2, "length"));
+    assertEquals(new Usage(20, 7), e.usage());
+  }
+
+  @Test
+  void completeWithoutTokensIsAllowed() {
+    placed();
+    Completed e = persists(Completed.class, new Accepted(COMPLETED, 1, 0), complete(1, "stop"));
+    assertEquals(new Usage(20, 0), e.usage());
+  }
+
+  @Test
+  void completeIsFenced() {
+    submitted();
+    rejects(STALE_ATTEMPT, complete(0, "stop"));
+    rejects(ILLEGAL_STATE, complete(1, "stop"));
+    generating(2);
+    rejects(ILLEGAL_STATE, complete(2, "stop"));
+    persists(AttemptFailed.class, new Accepted(PENDING, 1, 2), failAttempt(1, XID_79));
+    rejects(STALE_ATTEMPT, complete(1, "stop"));
+    persists(Placed.class, new Accepted(PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    rejects(STALE_ATTEMPT, complete(1, "stop"));
+  }
+
+  @Test
+  void failEndsTheSessionFromAnyLiveState() {
+    generating(2);
+    Failed e = persists(Failed.class, new Accepted(FAILED, 1, 2), fail("poison request"));
+    assertEquals(new Failed("poison request", e.at()), e);
+    SessionState s = kit.getState();
+    assertEquals(FAILED, s.status());
+    assertEquals("poison request", s.terminalReason());
+    assertEquals(e.at(), s.endedAt());
+    assertNull(s.usage());
+  }
+
+  @Test
+  void failFromPending() {
+    submitted();
+    persists(Failed.class, new Accepted(FAILED, 0, 0), fail("no GPU can hold this model"));
+  }
+
+  @Test
+  void cancelFromPending() {
+    submitted();
+    Cancelled e = persists(Cancelled.class, new Accepted(CANCELLED, 0, 0), cancel("client went away"));
+    assertEquals(new Cancelled("client went away", e.at()), e);
+    SessionState s = kit.getState();
+    assertEquals(CANCELLED, s.status());
+    assertEquals("client went away", s.terminalReason());
+    assertEquals(e.at(), s.endedAt());
+  }
+
+  @Test
+  void cancelFromPlaced() {
+    placed();
+    persists(Cancelled.class, new Accepted(CANCELLED, 1, 0), cancel("client went away"));
+  }
+
+  @Test
+  void cancelFromGenerating() {
+    generating(6);
+    persists(Cancelled.class, new Accepted(CANCELLED, 1, 6), cancel("client went away"));
+    assertEquals(tokens(0, 6), kit.getState().tokens());
+  }
+
+  enum Ending {
+    COMPLETE(complete(1, "stop"), COMPLETED, "stop"),
+    FAIL(fail("engine crashed"), FAILED, "engine crashed"),
+    CANCEL(cancel("client went away"), CANCELLED, "client went away");
+
+    final Cmd command;
+    final SessionStatus status;
+    final String reason;
+
+    Ending(Cmd command, SessionStatus status, String reason) {
+      this.command = command;
+      this.status = status;
+      this.reason = reason;
+    }
+  }
+
+  /** Attempt 1 with 3 tokens, then ended. */
+  SessionState ended(Ending ending) {
+    generating(3);
+    persists(SessionEvent.class, new Accepted(ending.status, 1, 3), ending.command);
+    assertEquals(ending.reason, kit.getState().terminalReason());
+    return kit.getState();
+  }
+
+  static Stream<Arguments> endingsAndMutations() {
+    return Stream.of(Ending.values()).flatMap(ending -> Stream.of(
+        Arguments.of(ending, "complete", complete(1, "stop")),
+        Arguments.of(ending, "fail", fail("again")),
+        Arguments.of(ending, "cancel", cancel("again")),
+        Arguments.of(ending, "append", append(1, 3, tokens(3, 1))),
+        Arguments.of(ending, "append a durable chunk", append(1, 0, tokens(0, 3))),
+        Arguments.of(ending, "checkpoint", checkpoint(1, 16, "h0")),
+        Arguments.of(ending, "fail attempt", failAttempt(1, XID_79)),
+        Arguments.of(ending, "place", place(2, "gpu-b", ResumeMethod.RECOMPUTE))));
+  }
+
+  @ParameterizedTest(name = "{1} after {0}")
+  @MethodSource("endingsAndMutations")
+  void anEndedSessionRefusesEveryMutation(Ending ending, String name, Cmd command) {
+    SessionState ended = ended(ending);
+    rejects(ALREADY_TERMINAL, command);
+    assertEquals(ended, kit.getState());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Ending.class)
+  void anEndedSessionStillAcknowledgesItsOwnSubmission(Ending ending) {
+    ended(ending);
+    acknowledgesWithoutEvent(new Accepted(ending.status, 1, 3), submit(SPEC));
+    rejects(ALREADY_EXISTS, submit(spec(7)));
+  }
+
+  // --- queries --------------------------------------------------------------------------------
+
+  @Test
+  void getTokensReturnsTheDurableSuffix() {
+    generating(5);
+    assertTokens(0, new TokenUpdate(sessionId, 0, tokens(0, 5), GENERATING, null));
+    assertTokens(2, new TokenUpdate(sessionId, 2, tokens(2, 3), GENERATING, null));
+    assertTokens(5, new TokenUpdate(sessionId, 5, List.of(), GENERATING, null));
+    assertTokens(9, new TokenUpdate(sessionId, 5, List.of(), GENERATING, null));
+    assertTokens(-3, new TokenUpdate(sessionId, 0, tokens(0, 5), GENERATING, null));
+    persists(Completed.class, new Accepted(COMPLETED, 1, 5), complete(1, "length"));
+    assertTokens(3, new TokenUpdate(sessionId, 3, tokens(3, 2), COMPLETED, "length"));
+  }
+
+  private void assertTokens(int fromIndex, TokenUpdate expected) {
+    var result = kit.<TokenUpdate>runCommand(r -> new GetTokens(fromIndex, r));
+    assertEquals(expected, result.reply());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void getStateReturnsTheState() {
+    generating(2);
+    var result = kit.<SessionState>runCommand(GetState::new);
+    assertEquals(kit.getState(), result.reply());
+    assertEquals(tokens(0, 2), result.reply().tokens());
+    assertTrue(result.hasNoEvents());
+  }
+}

@@ -1,0 +1,129 @@
+package io.baton.orchestrator;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.baton.actors.ActorsSettings;
+import io.baton.actors.Entities;
+import io.baton.http.HttpServer;
+import io.baton.http.HttpSettings;
+import io.baton.persistence.PersistenceSettings;
+import io.baton.persistence.Schema;
+import io.baton.persistence.cassandra.EmbeddedCassandra;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Baton process: Cassandra (embedded or external), the actor system joined to its cluster,
+ * the schema, sharded entities and the HTTP server, started in that order. Each step that can fail
+ * fails with a message that says what to do.
+ */
+public final class BatonNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
+  private static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
+
+  private final ActorSystem<Void> system;
+  private final EmbeddedCassandra cassandra;
+  private final List<String> contactPoints;
+  private final ServerBinding http;
+
+  private BatonNode(ActorSystem<Void> system, EmbeddedCassandra cassandra, List<String> contactPoints, ServerBinding http) {
+    this.system = system;
+    this.cassandra = cassandra;
+    this.contactPoints = contactPoints;
+    this.http = http;
+  }
+
+  /** Loads application.conf with {@code overrides} on top, so substitutions see the overrides. */
+  public static Config loadConfig(Config overrides) {
+    return ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  public static BatonNode start(Config config) throws Exception {
+    PersistenceSettings persistence = PersistenceSettings.fromConfig(config);
+    EmbeddedCassandra cassandra = null;
+    List<String> contactPoints = persistence.contactPoints();
+    if (persistence.usesEmbeddedCassandra()) {
+      cassandra = EmbeddedCassandra.start(persistence.embedded().toOptions());
+      contactPoints = List.of(cassandra.contactPoint());
+    } else {
+      log.info("using external Cassandra contact-points={}", contactPoints);
+    }
+    Config full = PersistenceSettings.connectionConfig(contactPoints).withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "baton", full);
+    try {
+      if (cassandra != null) {
+        cassandra.stopAfter(system.getWhenTerminated());
+      }
+      await(Schema.create(system), "creating the schema in Cassandra " + contactPoints);
+      Entities.init(system, ActorsSettings.fromConfig(full));
+      AtomicBoolean ready = new AtomicBoolean();
+      ServerBinding http = await(
+          HttpServer.start(system, HttpSettings.fromConfig(full), ready::get), "binding HTTP");
+      joinCluster(system, full);
+      await(FleetBootstrap.registerSimulatedFleet(system, OrchestratorSettings.fromConfig(full)),
+          "registering the simulated GPUs");
+      ready.set(true);
+      return new BatonNode(system, cassandra, contactPoints, http);
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static void joinCluster(ActorSystem<Void> system, Config config) throws Exception {
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    CompletableFuture<Void> up = new CompletableFuture<>();
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> up.complete(null));
+    await(up, "joining the cluster (check pekko.cluster.seed-nodes and that the seeds are running)");
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) throws Exception {
+    try {
+      return stage.toCompletableFuture().get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Timed out after " + STEP_TIMEOUT.toSeconds() + " s " + what, e);
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public List<String> contactPoints() {
+    return contactPoints;
+  }
+
+  public String httpAddress() {
+    return "http://" + http.localAddress().getHostString() + ":" + http.localAddress().getPort();
+  }
+
+  public String clusterAddress() {
+    return Cluster.get(system).selfMember().address().toString();
+  }
+
+  public void awaitTermination() {
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    awaitTermination();
+    if (cassandra != null) {
+      cassandra.close();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.baton.orchestrator;
+
+import com.typesafe.config.Config;
+
+/** The orchestrator module's settings, read from {@code baton.orchestrator}. */
+public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet) {
+
+  /** The simulated GPUs of dev mode. */
+  public record SimulatedFleet(int hosts, int gpusPerHost, int spares, String model, int kvBlockCapacity) {
+    public int gpus() {
+      return hosts * gpusPerHost;
+    }
+  }
+
+  public static OrchestratorSettings fromConfig(Config root) {
+    Config f = root.getConfig("baton.orchestrator.simulated-fleet");
+    return new OrchestratorSettings(
+        root.getString("baton.orchestrator.node-id"),
+        new SimulatedFleet(
+            f.getInt("hosts"), f.getInt("gpus-per-host"), f.getInt("spares"), f.getString("model"),
+            f.getInt("kv-block-capacity")));
+  }
+}

@@ -1,0 +1,23 @@
+package io.baton.orchestrator.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code baton} command. The ./baton script builds the project first when needed. */
+@Command(
+    name = "baton",
+    mixinStandardHelpOptions = true,
+    version = "baton 0.1.0",
+    description = "Event-sourced, fault-tolerant LLM inference orchestrator.",
+    subcommands = {UpCommand.class})
+public final class BatonCli {
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new BatonCli())
+        .setExecutionExceptionHandler(new OperatorErrorHandler())
+        .execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+}
