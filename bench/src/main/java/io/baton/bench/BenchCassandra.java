@@ -2,6 +2,7 @@ package io.baton.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
 import java.io.IOException;
@@ -23,10 +24,9 @@ final class BenchCassandra implements AutoCloseable {
 
   /** Local (non-cluster) actor system config pointing at this Cassandra, with overrides on top. */
   Config config(String overrides) {
-    return ConfigFactory.load(ConfigFactory.parseString(overrides)
+    return BatonConfig.load(ConfigFactory.parseString(overrides)
         .withFallback(PersistenceSettings.connectionConfig(List.of(cassandra.contactPoint())))
-        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-        .withFallback(ConfigFactory.defaultApplication()));
+        .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
   }
 
   @Override

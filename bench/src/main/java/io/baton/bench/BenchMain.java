@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     subcommands = {JournalBench.class})
 public final class BenchMain {
   public static void main(String[] args) {
+    io.baton.persistence.JvmDefaults.apply();
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
 }

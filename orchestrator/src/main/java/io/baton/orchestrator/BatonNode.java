@@ -1,11 +1,11 @@
 package io.baton.orchestrator;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.baton.actors.ActorsSettings;
 import io.baton.actors.Entities;
 import io.baton.http.HttpServer;
 import io.baton.http.HttpSettings;
+import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.Schema;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
@@ -43,9 +43,9 @@ public final class BatonNode implements AutoCloseable {
     this.http = http;
   }
 
-  /** Loads application.conf with {@code overrides} on top, so substitutions see the overrides. */
+  /** Baton's layered config with {@code overrides} on top, so substitutions see the overrides. */
   public static Config loadConfig(Config overrides) {
-    return ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+    return BatonConfig.load(overrides);
   }
 
   public static BatonNode start(Config config) throws Exception {
@@ -64,6 +64,7 @@ public final class BatonNode implements AutoCloseable {
       if (cassandra != null) {
         cassandra.stopAfter(system.getWhenTerminated());
       }
+      log.info("creating schema if missing (first start on a fresh Cassandra takes ~20 s)");
       await(Schema.create(system), "creating the schema in Cassandra " + contactPoints);
       Entities.init(system, ActorsSettings.fromConfig(full));
       AtomicBoolean ready = new AtomicBoolean();
@@ -82,7 +83,9 @@ public final class BatonNode implements AutoCloseable {
 
   private static void joinCluster(ActorSystem<Void> system, Config config) throws Exception {
     Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
+    log.info("joining cluster self={} seeds={}", cluster.selfMember().address(), seeds.isEmpty() ? "self" : seeds);
+    if (seeds.isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     CompletableFuture<Void> up = new CompletableFuture<>();

@@ -1,7 +1,10 @@
 package io.baton.persistence;
 
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -17,6 +20,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  */
 public final class Schema {
   public static final String PLUGIN_PATH = "pekko.persistence.cassandra";
+  private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
 
   private Schema() {}
 
@@ -34,9 +38,11 @@ public final class Schema {
   /** Runs every statement in order; DDL must not race, or Cassandra reports schema disagreement. */
   public static CompletionStage<Done> create(ClassicActorSystemProvider system) {
     CassandraSession session = session(system);
-    CompletionStage<Done> chain = java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
     for (String statement : statements(system)) {
-      chain = chain.thenCompose(done -> session.executeDDL(statement));
+      // A schema change waits for agreement; on a fresh node that can exceed any request timeout.
+      SimpleStatement ddl = SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT);
+      chain = chain.thenCompose(done -> session.executeWrite(ddl));
     }
     return chain;
   }

@@ -116,12 +116,20 @@ public final class Session
         .onCommand(Place.class, this::place)
         .onCommand(AppendTokens.class, this::append)
         .onCommand(CheckpointKv.class, this::checkpoint)
-        .onCommand(FailAttempt.class, (s, c) -> fenced(s, c.attempt(), c.replyTo(),
-            () -> persist(new AttemptFailed(c.attempt(), c.cause(), Instant.now()), c.replyTo())))
-        .onCommand(Complete.class, (s, c) -> fenced(s, c.attempt(), c.replyTo(),
+        .onCommand(FailAttempt.class, (s, c) -> c.cause() == null || c.cause().kind() == null
+            ? reject(c.replyTo(), INVALID_ARGUMENT, "a failed attempt needs a cause")
+            : fenced(s, c.attempt(), c.replyTo(),
+                () -> persist(new AttemptFailed(c.attempt(), c.cause(), Instant.now()), c.replyTo())))
+        .onCommand(Complete.class, (s, c) -> blank(c.finishReason())
+            ? reject(c.replyTo(), INVALID_ARGUMENT, "a finish reason is required")
+            : fenced(s, c.attempt(), c.replyTo(),
             () -> persist(new Completed(c.finishReason(), usage(s), Instant.now()), c.replyTo())))
-        .onCommand(Fail.class, c -> persist(new Failed(c.error(), Instant.now()), c.replyTo()))
-        .onCommand(Cancel.class, c -> persist(new Cancelled(c.reason(), Instant.now()), c.replyTo()));
+        .onCommand(Fail.class, c -> blank(c.error())
+            ? reject(c.replyTo(), INVALID_ARGUMENT, "an error message is required")
+            : persist(new Failed(c.error(), Instant.now()), c.replyTo()))
+        .onCommand(Cancel.class, c -> blank(c.reason())
+            ? reject(c.replyTo(), INVALID_ARGUMENT, "a cancel reason is required")
+            : persist(new Cancelled(c.reason(), Instant.now()), c.replyTo()));
     return b.build();
   }
 
@@ -201,6 +209,10 @@ public final class Session
     int from = Math.max(0, Math.min(fromIndex, s.tokenCount()));
     return new TokenUpdate(s.sessionId(), from, s.tokensFrom(from), s.status(),
         s.status().isTerminal() ? s.terminalReason() : null);
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   private static Usage usage(SessionState s) {

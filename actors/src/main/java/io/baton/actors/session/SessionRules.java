@@ -31,8 +31,8 @@ final class SessionRules {
     if (c.attempt() != s.attempt() + 1) {
       return reject(STALE_ATTEMPT, "next attempt is " + (s.attempt() + 1) + ", not " + c.attempt());
     }
-    if (c.workerId() == null || c.workerId().isBlank()) {
-      return reject(INVALID_ARGUMENT, "workerId is required");
+    if (c.workerId() == null || c.workerId().isBlank() || c.method() == null) {
+      return reject(INVALID_ARGUMENT, "workerId and method are required");
     }
     if (c.method() == ResumeMethod.FRESH && s.tokenCount() > 0) {
       return reject(INVALID_ARGUMENT, s.tokenCount() + " tokens are durable: resume with KV_RESTORE or RECOMPUTE");
@@ -99,7 +99,10 @@ final class SessionRules {
       return fenced;
     }
     int sequence = s.spec().promptTokens().size() + s.tokenCount();
-    if (c.uptoToken() % KV_BLOCK_TOKENS != 0 || c.uptoToken() > sequence) {
+    if (c.blockHashes().stream().anyMatch(h -> h == null || h.isBlank())) {
+      return reject(INVALID_ARGUMENT, "block hashes must not be blank");
+    }
+    if (c.uptoToken() <= 0 || c.uptoToken() % KV_BLOCK_TOKENS != 0 || c.uptoToken() > sequence) {
       return reject(INVALID_ARGUMENT, "uptoToken " + c.uptoToken() + " must be a multiple of " + KV_BLOCK_TOKENS
           + " and at most the " + sequence + " tokens of the sequence");
     }

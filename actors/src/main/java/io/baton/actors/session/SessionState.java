@@ -37,9 +37,15 @@ public record SessionState(
     Usage usage)
     implements CborSerializable {
 
+  public SessionState {
+    // A snapshot deserializes tokens as a plain list; the log keeps appends cheap from there on.
+    tokens = TokenLog.of(tokens);
+  }
+
   public static SessionState empty(String sessionId) {
     return new SessionState(
-        sessionId, SessionStatus.NEW, null, List.of(), List.of(), 0, List.of(), null, null, null, null, null);
+        sessionId, SessionStatus.NEW, null, List.of(), TokenLog.empty(), 0, List.of(), null, null, null, null,
+        null);
   }
 
   /** The current attempt number, 0 before the first placement. */
@@ -71,7 +77,7 @@ public record SessionState(
           new Attempt(e.attempt(), e.workerId(), e.method(), e.resumeFrom(), e.at(), null)));
     } else if (event instanceof TokensAppended e) {
       return new SessionState(
-          sessionId, SessionStatus.GENERATING, spec, attempts, append(tokens, e.tokens()), checkpointUpto,
+          sessionId, SessionStatus.GENERATING, spec, attempts, ((TokenLog) tokens).append(e.tokens()), checkpointUpto,
           checkpointBlocks, submittedAt, firstTokenAt == null ? e.at() : firstTokenAt, endedAt, terminalReason,
           usage);
     } else if (event instanceof KvCheckpointed e) {

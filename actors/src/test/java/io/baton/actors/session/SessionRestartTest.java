@@ -9,6 +9,7 @@ import static io.baton.actors.session.SessionStatus.PLACED;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.actors.ActorsSettings;
@@ -75,6 +76,18 @@ class SessionRestartTest extends SessionTestBase {
     SessionState before = kit.getState();
     assertEquals(before, kit.restart().state());
     rejects(ALREADY_TERMINAL, append(2, 15, tokens(15, 1)));
+  }
+
+  @Test
+  void aFailedJournalWriteRestartsTheSessionWithoutTheLostChunk() {
+    generating(3);
+    kit.persistenceTestKit().failNextPersisted(persistenceId());
+    assertThrows(AssertionError.class, () -> run(append(1, 3, List.of(-7, -8))), "the write failed: no reply");
+    // Restarted with backoff and recovered from the journal, the session goes on where it was.
+    assertEquals(tokens(0, 3), kit.getState().tokens());
+    assertEquals(3, kit.persistenceTestKit().persistedInStorage(persistenceId()).size(), "nothing of the lost write");
+    persists(TokensAppended.class, new Accepted(GENERATING, 1, 5), append(1, 3, tokens(3, 2)));
+    assertEquals(kit.getState(), replayJournal());
   }
 
   @Test

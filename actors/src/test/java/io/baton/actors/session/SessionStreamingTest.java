@@ -22,10 +22,17 @@ import io.baton.actors.session.SessionCommand.Accepted;
 import io.baton.actors.session.SessionEvent.*;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,6 +137,42 @@ class SessionStreamingTest extends SessionTestBase {
     rejects(ALREADY_TERMINAL, append(2, n + 6, tokens(n + 6, 1)));
     rejects(ALREADY_TERMINAL, cancel("too late"));
     probe.expectNoMessage(QUIET);
+  }
+
+  /** A journal that holds this session's writes until the test lets them through. */
+  private ProcessingPolicy<JournalOperation> holdWrites(CountDownLatch writing, CountDownLatch release) {
+    return (pid, operation) -> {
+      if (operation instanceof WriteEvents && pid.equals(persistenceId())) {
+        writing.countDown();
+        try {
+          assertTrue(release.await(10, TimeUnit.SECONDS), "the test never released the write");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      return ProcessingSuccess$.MODULE$;
+    };
+  }
+
+  @Test
+  void nothingIsPublishedWhileTheChunkIsBeingWritten() throws Exception {
+    placed();
+    int n = awaitSubscription();
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    kit.persistenceTestKit().withPolicy(holdWrites(writing, release));
+    try {
+      var pending = CompletableFuture.supplyAsync(() -> run(append(1, n, tokens(n, 2))));
+      assertTrue(writing.await(5, TimeUnit.SECONDS), "the chunk reached the journal");
+      probe.expectNoMessage(QUIET);
+      release.countDown();
+      assertEquals(new TokenUpdate(sessionId, n, tokens(n, 2), GENERATING, null), nextUpdate(WAIT));
+      assertEquals(new Accepted(GENERATING, 1, n + 2), pending.get(5, TimeUnit.SECONDS).reply());
+    } finally {
+      release.countDown();
+      kit.persistenceTestKit().resetPolicy();
+    }
   }
 
   static Stream<Arguments> endings() {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 public final class BatonCli {
 
   public static void main(String[] args) {
+    io.baton.persistence.JvmDefaults.apply();
     int code = new CommandLine(new BatonCli())
         .setExecutionExceptionHandler(new OperatorErrorHandler())
         .execute(args);

@@ -1,7 +1,7 @@
 package io.baton.persistence.testing;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.Schema;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
@@ -42,8 +42,7 @@ public final class CassandraTestExtension implements BeforeAllCallback {
 
   /** Config for a test ActorSystem: the application's config, connected to the shared Cassandra. */
   public static Config config() {
-    return PersistenceSettings.connectionConfig(List.of(running().cassandra().contactPoint()))
-        .withFallback(ConfigFactory.load());
+    return BatonConfig.load(PersistenceSettings.connectionConfig(List.of(running().cassandra().contactPoint())));
   }
 
   public static EmbeddedCassandra cassandra() {
