@@ -1,10 +1,18 @@
 package io.baton.orchestrator;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.baton.actors.session.ResumeMethod;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.session.SessionSpec;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
@@ -15,7 +23,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.junit.jupiter.api.Test;
@@ -23,15 +42,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A whole node against the real Cassandra, started twice as ./baton up would be: what the first
- * incarnation recorded, the second finds again.
+ * incarnation recorded, the second finds again, and sessions that were running are restarted.
  */
 @ExtendWith(CassandraTestExtension.class)
 class BatonNodeIntegrationTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @Test
-  void secondStartRecoversTheFleetFromTheJournal() throws Exception {
+  void secondStartRecoversFleetAndRunningSessions() throws Exception {
     String cordoned = FleetBootstrap.workerId("sim-host-1", 0);
+    String running = "chatcmpl-it-running-" + UUID.randomUUID();
+    String finished = "chatcmpl-it-finished-" + UUID.randomUUID();
     try (BatonNode first = BatonNode.start(nodeConfig())) {
       assertEquals(200, get(first.httpAddress() + "/health/ready").statusCode());
       assertEquals(200, get(first.httpAddress() + "/health/alive").statusCode());
@@ -41,20 +62,63 @@ class BatonNodeIntegrationTest {
           .<GpuWorkerCommand.Reply>ask(r -> new GpuWorkerCommand.Cordon("alice", "fan noise", r), TIMEOUT)
           .toCompletableFuture().get();
       assertInstanceOf(GpuWorkerCommand.Accepted.class, reply);
+      startSession(first, running, false);
+      startSession(first, finished, true);
+      // An ended session passivates itself and so leaves the remembered set.
+      await().atMost(TIMEOUT).until(() -> !liveSessions(first).contains(finished));
     }
     try (BatonNode second = BatonNode.start(nodeConfig())) {
+      // Remember-entities: the running session is back without anyone sending it a message.
+      await().atMost(TIMEOUT).until(() -> liveSessions(second).contains(running));
+      assertFalse(liveSessions(second).contains(finished), "an ended session is not restarted");
       GpuWorkerState recovered = state(second, cordoned);
       assertEquals(GpuStatus.CORDONED, recovered.status());
       assertEquals("fan noise", recovered.lastChange().reason());
       assertEquals(GpuStatus.ACTIVE, state(second, FleetBootstrap.workerId("sim-host-0", 1)).status());
+      SessionState session = sessions(second, running)
+          .<SessionState>ask(SessionCommand.GetState::new, TIMEOUT).toCompletableFuture().get();
+      assertEquals(List.of(7, 8, 9), session.tokens());
+      assertEquals(SessionStatus.GENERATING, session.status());
     }
+  }
+
+  private static void startSession(BatonNode node, String id, boolean finish) throws Exception {
+    EntityRef<SessionCommand> session = sessions(node, id);
+    SessionSpec spec = new SessionSpec("baton-small", List.of(1, 2), new SessionSpec.Sampling(0, 1, 3), 16, "t", 0, null);
+    List<Function<ActorRef<SessionCommand.Reply>, SessionCommand>> steps = new ArrayList<>(List.of(
+        r -> new SessionCommand.Submit(spec, r),
+        r -> new SessionCommand.Place(1, FleetBootstrap.workerId("sim-host-0", 0), ResumeMethod.FRESH, r),
+        r -> new SessionCommand.AppendTokens(1, 0, List.of(7, 8, 9), r)));
+    if (finish) {
+      steps.add(r -> new SessionCommand.Complete(1, "stop", r));
+    }
+    for (Function<ActorRef<SessionCommand.Reply>, SessionCommand> step : steps) {
+      assertInstanceOf(SessionCommand.Accepted.class,
+          session.<SessionCommand.Reply>ask(step::apply, TIMEOUT).toCompletableFuture().get());
+    }
+  }
+
+  private static EntityRef<SessionCommand> sessions(BatonNode node, String id) {
+    return ClusterSharding.get(node.system()).entityRefFor(Session.ENTITY_KEY, id);
+  }
+
+  /** The session ids alive in this node's shard region, as sharding itself reports them. */
+  private static Set<String> liveSessions(BatonNode node) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(node.system());
+    CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
+            sharding.shardState(), r -> new GetShardRegionState(Session.ENTITY_KEY, r), TIMEOUT,
+            node.system().scheduler())
+        .toCompletableFuture().get();
+    Set<String> ids = new HashSet<>();
+    state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
   }
 
   private static Config nodeConfig() {
     return BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
             "baton.http.port", 0,
             "baton.orchestrator.cluster.port", 0,
-            "baton.persistence.contact-points", java.util.List.of(CassandraTestExtension.cassandra().contactPoint()))));
+            "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()))));
   }
 
   private static EntityRef<GpuWorkerCommand> worker(BatonNode node, String id) {

@@ -12,13 +12,18 @@ import io.baton.actors.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -37,8 +42,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class Session
     extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
 
-  public static final org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<SessionCommand> ENTITY_KEY =
-      org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(SessionCommand.class, "Session");
+  public static final EntityTypeKey<SessionCommand> ENTITY_KEY =
+      EntityTypeKey.create(SessionCommand.class, "Session");
 
   /** How long an ended session stays in memory after recovery before it passivates itself. */
   private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);
@@ -69,14 +74,10 @@ public final class Session
    * after its node crashed, without waiting for a message; ended sessions passivate themselves, so
    * the remembered set holds only live ones.
    */
-  public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, ActorsSettings settings) {
-    ClusterSharding.get(system)
-        .init(
-            org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
-                    ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
-                .withSettings(
-                    org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
-                        .withRememberEntities(true)));
+  public static void init(ActorSystem<?> system, ActorsSettings settings) {
+    ClusterSharding.get(system).init(
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   /** The entity outside sharding, as unit tests run it. */
@@ -180,7 +181,7 @@ public final class Session
 
   private ReplyEffect<SessionEvent, SessionState> fenced(
       SessionState s, int attempt, ActorRef<Reply> replyTo,
-      java.util.function.Supplier<ReplyEffect<SessionEvent, SessionState>> then) {
+      Supplier<ReplyEffect<SessionEvent, SessionState>> then) {
     return SessionRules.fence(s, attempt).map(r -> rejectWith(replyTo, r)).orElseGet(then);
   }
 
