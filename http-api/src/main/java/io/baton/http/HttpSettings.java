@@ -8,8 +8,4 @@ public record HttpSettings(String host, int port) {
     Config c = root.getConfig("baton.http");
     return new HttpSettings(c.getString("host"), c.getInt("port"));
   }
-
-  public HttpSettings withPort(int newPort) {
-    return new HttpSettings(host, newPort);
-  }
 }

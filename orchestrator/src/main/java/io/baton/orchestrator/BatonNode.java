@@ -77,6 +77,10 @@ public final class BatonNode implements AutoCloseable {
       return new BatonNode(system, cassandra, contactPoints, http);
     } catch (Exception e) {
       system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+      if (cassandra != null) {
+        cassandra.close();
+      }
       throw e;
     }
   }
@@ -113,8 +117,18 @@ public final class BatonNode implements AutoCloseable {
     return "http://" + http.localAddress().getHostString() + ":" + http.localAddress().getPort();
   }
 
+  /** Where the embedded Cassandra keeps its data, or null when Baton uses an external one. */
+  public java.nio.file.Path embeddedCassandraDir() {
+    return cassandra == null ? null : cassandra.baseDir();
+  }
+
   public String clusterAddress() {
     return Cluster.get(system).selfMember().address().toString();
+  }
+
+  /** Why the node stopped, once it has: a JVM exit (Ctrl-C, SIGTERM), a downing, a leave. */
+  public java.util.Optional<org.apache.pekko.actor.CoordinatedShutdown.Reason> shutdownReason() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
   }
 
   public void awaitTermination() {

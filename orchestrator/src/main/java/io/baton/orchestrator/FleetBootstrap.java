@@ -56,7 +56,8 @@ public final class FleetBootstrap {
           .thenCompose(reply -> {
             if (reply instanceof GpuWorkerCommand.Rejected rejected) {
               throw new IllegalStateException("GPU " + ref.getEntityId() + " refused registration: "
-                  + rejected.rejection().detail() + ". Inspect it with GET /admin/workers.");
+                  + rejected.rejection().detail() + ". If the simulated fleet's settings changed, restore them"
+                  + " or start with a fresh --data-dir.");
             }
             return ref.<GpuWorkerState>ask(GpuWorkerCommand.GetState::new, ASK_TIMEOUT);
           })

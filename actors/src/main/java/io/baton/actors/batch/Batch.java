@@ -56,7 +56,10 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), batchId),
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
+        // Keep children on restart, as Session must for its topic: this instance outlives a
+        // journal-failure restart, so nothing would re-create a child that the restart stopped.
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
+            .withStopChildren(false));
     this.batchId = batchId;
     this.settings = settings;
     this.clock = clock;
@@ -216,7 +219,8 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
           if (s.status().isTerminal()) {
-            // Remember-entities restarts entities until they passivate; an ended one need not stay.
+            // Batches do not use remember-entities: an ended batch is only woken by a query or a
+            // retried command, and need not stay in memory after answering it.
             passivateAfter(TERMINAL_LINGER);
           }
         })

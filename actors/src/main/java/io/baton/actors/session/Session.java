@@ -61,7 +61,9 @@ public final class Session
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), sessionId),
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
+        // Children survive the restart: the topic is spawned once, outside the restarted behavior.
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
+            .withStopChildren(false));
     this.sessionId = sessionId;
     this.settings = settings;
     this.context = context;

@@ -46,13 +46,21 @@ public final class GpuWorker
   private final String workerId;
   private final ActorsSettings settings;
   private final XidCatalog xids;
-  /** The latest heartbeat this incarnation saw; deliberately not journaled (see above). */
+  /**
+   * The latest heartbeat this instance saw; deliberately not journaled (see above). A restart after
+   * a journal failure keeps this instance, and with it the value; only a new start of the entity
+   * (passivation, rebalance, a crashed node) loses it, and then liveness is judged afresh from the
+   * journaled {@code lastHeartbeatAt}.
+   */
   private Instant lastSeen;
 
   private GpuWorker(String workerId, ActorsSettings settings, XidCatalog xids) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), workerId),
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
+        // Keep children on restart, as Session must for its topic: this instance (and anything it
+        // spawns) outlives a journal-failure restart, so nothing would re-create a stopped child.
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
+            .withStopChildren(false));
     this.workerId = workerId;
     this.settings = settings;
     this.xids = xids;
@@ -67,7 +75,8 @@ public final class GpuWorker
   }
 
   public static Behavior<GpuWorkerCommand> create(String workerId, ActorsSettings settings) {
-    // setup gives every incarnation its own instance, so lastSeen never outlives a restart.
+    // setup runs once per start of the entity. The journal-failure supervision restarts only the
+    // event-sourced behavior inside it, so this instance, lastSeen included, survives that restart.
     return Behaviors.setup(ctx -> new GpuWorker(workerId, settings, XidCatalog.standard()));
   }
 
@@ -91,6 +100,9 @@ public final class GpuWorker
         .onCommand(Register.class, this::register)
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no GPU worker " + workerId));
     b.forState(s -> s.status() == GpuStatus.RETIRED)
+        // A node re-registers all its GPUs at every start: the same GPU is acknowledged as retired,
+        // so one retired GPU does not stop the node. It stays retired and nothing is persisted.
+        .onCommand(Register.class, this::reregister)
         .onCommand(Mutation.class, c -> reject(c.replyTo(), ILLEGAL_STATE, workerId + " is retired for good"));
     b.forAnyState()
         .onCommand(Register.class, this::reregister)
@@ -108,7 +120,10 @@ public final class GpuWorker
     return persist(List.of(new Registered(workerId, c.gpu(), c.pool(), c.by(), Instant.now())), c.replyTo());
   }
 
-  /** An agent re-registering after a restart is acknowledged; another GPU under this id is refused. */
+  /**
+   * An agent re-registering after a restart is acknowledged with the status the GPU has, retired
+   * included; another GPU under this id is refused.
+   */
   private ReplyEffect<GpuWorkerEvent, GpuWorkerState> reregister(GpuWorkerState s, Register c) {
     if (s.gpu().equals(c.gpu())) {
       return Effect().reply(c.replyTo(), accepted(s));

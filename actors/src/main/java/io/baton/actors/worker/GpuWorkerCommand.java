@@ -63,8 +63,9 @@ public sealed interface GpuWorkerCommand extends CborSerializable {
   record Demote(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}
 
   /**
-   * The worker's state. Its {@code lastHeartbeatAt} is the latest heartbeat this incarnation has
-   * seen, which may be newer than the journaled one.
+   * The worker's state. Its {@code lastHeartbeatAt} is the latest heartbeat the entity has seen
+   * since it last started (a journal-failure restart does not count), which may be newer than the
+   * journaled one.
    */
   record GetState(ActorRef<GpuWorkerState> replyTo) implements GpuWorkerCommand {}
 

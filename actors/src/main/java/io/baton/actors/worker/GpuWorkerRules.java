@@ -28,8 +28,9 @@ import java.util.Set;
 
 /**
  * The worker's state machine as pure checks, kept apart from the actor so each reads as one rule.
- * UNREGISTERED and RETIRED are handled by the entity before these run: nothing but a query reaches
- * a retired GPU, since nothing may bring it back.
+ * UNREGISTERED and RETIRED are handled by the entity before these run: nothing but a query or a
+ * repeated registration of the same GPU (acknowledged, changing nothing) reaches a retired GPU,
+ * since nothing may bring it back.
  */
 final class GpuWorkerRules {
   /** The failed health check that reaches this count in a row retires the GPU (DESIGN.md). */

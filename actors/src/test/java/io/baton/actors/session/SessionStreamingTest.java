@@ -16,6 +16,7 @@ import static io.baton.actors.session.SessionStatus.PLACED;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.actors.session.SessionCommand.Accepted;
@@ -137,6 +138,23 @@ class SessionStreamingTest extends SessionTestBase {
     rejects(ALREADY_TERMINAL, append(2, n + 6, tokens(n + 6, 1)));
     rejects(ALREADY_TERMINAL, cancel("too late"));
     probe.expectNoMessage(QUIET);
+  }
+
+  /**
+   * A failed journal write restarts the session with backoff. The restart must keep its topic
+   * child, spawned once outside the restarted behavior: were it stopped, every later publish would
+   * go to dead letters and subscribers would silently see nothing more.
+   */
+  @Test
+  void theChunkAfterAFailedWriteAndTheRestartIsStillPublished() {
+    placed();
+    int n = awaitSubscription();
+    kit.persistenceTestKit().failNextPersisted(persistenceId());
+    assertThrows(AssertionError.class, () -> run(append(1, n, List.of(-7, -8))), "the write failed: no reply");
+    probe.expectNoMessage(QUIET); // the lost chunk is not visible
+
+    persists(TokensAppended.class, new Accepted(GENERATING, 1, n + 2), append(1, n, tokens(n, 2)));
+    assertEquals(new TokenUpdate(sessionId, n, tokens(n, 2), GENERATING, null), nextUpdate(WAIT));
   }
 
   /** A journal that holds this session's writes until the test lets them through. */

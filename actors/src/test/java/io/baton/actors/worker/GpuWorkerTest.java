@@ -2,60 +2,29 @@ package io.baton.actors.worker;
 
 import static io.baton.actors.worker.WorkerFixture.CONTROLLER;
 import static io.baton.actors.worker.WorkerFixture.GPU;
-import static io.baton.actors.worker.WorkerFixture.OPERATOR;
 import static io.baton.actors.worker.WorkerFixture.change;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.actors.Rejection;
 import io.baton.actors.worker.GpuWorkerCommand.*;
 import io.baton.actors.worker.GpuWorkerEvent.*;
+import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Registration, heartbeats, XIDs and whole remediation stories; single moves are in GpuWorkerTransitionTest. */
-class GpuWorkerTest {
-  private static ActorTestKit testKit;
-  private EventSourcedBehaviorTestKit<GpuWorkerCommand, GpuWorkerEvent, GpuWorkerState> kit;
+/**
+ * Registration, heartbeats and XIDs. Retirement and whole remediation stories are in
+ * GpuWorkerLifecycleTest; single moves are in GpuWorkerTransitionTest.
+ */
+class GpuWorkerTest extends GpuWorkerTestBase {
 
-  @BeforeAll
-  static void start() {
-    testKit = WorkerFixture.actorTestKit();
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  @BeforeEach
-  void newWorker() {
-    kit = WorkerFixture.newWorker(testKit);
-  }
-
-  private CommandResultWithReply<GpuWorkerCommand, GpuWorkerEvent, GpuWorkerState, Reply> run(
-      Function<ActorRef<Reply>, GpuWorkerCommand> command) {
-    return kit.runCommand(command);
-  }
-
-  private static Rejection.Reason rejected(CommandResultWithReply<?, ?, ?, Reply> result) {
-    assertTrue(result.hasNoEvents(), "a rejected command persists nothing");
-    return assertInstanceOf(Rejected.class, result.reply()).rejection().reason();
-  }
+  // --- registration ---------------------------------------------------------------------------
 
   @Test
   void registersIntoTheAskedPool() {
@@ -119,6 +88,33 @@ class GpuWorkerTest {
   }
 
   @Test
+  void reRegisteringARetiredGpuIsAcknowledgedAndKeepsItRetired() {
+    WorkerFixture.bringTo(kit, GpuStatus.RETIRED);
+    GpuWorkerState retired = kit.getState();
+
+    // The node starts again and re-registers all its GPUs: the retired one must not stop it.
+    for (Pool pool : Pool.values()) {
+      var result = run(r -> new Register(GPU, pool, "agent-node-1", r));
+      assertEquals(new Accepted(GpuStatus.RETIRED), result.reply());
+      assertTrue(result.hasNoEvents(), "a retired GPU re-registering persists nothing");
+      assertEquals(retired, result.state());
+    }
+    assertEquals(retired, kit.restart().state());
+  }
+
+  @Test
+  void anotherGpuUnderARetiredIdAlreadyExists() {
+    WorkerFixture.bringTo(kit, GpuStatus.RETIRED);
+    GpuSpec other = new GpuSpec("node-1", "host-1", 0, "tiny-llama", 8192);
+
+    assertEquals(Rejection.Reason.ALREADY_EXISTS, rejected(run(r -> new Register(other, Pool.SPARE, "agent", r))));
+    assertEquals(GPU, kit.getState().gpu());
+    assertEquals(GpuStatus.RETIRED, kit.getState().status());
+  }
+
+  // --- heartbeats -----------------------------------------------------------------------------
+
+  @Test
   void heartbeatsAreNotJournaledButShowInTheState() {
     WorkerFixture.bringTo(kit, GpuStatus.ACTIVE);
     GpuWorkerState journaled = kit.getState();
@@ -129,6 +125,23 @@ class GpuWorkerTest {
     assertTrue(result.hasNoEvents());
     assertEquals(journaled, result.state());
     assertTrue(query().lastHeartbeatAt().isAfter(journaled.lastHeartbeatAt()), "GetState shows the live heartbeat");
+  }
+
+  @Test
+  void theLiveHeartbeatSurvivesARestartAfterAFailedJournalWrite() {
+    WorkerFixture.bringTo(kit, GpuStatus.ACTIVE);
+    GpuWorkerState journaled = kit.getState();
+    run(Heartbeat::new);
+    Instant seen = query().lastHeartbeatAt();
+    assertTrue(seen.isAfter(journaled.lastHeartbeatAt()));
+
+    kit.persistenceTestKit().failNextPersisted();
+    assertThrows(AssertionError.class, () -> run(r -> new RecordXid(48, "ECC", "agent-node-1", r)),
+        "the write failed: no reply");
+
+    // Restarted with backoff and recovered from the journal, the same instance still knows the heartbeat.
+    assertEquals(journaled, kit.getState());
+    assertEquals(seen, query().lastHeartbeatAt());
   }
 
   @Test
@@ -148,6 +161,8 @@ class GpuWorkerTest {
     change(kit, r -> new MarkSuspect(CONTROLLER, "heartbeats lost", r));
     assertInstanceOf(HeartbeatRecorded.class, run(Heartbeat::new).event());
   }
+
+  // --- XIDs -----------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "XID {0} is {1}")
   @CsvSource({
@@ -177,127 +192,5 @@ class GpuWorkerTest {
     assertEquals(Rejection.Reason.INVALID_ARGUMENT, rejected(run(r -> new RecordXid(0, "x", "agent", r))));
     assertEquals(Rejection.Reason.INVALID_ARGUMENT, rejected(run(r -> new RecordXid(48, "x", " ", r))));
     assertNull(kit.getState().lastXid());
-  }
-
-  @Test
-  void aRetiredGpuAcceptsNothingButQueries() {
-    WorkerFixture.bringTo(kit, GpuStatus.RETIRED);
-
-    assertEquals(Rejection.Reason.ILLEGAL_STATE, rejected(run(Heartbeat::new)));
-    assertEquals(Rejection.Reason.ILLEGAL_STATE, rejected(run(r -> new RecordXid(48, "x", "agent", r))));
-    assertEquals(Rejection.Reason.ILLEGAL_STATE, rejected(run(r -> new Register(GPU, Pool.SPARE, "agent", r))));
-    assertEquals(GpuStatus.RETIRED, query().status());
-  }
-
-  @Test
-  void twoConsecutiveFailedHealthChecksRetire() {
-    WorkerFixture.bringTo(kit, GpuStatus.RESETTING);
-
-    var first = run(r -> new ReportHealthCheck(false, CONTROLLER, "output mismatch", r));
-    assertEquals(new Accepted(GpuStatus.CORDONED), first.reply());
-    assertEquals(1, first.state().consecutiveHealthFailures());
-    change(kit, r -> new StartReset(CONTROLLER, "second try", r));
-
-    var second = run(r -> new ReportHealthCheck(false, CONTROLLER, "timed out", r));
-
-    assertEquals(new Accepted(GpuStatus.RETIRED), second.reply());
-    assertEquals(2, second.events().size());
-    assertInstanceOf(HealthCheckFailed.class, second.events().get(0));
-    Retired retired = assertInstanceOf(Retired.class, second.events().get(1));
-    assertEquals("2 consecutive failed health checks, the last: timed out", retired.reason());
-    assertEquals(GpuStatus.RETIRED, second.state().status());
-    assertEquals(GpuStatus.CORDONED, second.state().lastChange().from());
-  }
-
-  @Test
-  void aPassedCheckResetsTheFailureCount() {
-    WorkerFixture.bringTo(kit, GpuStatus.CORDONED);
-    change(kit, r -> new ReportHealthCheck(false, CONTROLLER, "output mismatch", r));
-    change(kit, r -> new ReportHealthCheck(true, CONTROLLER, "output matched", r));
-    assertEquals(0, kit.getState().consecutiveHealthFailures());
-    change(kit, r -> new Cordon(OPERATOR, "inspection", r));
-
-    var result = run(r -> new ReportHealthCheck(false, CONTROLLER, "output mismatch", r));
-
-    assertEquals(new Accepted(GpuStatus.CORDONED), result.reply());
-  }
-
-  @Test
-  void resetGpuXidRemediationEndsInTheSparePoolThenPromotion() {
-    WorkerFixture.bringTo(kit, GpuStatus.ACTIVE);
-    change(kit, r -> new RecordXid(48, "double-bit ECC", "agent-node-1", r));
-    change(kit, r -> new Cordon(CONTROLLER, "XID 48 (reset-gpu)", r));
-    change(kit, r -> new StartReset(CONTROLLER, "XID 48 (reset-gpu)", r));
-    change(kit, r -> new ReportHealthCheck(true, CONTROLLER, "output matched", r));
-
-    var result = run(r -> new Promote(CONTROLLER, "replacing gpu-9", r));
-
-    assertEquals(new Accepted(GpuStatus.ACTIVE), result.reply());
-    assertInstanceOf(Promoted.class, result.event());
-    assertEquals(List.of(GpuStatus.ACTIVE, GpuStatus.CORDONED, GpuStatus.RESETTING, GpuStatus.SPARE, GpuStatus.ACTIVE),
-        result.state().history().stream().map(HistoryEntry::to).toList());
-    assertEquals(XidClass.RESET_GPU, result.state().lastXid().xidClass());
-  }
-
-  @Test
-  void aDrainedGpuIsParkedAsSpare() {
-    WorkerFixture.bringTo(kit, GpuStatus.ACTIVE);
-    var drain = run(r -> new Drain(OPERATOR, "kernel upgrade", r));
-    assertEquals(new Accepted(GpuStatus.DRAINING), drain.reply());
-    assertInstanceOf(DrainStarted.class, drain.event());
-
-    var demote = run(r -> new Demote(CONTROLLER, "drain complete", r));
-
-    assertEquals(new Accepted(GpuStatus.SPARE), demote.reply());
-    assertEquals(new HistoryEntry(GpuStatus.DRAINING, GpuStatus.SPARE, CONTROLLER, "drain complete",
-        demote.eventOfType(Demoted.class).at()), demote.state().lastChange());
-  }
-
-  @Test
-  void cordoningTwiceKeepsTheFirstReason() {
-    WorkerFixture.bringTo(kit, GpuStatus.ACTIVE);
-    change(kit, r -> new Cordon(CONTROLLER, "XID 79 on host-1", r));
-
-    var again = run(r -> new Cordon(OPERATOR, "maintenance", r));
-
-    assertEquals(new Accepted(GpuStatus.CORDONED), again.reply());
-    assertTrue(again.hasNoEvents());
-    assertEquals("XID 79 on host-1", again.state().lastChange().reason());
-  }
-
-  @Test
-  void historyKeepsTheLastFiftyChanges() {
-    WorkerFixture.bringTo(kit, GpuStatus.SPARE);
-    for (int i = 0; i < 30; i++) {
-      change(kit, r -> new Promote(CONTROLLER, "scale up", r));
-      change(kit, r -> new Demote(CONTROLLER, "scale down", r));
-    }
-
-    List<HistoryEntry> history = kit.getState().history();
-    assertEquals(GpuWorkerState.HISTORY_LIMIT, history.size());
-    assertEquals(new HistoryEntry(GpuStatus.ACTIVE, GpuStatus.SPARE, CONTROLLER, "scale down",
-        kit.getState().since()), history.get(history.size() - 1));
-  }
-
-  @Test
-  void recoveryReplaysTheSameState() {
-    WorkerFixture.bringTo(kit, GpuStatus.SUSPECT);
-    change(kit, Heartbeat::new);
-    change(kit, r -> new RecordXid(79, "fallen off the bus", "agent-node-1", r));
-    change(kit, r -> new Cordon(CONTROLLER, "XID 79", r));
-    change(kit, r -> new ReportHealthCheck(false, CONTROLLER, "no device", r));
-    GpuWorkerState before = kit.getState();
-
-    GpuWorkerState after = kit.restart().state();
-
-    assertEquals(before, after);
-    assertNotNull(after.lastXid());
-    assertEquals(1, after.consecutiveHealthFailures());
-  }
-
-  private GpuWorkerState query() {
-    TestProbe<GpuWorkerState> probe = testKit.createTestProbe();
-    kit.runCommand(new GetState(probe.ref()));
-    return probe.receiveMessage();
   }
 }

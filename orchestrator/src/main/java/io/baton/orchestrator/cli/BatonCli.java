@@ -17,8 +17,7 @@ public final class BatonCli {
     int code = new CommandLine(new BatonCli())
         .setExecutionExceptionHandler(new OperatorErrorHandler())
         .execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // Always exit explicitly: driver and dispatcher threads must not keep a stopped node alive.
+    System.exit(code);
   }
 }

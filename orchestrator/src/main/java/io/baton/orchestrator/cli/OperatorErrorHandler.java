@@ -1,6 +1,9 @@
 package io.baton.orchestrator.cli;
 
 import io.baton.persistence.cassandra.CassandraStartException;
+import java.net.BindException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -8,23 +11,38 @@ import picocli.CommandLine;
  * a JDK, memory) already carry advice; anything else points at the log, never a stack-trace wall.
  */
 final class OperatorErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(OperatorErrorHandler.class);
+
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    log.debug("command failed", e);
     Throwable cause = rootOperatorCause(e);
-    cmd.getErr().println("baton: " + cause.getMessage());
+    if (cause instanceof BindException) {
+      cmd.getErr().println("baton: a port Baton needs is taken (" + describe(cause) + "). Stop the other"
+          + " process or choose other ports: --port (HTTP), --cluster-port, --cassandra-port.");
+      return 2;
+    }
+    cmd.getErr().println("baton: " + describe(cause));
     if (!(cause instanceof CassandraStartException)) {
-      cmd.getErr().println("baton: run with BATON_LOG_LEVEL=DEBUG for details.");
+      cmd.getErr().println("baton: run with BATON_LOG_LEVEL=DEBUG for the full trace.");
     }
     return 2;
   }
 
+  private static String describe(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
   private static Throwable rootOperatorCause(Throwable e) {
-    Throwable t = e;
-    while (t != null) {
-      if (t instanceof CassandraStartException || t instanceof IllegalStateException) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CassandraStartException || t instanceof BindException) {
         return t;
       }
-      t = t.getCause();
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalStateException) {
+        return t;
+      }
     }
     return e;
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -19,44 +20,63 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(UpCommand.class);
 
-  @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).", defaultValue = "8080")
-  int httpPort;
+  // No option has a default here: an unset option leaves the value to the config and its
+  // environment variables (BATON_HTTP_PORT, ...), so a flag only overrides what it names.
+  @Option(names = "--port", description = "HTTP port (default 8080, or baton.http.port).")
+  Integer httpPort;
 
   @Option(names = "--cassandra", split = ",", paramLabel = "host:port",
       description = "Use this external Cassandra cluster and start none.")
   List<String> cassandra;
 
-  @Option(names = "--cassandra-port", description = "CQL port of the embedded Cassandra (default ${DEFAULT-VALUE}).",
-      defaultValue = "9042")
-  int cassandraPort;
+  @Option(names = "--cassandra-port",
+      description = "CQL port of the embedded Cassandra (default 9042); its storage port is the next one.")
+  Integer cassandraPort;
 
-  @Option(names = "--cluster-port", description = "Pekko cluster port (default ${DEFAULT-VALUE}).", defaultValue = "2551")
-  int clusterPort;
+  @Option(names = "--cluster-port", description = "Pekko cluster port (default 2551).")
+  Integer clusterPort;
 
-  @Option(names = "--data-dir", description = "Where the embedded Cassandra keeps its data (default ${DEFAULT-VALUE}).",
-      defaultValue = "data")
+  @Option(names = "--data-dir", description = "Where the embedded Cassandra keeps its data (default data).")
   Path dataDir;
 
   @Override
   public Integer call() throws Exception {
     Map<String, Object> overrides = new HashMap<>();
-    overrides.put("baton.http.host", "127.0.0.1");
-    overrides.put("baton.http.port", httpPort);
-    overrides.put("baton.orchestrator.cluster.port", clusterPort);
-    overrides.put("baton.persistence.embedded.dir", dataDir.resolve("cassandra").toString());
-    overrides.put("baton.persistence.embedded.native-port", cassandraPort);
-    overrides.put("baton.persistence.embedded.storage-port", cassandraPort + 1);
-    // A downed or stopped node must not linger as a zombie: the process exits.
-    overrides.put("pekko.coordinated-shutdown.exit-jvm", "on");
+    if (httpPort != null) {
+      overrides.put("baton.http.port", httpPort);
+    }
+    if (clusterPort != null) {
+      overrides.put("baton.orchestrator.cluster.port", clusterPort);
+    }
+    if (dataDir != null) {
+      overrides.put("baton.persistence.embedded.dir", dataDir.resolve("cassandra").toString());
+    }
+    if (cassandraPort != null) {
+      overrides.put("baton.persistence.embedded.native-port", cassandraPort);
+      overrides.put("baton.persistence.embedded.storage-port", cassandraPort == 0 ? 0 : cassandraPort + 1);
+    }
     if (cassandra != null && !cassandra.isEmpty()) {
       overrides.put("baton.persistence.contact-points", cassandra);
     }
     Config config = BatonNode.loadConfig(ConfigFactory.parseMap(overrides));
     BatonNode node = BatonNode.start(config);
-    log.info("ready http={} cluster={} cassandra={} mode=dev bind=loopback-only",
-        node.httpAddress(), node.clusterAddress(), String.join(",", node.contactPoints()));
-    log.info("dev mode serves 127.0.0.1 only; stop with Ctrl-C, data stays in {}", dataDir.toAbsolutePath());
+    String host = config.getString("baton.http.host");
+    log.info("ready http={} cluster={} cassandra={} bind={}", node.httpAddress(), node.clusterAddress(),
+        String.join(",", node.contactPoints()), host);
+    if (host.startsWith("127.")) {
+      log.info("serving 127.0.0.1 only (dev mode); set baton.http.host to serve other hosts");
+    }
+    if (node.embeddedCassandraDir() != null) {
+      log.info("stop with Ctrl-C; data stays in {}", node.embeddedCassandraDir());
+    }
     node.awaitTermination();
-    return 0;
+    // Main exits the JVM afterwards, so a node the cluster downed never lingers as a zombie.
+    return node.shutdownReason()
+        .filter(reason -> !reason.equals(CoordinatedShutdown.jvmExitReason()))
+        .map(reason -> {
+          log.error("node stopped reason={}; restart it to rejoin the cluster", reason.getClass().getSimpleName());
+          return 3;
+        })
+        .orElse(0);
   }
 }

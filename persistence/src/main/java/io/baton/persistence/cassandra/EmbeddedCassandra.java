@@ -26,11 +26,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private static final String CLASSPATH_RESOURCE = "baton/cassandra.classpath";
 
   /** Where and how to run. A port of 0 means "pick a free one". */
-  public record Options(Path baseDir, int nativePort, int storagePort, int heapMb, Duration startTimeout) {
-    public Options withFreePorts() {
-      return new Options(baseDir, freePort(), freePort(), heapMb, startTimeout);
-    }
-  }
+  public record Options(Path baseDir, int nativePort, int storagePort, int heapMb, Duration startTimeout) {}
 
   private final Process process;
   private final Options options;
@@ -47,11 +43,12 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   /** Starts Cassandra and returns once it answers CQL, or throws a {@link CassandraStartException}. */
   public static EmbeddedCassandra start(Options requested) {
+    int[] free = freePorts(2);
     Options options =
         new Options(
             requested.baseDir().toAbsolutePath(),
-            requested.nativePort() == 0 ? freePort() : requested.nativePort(),
-            requested.storagePort() == 0 ? freePort() : requested.storagePort(),
+            requested.nativePort() == 0 ? free[0] : requested.nativePort(),
+            requested.storagePort() == 0 ? free[1] : requested.storagePort(),
             requested.heapMb(),
             requested.startTimeout());
     StartupChecks.portsFree(options.nativePort(), options.storagePort());
@@ -112,6 +109,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   public int nativePort() {
     return options.nativePort();
+  }
+
+  public Path baseDir() {
+    return options.baseDir();
   }
 
   public long pid() {
@@ -220,12 +221,28 @@ public final class EmbeddedCassandra implements AutoCloseable {
     }
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /** Distinct free ports: all sockets stay open until every port is chosen. */
+  static int[] freePorts(int count) {
+    ServerSocket[] sockets = new ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        if (socket != null) {
+          try {
+            socket.close();
+          } catch (IOException ignored) {
+            // Closing a probe socket cannot fail in a way that matters here.
+          }
+        }
+      }
     }
   }
 }

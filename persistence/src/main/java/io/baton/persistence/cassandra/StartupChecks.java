@@ -18,7 +18,7 @@ final class StartupChecks {
   static void portsFree(int... ports) {
     for (int port : ports) {
       try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        probe.setReuseAddress(true);
+        // Bound, so free; closing releases it for Cassandra.
       } catch (IOException e) {
         throw new CassandraStartException(
             "Port 127.0.0.1:" + port + " is already in use, so Cassandra cannot start. Stop whatever holds it"

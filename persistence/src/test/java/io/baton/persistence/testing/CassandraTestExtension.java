@@ -1,6 +1,7 @@
 package io.baton.persistence.testing;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.Schema;
@@ -65,22 +66,33 @@ public final class CassandraTestExtension implements BeforeAllCallback {
       Path dir = Files.createTempDirectory(target, "test-cassandra-");
       EmbeddedCassandra cassandra =
           EmbeddedCassandra.start(new EmbeddedCassandra.Options(dir, 0, 0, 512, Duration.ofMinutes(3)));
-      running = new Running(cassandra, dir);
-      createSchema();
-      return running;
+      Running started = new Running(cassandra, dir);
+      try {
+        createSchema(cassandra);
+      } catch (RuntimeException e) {
+        started.close();
+        throw e;
+      }
+      // Published only once usable, so a failed start is retried by the next class, not reused.
+      running = started;
+      return started;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static void createSchema() {
-    ActorSystem system = ActorSystem.create("schema", config());
+  private static void createSchema(EmbeddedCassandra cassandra) {
+    // A local actor system: the node's cluster config would bind a fixed port (2551).
+    Config config = BatonConfig.load(ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(PersistenceSettings.connectionConfig(List.of(cassandra.contactPoint()))));
+    ActorSystem system = ActorSystem.create("schema", config);
     try {
       Schema.create(system).toCompletableFuture().get(2, TimeUnit.MINUTES);
     } catch (Exception e) {
       throw new IllegalStateException("Creating Baton's schema in the test Cassandra failed", e);
     } finally {
       system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
     }
   }
 

@@ -1,0 +1,38 @@
+package io.baton.workers.engine;
+
+import java.util.Optional;
+
+/**
+ * One model loaded on one (possibly simulated) GPU. The worker agent talks only to this interface,
+ * so the reference engine and adapters for real servers are interchangeable.
+ *
+ * <p>Implementations must allow several generations to run concurrently from different threads;
+ * a single {@link Generation} is driven by one thread at a time.
+ */
+public interface InferenceEngine {
+
+  /** The model's identity and dimensions. */
+  ModelInfo model();
+
+  /** What this engine can do; the resume planner reads it to choose restore or recompute. */
+  EngineCapabilities capabilities();
+
+  /** Turns text into the model's token ids and back. */
+  Tokenizer tokenizer();
+
+  /**
+   * Prefills the request's context (prompt, then any generated tokens being resumed) and returns a
+   * handle ready to decode. Restored KV blocks and blocks already in the engine's cache are reused
+   * instead of recomputed; {@link Generation#prefill()} reports how many tokens each source gave.
+   *
+   * @throws IllegalArgumentException when a token is outside the vocabulary, the context does not fit,
+   *     or restored blocks do not belong to this model and context
+   * @throws XidException when the simulated GPU has failed
+   */
+  Generation start(GenerationRequest request);
+
+  /** Fault injection, for engines that simulate a GPU; empty for real engines. */
+  default Optional<FaultHooks> faults() {
+    return Optional.empty();
+  }
+}

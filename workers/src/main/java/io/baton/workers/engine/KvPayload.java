@@ -1,0 +1,50 @@
+package io.baton.workers.engine;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The reference engine's block payload: a small header, then per layer the keys and the values of
+ * 16 tokens as big-endian IEEE floats. Floats are copied bit for bit, so a restored block holds
+ * exactly what recomputing it would give.
+ */
+final class KvPayload {
+  private static final int MAGIC = 0x424b5631; // "BKV1"
+  private static final int HEADER_BYTES = 12;
+
+  private KvPayload() {}
+
+  static byte[] encode(KvPage page, int layers, int width) {
+    int floats = BlockHash.BLOCK_TOKENS * width;
+    ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + layers * 2 * floats * Float.BYTES);
+    buf.putInt(MAGIC).putInt(layers).putInt(width);
+    for (int l = 0; l < layers; l++) {
+      buf.asFloatBuffer().put(page.keys[l]);
+      buf.position(buf.position() + floats * Float.BYTES);
+      buf.asFloatBuffer().put(page.values[l]);
+      buf.position(buf.position() + floats * Float.BYTES);
+    }
+    return buf.array();
+  }
+
+  static KvPage decode(byte[] payload, int layers, int width) {
+    int floats = BlockHash.BLOCK_TOKENS * width;
+    int expected = HEADER_BYTES + layers * 2 * floats * Float.BYTES;
+    ByteBuffer buf = ByteBuffer.wrap(payload);
+    if (payload.length != expected
+        || buf.getInt() != MAGIC
+        || buf.getInt() != layers
+        || buf.getInt() != width) {
+      throw new IllegalArgumentException(
+          "KV payload does not fit a model with " + layers + " layers of width " + width);
+    }
+    KvPage page = new KvPage(layers, width);
+    for (int l = 0; l < layers; l++) {
+      buf.asFloatBuffer().get(page.keys[l]);
+      buf.position(buf.position() + floats * Float.BYTES);
+      buf.asFloatBuffer().get(page.values[l]);
+      buf.position(buf.position() + floats * Float.BYTES);
+    }
+    page.markFilled(BlockHash.BLOCK_TOKENS);
+    return page;
+  }
+}
