@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -11,27 +12,49 @@ import java.util.Map;
 public record PersistenceSettings(
     String journalKeyspace,
     String snapshotKeyspace,
+    String dataKeyspace,
     int replicationFactor,
     String localDatacenter,
     List<String> contactPoints,
+    KvBlocks kvBlocks,
     Embedded embedded) {
 
   /** The embedded Cassandra's place and size. */
-  public record Embedded(Path dir, int nativePort, int storagePort, int heapMb, java.time.Duration startTimeout) {
+  public record Embedded(Path dir, int nativePort, int storagePort, int heapMb, Duration startTimeout) {
     public EmbeddedCassandra.Options toOptions() {
       return new EmbeddedCassandra.Options(dir, nativePort, storagePort, heapMb, startTimeout);
+    }
+  }
+
+  /** The KV block store: how long blocks live and how reads and writes are batched. */
+  public record KvBlocks(Duration ttl, int readBatchSize, int writeParallelism) {
+    public KvBlocks {
+      // CQL TTLs are whole seconds, at least 1 (0 would mean "never expires").
+      if (ttl.toSeconds() < 1 || ttl.toSeconds() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("baton.persistence.kv-blocks.ttl must be at least 1s: " + ttl);
+      }
+      if (readBatchSize < 1 || writeParallelism < 1) {
+        throw new IllegalArgumentException("kv-blocks read-batch-size and write-parallelism must be positive");
+      }
+    }
+
+    public int ttlSeconds() {
+      return (int) ttl.toSeconds();
     }
   }
 
   public static PersistenceSettings fromConfig(Config root) {
     Config c = root.getConfig("baton.persistence");
     Config e = c.getConfig("embedded");
+    Config kv = c.getConfig("kv-blocks");
     return new PersistenceSettings(
         c.getString("journal-keyspace"),
         c.getString("snapshot-keyspace"),
+        c.getString("data-keyspace"),
         c.getInt("replication-factor"),
         c.getString("local-datacenter"),
         List.copyOf(c.getStringList("contact-points")),
+        new KvBlocks(kv.getDuration("ttl"), kv.getInt("read-batch-size"), kv.getInt("write-parallelism")),
         new Embedded(
             Path.of(e.getString("dir")),
             e.getInt("native-port"),

@@ -1,6 +1,7 @@
 package io.baton.persistence;
 
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.baton.persistence.kv.KvBlockSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 
 /**
  * Creates Baton's keyspaces and tables if they are missing. The journal and snapshot statements
- * come from pekko-persistence-cassandra itself, so they always match the plugin's version. Each
+ * come from pekko-persistence-cassandra itself, so they always match the plugin's version; Baton's
+ * own tables live in the data keyspace ({@code baton.persistence.data-keyspace}). Each
  * schema change costs about a second, so this runs once per node start or test run, never per test.
  */
 public final class Schema {
@@ -32,7 +34,16 @@ public final class Schema {
     all.addAll(plugin.getCreateJournalTablesStatements());
     all.add(plugin.createSnapshotKeyspaceStatement());
     all.addAll(plugin.getCreateSnapshotTablesStatements());
+    PersistenceSettings settings = PersistenceSettings.fromConfig(system.classicSystem().settings().config());
+    all.add(dataKeyspaceStatement(settings));
+    all.addAll(KvBlockSchema.statements(settings));
     return List.copyOf(all);
+  }
+
+  static String dataKeyspaceStatement(PersistenceSettings settings) {
+    return "CREATE KEYSPACE IF NOT EXISTS " + settings.dataKeyspace()
+        + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': "
+        + settings.replicationFactor() + "}";
   }
 
   /** Runs every statement in order; DDL must not race, or Cassandra reports schema disagreement. */
