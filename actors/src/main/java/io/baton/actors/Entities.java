@@ -2,16 +2,22 @@ package io.baton.actors;
 
 import io.baton.actors.batch.Batch;
 import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionHooks;
 import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerHooks;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** Starts sharding for every entity type; each node calls this once at start. */
 public final class Entities {
   private Entities() {}
 
-  public static void init(ActorSystem<?> system, ActorsSettings settings) {
-    Session.init(system, settings);
-    GpuWorker.init(system, settings);
+  /**
+   * @param sessions how sessions reach this node's placer
+   * @param gpus who hears about GPU state changes
+   */
+  public static void init(ActorSystem<?> system, ActorsSettings settings, SessionHooks sessions, GpuWorkerHooks gpus) {
+    Session.init(system, settings, sessions);
+    GpuWorker.init(system, settings, gpus);
     Batch.init(system, settings);
   }
 }

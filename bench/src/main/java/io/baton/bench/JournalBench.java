@@ -87,8 +87,7 @@ final class JournalBench implements Callable<Integer> {
       }
 
       String withSnapshots = writeLongSession(system, settings, "snap");
-      String withoutSnapshots = writeLongSession(system, new ActorsSettings(1_000_000, 2,
-          settings.journalBackoffMin(), settings.journalBackoffMax(), settings.numberOfShards()), "nosnap");
+      String withoutSnapshots = writeLongSession(system, settings.withSnapshotEvery(1_000_000), "nosnap");
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
 

@@ -66,7 +66,7 @@ public final class BatonNode implements AutoCloseable {
       }
       log.info("creating schema if missing (first start on a fresh Cassandra takes ~20 s)");
       await(Schema.create(system), "creating the schema in Cassandra " + contactPoints);
-      Entities.init(system, ActorsSettings.fromConfig(full));
+      Entities.init(system, ActorsSettings.fromConfig(full), io.baton.actors.session.SessionHooks.NONE, io.baton.actors.worker.GpuWorkerHooks.NONE);
       AtomicBoolean ready = new AtomicBoolean();
       ServerBinding http = await(
           HttpServer.start(system, HttpSettings.fromConfig(full), ready::get), "binding HTTP");

@@ -11,6 +11,7 @@ import io.baton.actors.session.SessionCommand.*;
 import io.baton.actors.session.SessionEvent.*;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -48,16 +50,23 @@ public final class Session
   /** How long an ended session stays in memory after recovery before it passivates itself. */
   private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);
 
+  private static final String PLACEMENT_TIMER = "placement";
+  private static final String PROGRESS_TIMER = "progress";
+
   private final String sessionId;
   private final ActorsSettings settings;
   private final ActorContext<SessionCommand> context;
   private final ActorRef<Topic.Command<TokenUpdate>> topic;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final TimerScheduler<SessionCommand> timers;
+  private final SessionHooks hooks;
 
   private Session(
       String sessionId,
       ActorsSettings settings,
       ActorContext<SessionCommand> context,
+      TimerScheduler<SessionCommand> timers,
+      SessionHooks hooks,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), sessionId),
@@ -68,6 +77,8 @@ public final class Session
     this.settings = settings;
     this.context = context;
     this.shard = shard;
+    this.timers = timers;
+    this.hooks = hooks;
     this.topic = context.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
   }
 
@@ -76,20 +87,22 @@ public final class Session
    * after its node crashed, without waiting for a message; ended sessions passivate themselves, so
    * the remembered set holds only live ones.
    */
-  public static void init(ActorSystem<?> system, ActorsSettings settings) {
+  public static void init(ActorSystem<?> system, ActorsSettings settings, SessionHooks hooks) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, hooks, Optional.of(ctx.getShard())))
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   /** The entity outside sharding, as unit tests run it. */
   public static Behavior<SessionCommand> create(String sessionId, ActorsSettings settings) {
-    return create(sessionId, settings, Optional.empty());
+    return create(sessionId, settings, SessionHooks.NONE, Optional.empty());
   }
 
   public static Behavior<SessionCommand> create(
-      String sessionId, ActorsSettings settings, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    return Behaviors.setup(ctx -> new Session(sessionId, settings, ctx, shard));
+      String sessionId, ActorsSettings settings, SessionHooks hooks,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new Session(sessionId, settings, ctx, timers, hooks, shard)));
   }
 
   @Override
@@ -107,7 +120,9 @@ public final class Session
     CommandHandlerWithReplyBuilder<SessionCommand, SessionEvent, SessionState> b = newCommandHandlerWithReplyBuilder();
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
-        .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), update(s, c.fromIndex())));
+        .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), update(s, c.fromIndex())))
+        .onCommand(PlacementDue.class, this::placementDue)
+        .onCommand(ProgressDue.class, this::progressDue);
     b.forState(s -> s.status() == SessionStatus.NEW)
         .onCommand(Submit.class, this::submit)
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
@@ -119,10 +134,7 @@ public final class Session
         .onCommand(Place.class, this::place)
         .onCommand(AppendTokens.class, this::append)
         .onCommand(CheckpointKv.class, this::checkpoint)
-        .onCommand(FailAttempt.class, (s, c) -> c.cause() == null || c.cause().kind() == null
-            ? reject(c.replyTo(), INVALID_ARGUMENT, "a failed attempt needs a cause")
-            : fenced(s, c.attempt(), c.replyTo(),
-                () -> persist(new AttemptFailed(c.attempt(), c.cause(), Instant.now()), c.replyTo())))
+        .onCommand(FailAttempt.class, this::failAttempt)
         .onCommand(Complete.class, (s, c) -> blank(c.finishReason())
             ? reject(c.replyTo(), INVALID_ARGUMENT, "a finish reason is required")
             : fenced(s, c.attempt(), c.replyTo(),
@@ -159,6 +171,58 @@ public final class Session
             new Placed(c.attempt(), c.workerId(), s.tokenCount(), c.method(), Instant.now()), c.replyTo()));
   }
 
+  /**
+   * A failed attempt sends the session back to pending, unless this was the second GPU the request
+   * faulted with an application-class XID: then it is a poison request and ends here.
+   */
+  private ReplyEffect<SessionEvent, SessionState> failAttempt(SessionState s, FailAttempt c) {
+    if (c.cause() == null || c.cause().kind() == null) {
+      return reject(c.replyTo(), INVALID_ARGUMENT, "a failed attempt needs a cause");
+    }
+    return fenced(s, c.attempt(), c.replyTo(), () -> {
+      Instant now = Instant.now();
+      AttemptFailed failed = new AttemptFailed(c.attempt(), c.cause(), now);
+      Optional<String> poison = SessionRules.poison(s, c.cause());
+      if (poison.isPresent()) {
+        context.getLog().warn("session {} failed: {}", sessionId, poison.get());
+        return persist(List.of(failed, new Failed(poison.get(), now)), c.replyTo());
+      }
+      return persist(List.of(failed), c.replyTo());
+    });
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> placementDue(SessionState s, PlacementDue c) {
+    if (s.status() == SessionStatus.PENDING) {
+      hooks.needsPlacement(s);
+    } else {
+      timers.cancel(PLACEMENT_TIMER);
+    }
+    return Effect().noReply();
+  }
+
+  /** The progress timer fired: unless the attempt moved on since, it failed (DESIGN.md, path 2). */
+  private ReplyEffect<SessionEvent, SessionState> progressDue(SessionState s, ProgressDue c) {
+    if (!s.status().isRunning() || s.attempt() != c.attempt()) {
+      return Effect().noReply();
+    }
+    Attempt attempt = s.currentAttempt();
+    String silent = "no token or checkpoint from " + attempt.workerId() + " for " + settings.progressTimeout().toMillis()
+        + " ms";
+    // After a recovery the worker may simply have died with its node; only a live silence blames the GPU.
+    FailureCause cause = c.sinceRecovery()
+        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, silent + " since the session recovered")
+        : FailureCause.of(FailureCause.Kind.PROGRESS_TIMEOUT, silent);
+    context.getLog().warn("session {} attempt {}: {}", sessionId, c.attempt(), cause.detail());
+    return Effect().persist(new AttemptFailed(c.attempt(), cause, Instant.now()))
+        .thenRun(after -> {
+          if (!c.sinceRecovery()) {
+            hooks.attemptTimedOut(s, attempt);
+          }
+          afterPersist(List.of(), after);
+        })
+        .thenNoReply();
+  }
+
   private ReplyEffect<SessionEvent, SessionState> append(SessionState s, AppendTokens c) {
     SessionRules.AppendPlan plan = SessionRules.append(s, c);
     if (plan instanceof SessionRules.Reject r) {
@@ -187,20 +251,42 @@ public final class Session
     return SessionRules.fence(s, attempt).map(r -> rejectWith(replyTo, r)).orElseGet(then);
   }
 
-  /** Persists, then publishes (durable before visible), then replies. */
   private ReplyEffect<SessionEvent, SessionState> persist(SessionEvent event, ActorRef<Reply> replyTo) {
+    return persist(List.of(event), replyTo);
+  }
+
+  /** Persists, then publishes (durable before visible), then replies. */
+  private ReplyEffect<SessionEvent, SessionState> persist(List<SessionEvent> events, ActorRef<Reply> replyTo) {
     return Effect()
-        .persist(event)
-        .thenRun(after -> publish(event, after))
+        .persist(events)
+        .thenRun(after -> afterPersist(events, after))
         .thenReply(replyTo, Session::accepted);
   }
 
-  private void publish(SessionEvent event, SessionState after) {
-    if (event instanceof TokensAppended e) {
-      topic.tell(Topic.publish(new TokenUpdate(sessionId, e.fromIndex(), e.tokens(), after.status(), null)));
-    } else if (after.status().isTerminal()) {
+  /** Publishes new tokens, then arms what the new status needs: a placer, a progress watch, or nothing. */
+  private void afterPersist(List<SessionEvent> events, SessionState after) {
+    for (SessionEvent event : events) {
+      if (event instanceof TokensAppended e) {
+        topic.tell(Topic.publish(new TokenUpdate(sessionId, e.fromIndex(), e.tokens(), after.status(), null)));
+      }
+    }
+    if (after.status().isTerminal()) {
+      timers.cancelAll();
       topic.tell(Topic.publish(update(after, after.tokenCount())));
       passivateAfter(Duration.ZERO);
+    } else if (after.status() == SessionStatus.PENDING) {
+      timers.cancel(PROGRESS_TIMER);
+      awaitPlacement(after);
+    } else if (after.status().isRunning()) {
+      timers.cancel(PLACEMENT_TIMER);
+      timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(after.attempt(), false), settings.progressTimeout());
+    }
+  }
+
+  private void awaitPlacement(SessionState pending) {
+    hooks.needsPlacement(pending);
+    if (!timers.isTimerActive(PLACEMENT_TIMER)) {
+      timers.startTimerWithFixedDelay(PLACEMENT_TIMER, new PlacementDue(), settings.placementRetry());
     }
   }
 
@@ -246,6 +332,10 @@ public final class Session
           if (s.status().isTerminal()) {
             // Remember-entities restarts entities until they passivate; an ended one need not stay.
             passivateAfter(TERMINAL_LINGER);
+          } else if (s.status() == SessionStatus.PENDING) {
+            awaitPlacement(s);
+          } else if (s.status().isRunning()) {
+            timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(s.attempt(), true), settings.progressTimeout());
           }
         })
         .build();

@@ -52,6 +52,16 @@ public sealed interface SessionCommand extends CborSerializable {
   /** Durable tokens from {@code fromIndex}: how a subscriber fills a gap after (re)subscribing. */
   record GetTokens(int fromIndex, ActorRef<TokenUpdate> replyTo) implements SessionCommand {}
 
+  /** The entity's own timer: a pending session asks its node's placer again. Never sent by others. */
+  record PlacementDue() implements SessionCommand {}
+
+  /**
+   * The entity's own timer: attempt {@code attempt} persisted nothing for the progress timeout.
+   * {@code sinceRecovery} when the entity has seen nothing from the worker since it recovered, so
+   * the worker may simply be gone with its node rather than hung.
+   */
+  record ProgressDue(int attempt, boolean sinceRecovery) implements SessionCommand {}
+
   /** The answer to a state-changing command. */
   sealed interface Reply extends CborSerializable {}
 

@@ -11,6 +11,7 @@ import io.baton.actors.Rejection;
 import io.baton.actors.session.SessionCommand.AppendTokens;
 import io.baton.actors.session.SessionCommand.CheckpointKv;
 import io.baton.actors.session.SessionCommand.Place;
+import io.baton.actors.worker.XidClass;
 import java.util.List;
 import java.util.Optional;
 
@@ -111,6 +112,30 @@ final class SessionRules {
       return reject(INVALID_ARGUMENT, "expected " + newBlocks + " new block hashes, got " + c.blockHashes().size());
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why the session is a poison request, if it is: this attempt failed with an application-class
+   * XID and an earlier attempt did too, on another GPU. The request, not the hardware, is at fault,
+   * so the session fails and neither GPU is blamed (DESIGN.md, "XID classes").
+   */
+  static Optional<String> poison(SessionState s, FailureCause cause) {
+    if (!isAppFault(cause)) {
+      return Optional.empty();
+    }
+    String here = s.currentAttempt().workerId();
+    for (Attempt earlier : s.attempts()) {
+      if (earlier.failure() != null && isAppFault(earlier.failure()) && !earlier.workerId().equals(here)) {
+        return Optional.of("poison request: it faulted two GPUs with application-class XIDs (XID "
+            + earlier.failure().xidCode() + " on " + earlier.workerId() + ", XID " + cause.xidCode() + " on " + here
+            + "). Both GPUs stay in service. Check the prompt and sampling parameters before retrying it.");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isAppFault(FailureCause cause) {
+    return cause.kind() == FailureCause.Kind.XID && XidClass.APP_FAULT.id().equals(cause.xidClass());
   }
 
   private static Optional<Rejection> reject(Rejection.Reason reason, String detail) {

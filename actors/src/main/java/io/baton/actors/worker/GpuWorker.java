@@ -20,6 +20,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -53,8 +55,9 @@ public final class GpuWorker
    * journaled {@code lastHeartbeatAt}.
    */
   private Instant lastSeen;
+  private final GpuWorkerHooks hooks;
 
-  private GpuWorker(String workerId, ActorsSettings settings, XidCatalog xids) {
+  private GpuWorker(String workerId, ActorsSettings settings, XidCatalog xids, GpuWorkerHooks hooks) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), workerId),
         // Keep children on restart, as Session must for its topic: this instance (and anything it
@@ -64,20 +67,25 @@ public final class GpuWorker
     this.workerId = workerId;
     this.settings = settings;
     this.xids = xids;
+    this.hooks = hooks;
   }
 
   /**
    * Registers GPU workers with cluster sharding. No remember-entities: a worker has nothing to do
    * until its agent or the fleet controller writes to it, and its state is recovered then.
    */
-  public static void init(ActorSystem<?> system, ActorsSettings settings) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings)));
+  public static void init(ActorSystem<?> system, ActorsSettings settings, GpuWorkerHooks hooks) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, hooks)));
   }
 
   public static Behavior<GpuWorkerCommand> create(String workerId, ActorsSettings settings) {
+    return create(workerId, settings, GpuWorkerHooks.NONE);
+  }
+
+  public static Behavior<GpuWorkerCommand> create(String workerId, ActorsSettings settings, GpuWorkerHooks hooks) {
     // setup runs once per start of the entity. The journal-failure supervision restarts only the
     // event-sourced behavior inside it, so this instance, lastSeen included, survives that restart.
-    return Behaviors.setup(ctx -> new GpuWorker(workerId, settings, XidCatalog.standard()));
+    return Behaviors.setup(ctx -> new GpuWorker(workerId, settings, XidCatalog.standard(), hooks));
   }
 
   @Override
@@ -195,7 +203,7 @@ public final class GpuWorker
   }
 
   private ReplyEffect<GpuWorkerEvent, GpuWorkerState> persist(List<GpuWorkerEvent> events, ActorRef<Reply> replyTo) {
-    return Effect().persist(events).thenReply(replyTo, GpuWorker::accepted);
+    return Effect().persist(events).thenRun(hooks::changed).thenReply(replyTo, GpuWorker::accepted);
   }
 
   private static Accepted accepted(GpuWorkerState s) {
@@ -214,5 +222,17 @@ public final class GpuWorker
   @Override
   public EventHandler<GpuWorkerState, GpuWorkerEvent> eventHandler() {
     return GpuWorkerState::apply;
+  }
+
+  @Override
+  public SignalHandler<GpuWorkerState> signalHandler() {
+    // A node that (re)starts learns where each known GPU stands as soon as its entity recovers.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          if (s.status() != GpuStatus.UNREGISTERED) {
+            hooks.changed(s);
+          }
+        })
+        .build();
   }
 }

@@ -58,8 +58,7 @@ class SessionRestartTest extends SessionTestBase {
 
   @Test
   void restartRecoversTheSameStateFromASnapshot() {
-    ActorsSettings everyThree = new ActorsSettings(
-        3, 2, settings.journalBackoffMin(), settings.journalBackoffMax(), settings.numberOfShards());
+    ActorsSettings everyThree = settings.withSnapshotEvery(3);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), Session.create(sessionId, everyThree));
     failOver(); // 6 events
     persists(Completed.class, new Accepted(COMPLETED, 2, 15), complete(2, "stop")); // 7 events

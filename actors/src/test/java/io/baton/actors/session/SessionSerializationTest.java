@@ -114,7 +114,9 @@ class SessionSerializationTest {
         new Fail("poison request", replies.ref()),
         new Cancel("client went away", replies.ref()),
         new GetState(states.ref()),
-        new GetTokens(3, updates.ref()));
+        new GetTokens(3, updates.ref()),
+        new PlacementDue(),
+        new ProgressDue(2, true));
   }
 
   static List<Reply> replies() {

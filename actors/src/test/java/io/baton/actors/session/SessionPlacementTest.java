@@ -1,0 +1,126 @@
+package io.baton.actors.session;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.actors.session.SessionCommand.Accepted;
+import io.baton.actors.session.SessionCommand.ProgressDue;
+import io.baton.actors.session.SessionEvent.AttemptFailed;
+import io.baton.actors.session.SessionEvent.Failed;
+import io.baton.actors.session.SessionEvent.Placed;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How a session asks for GPUs, notices a silent attempt, and recognises a poison request. */
+class SessionPlacementTest extends SessionTestBase {
+  static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(2);
+  static final FailureCause APP_13 = FailureCause.xid(13, "app-fault", "graphics engine exception");
+  static final FailureCause APP_31 = FailureCause.xid(31, "app-fault", "MMU fault");
+
+  sealed interface Heard {}
+
+  record NeedsPlacement(SessionState state) implements Heard {}
+
+  record TimedOut(String workerId, int attempt) implements Heard {}
+
+  TestProbe<Heard> heard;
+
+  @BeforeEach
+  void sessionWithHooks() {
+    heard = testKit.createTestProbe();
+    SessionHooks hooks = new SessionHooks() {
+      @Override
+      public void needsPlacement(SessionState state) {
+        heard.ref().tell(new NeedsPlacement(state));
+      }
+
+      @Override
+      public void attemptTimedOut(SessionState state, Attempt attempt) {
+        heard.ref().tell(new TimedOut(attempt.workerId(), attempt.number()));
+      }
+    };
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        Session.create(sessionId, settings.withProgressTimeout(PROGRESS_TIMEOUT), hooks, java.util.Optional.empty()));
+  }
+
+  @Test
+  void aPendingSessionAsksForAGpuUntilPlaced() {
+    submitted();
+    NeedsPlacement first = heard.expectMessageClass(NeedsPlacement.class);
+    assertEquals(SessionStatus.PENDING, first.state().status());
+    // Nobody answered: it asks again every placement-retry.
+    heard.expectMessageClass(NeedsPlacement.class, settings.placementRetry().multipliedBy(4));
+    placed();
+    drainAlreadyHeard();
+    heard.expectNoMessage(settings.placementRetry().multipliedBy(3));
+  }
+
+  /** Asks a retry timer sent before the placement cancelled it; none may follow. */
+  private void drainAlreadyHeard() {
+    while (true) {
+      try {
+        heard.expectMessageClass(NeedsPlacement.class, Duration.ofMillis(20));
+      } catch (AssertionError nothingMore) {
+        return;
+      }
+    }
+  }
+
+  @Test
+  void aSilentAttemptFailsWithAProgressTimeoutAndBlamesItsGpu() {
+    generating(3);
+    heard.fishForMessage(PROGRESS_TIMEOUT.multipliedBy(3), m -> m instanceof TimedOut
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().status() == SessionStatus.PENDING);
+    SessionState s = kit.getState();
+    assertEquals(FailureCause.Kind.PROGRESS_TIMEOUT, s.currentAttempt().failure().kind());
+    assertEquals(3, s.tokenCount(), "durable tokens survive the failed attempt");
+    // Pending again, so it asks for a new GPU.
+    NeedsPlacement again = heard.expectMessageClass(NeedsPlacement.class);
+    assertEquals(1, again.state().attempt());
+  }
+
+  @Test
+  void aTimerForAnEarlierAttemptChangesNothing() {
+    generating(2);
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, XID_79));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    var result = kit.runCommand(new ProgressDue(1, false));
+    assertTrue(result.hasNoEvents(), () -> "persisted " + result.events());
+    assertEquals(SessionStatus.PLACED, result.state().status());
+  }
+
+  @Test
+  void anAppFaultOnTwoGpusIsAPoisonRequestAndEndsTheSession() {
+    generating(2);
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, APP_13));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    var result = run(failAttempt(2, APP_31));
+    assertEquals(new Accepted(SessionStatus.FAILED, 2, 2), result.reply());
+    assertEquals(2, result.events().size(), () -> "events: " + result.events());
+    assertInstanceOf(AttemptFailed.class, result.events().get(0));
+    Failed failed = assertInstanceOf(Failed.class, result.events().get(1));
+    assertTrue(failed.error().startsWith("poison request"), failed::error);
+    assertTrue(failed.error().contains("gpu-a") && failed.error().contains("gpu-b"), failed::error);
+  }
+
+  @Test
+  void anAppFaultTwiceOnOneGpuOrBesideAHardwareFaultIsNoPoison() {
+    generating(2);
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, APP_13));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-a", ResumeMethod.RECOMPUTE));
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 2, 2), failAttempt(2, APP_31));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 3, 2), place(3, "gpu-b", ResumeMethod.RECOMPUTE));
+    // A hardware XID on another GPU says nothing about the request.
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 3, 2), failAttempt(3, XID_79));
+    assertEquals(List.of(APP_13, APP_31, XID_79),
+        kit.getState().attempts().stream().map(Attempt::failure).toList());
+  }
+}
