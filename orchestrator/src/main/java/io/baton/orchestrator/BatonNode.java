@@ -35,12 +35,20 @@ public final class BatonNode implements AutoCloseable {
   private final EmbeddedCassandra cassandra;
   private final List<String> contactPoints;
   private final ServerBinding http;
+  private final NodeServices services;
 
-  private BatonNode(ActorSystem<Void> system, EmbeddedCassandra cassandra, List<String> contactPoints, ServerBinding http) {
+  private BatonNode(ActorSystem<Void> system, EmbeddedCassandra cassandra, List<String> contactPoints, ServerBinding http,
+      NodeServices services) {
     this.system = system;
     this.cassandra = cassandra;
     this.contactPoints = contactPoints;
     this.http = http;
+    this.services = services;
+  }
+
+  /** The placer, agent and topics this node runs. */
+  public NodeServices services() {
+    return services;
   }
 
   /** Baton's layered config with {@code overrides} on top, so substitutions see the overrides. */
@@ -66,15 +74,15 @@ public final class BatonNode implements AutoCloseable {
       }
       log.info("creating schema if missing (first start on a fresh Cassandra takes ~20 s)");
       await(Schema.create(system), "creating the schema in Cassandra " + contactPoints);
-      Entities.init(system, ActorsSettings.fromConfig(full), io.baton.actors.session.SessionHooks.NONE, io.baton.actors.worker.GpuWorkerHooks.NONE);
+      NodeServices services = NodeServices.start(system, full, persistence);
       AtomicBoolean ready = new AtomicBoolean();
       ServerBinding http = await(
           HttpServer.start(system, HttpSettings.fromConfig(full), ready::get), "binding HTTP");
       joinCluster(system, full);
-      await(FleetBootstrap.registerSimulatedFleet(system, OrchestratorSettings.fromConfig(full)),
-          "registering the simulated GPUs");
+      services.startFleet(system, full);
+      await(services.registered(system), "registering the simulated GPUs");
       ready.set(true);
-      return new BatonNode(system, cassandra, contactPoints, http);
+      return new BatonNode(system, cassandra, contactPoints, http, services);
     } catch (Exception e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);

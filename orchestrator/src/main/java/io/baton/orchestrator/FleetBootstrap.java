@@ -1,30 +1,21 @@
 package io.baton.orchestrator;
 
 import io.baton.actors.worker.GpuSpec;
-import io.baton.actors.worker.GpuWorker;
-import io.baton.actors.worker.GpuWorkerCommand;
-import io.baton.actors.worker.GpuWorkerState;
 import io.baton.actors.worker.Pool;
-import java.time.Duration;
+import io.baton.workers.WorkersSettings;
+import io.baton.workers.agent.WorkerAgent.AgentGpu;
+import io.baton.workers.engine.BlockCache;
+import io.baton.workers.engine.ModelSpec;
+import io.baton.workers.engine.ReferenceEngine;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Registers dev mode's simulated GPUs as GpuWorker entities. Registration is idempotent, so on a
- * restart the entities recover from the journal and keep what they knew: a GPU cordoned before the
- * restart stays cordoned, with its reason.
+ * Dev mode's simulated GPUs: reference engines grouped into simulated hosts, each with its own KV
+ * cache (its GPU memory) and fault hooks. Registration is the agent's job and idempotent, so after a
+ * restart the GpuWorker entities keep what they knew: a GPU cordoned before stays cordoned.
  */
 public final class FleetBootstrap {
-  private static final Logger log = LoggerFactory.getLogger(FleetBootstrap.class);
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
-
   private FleetBootstrap() {}
 
   public static String workerId(String hostId, int gpuIndex) {
@@ -36,39 +27,31 @@ public final class FleetBootstrap {
     List<GpuSpec> gpus = new ArrayList<>();
     for (int h = 0; h < fleet.hosts(); h++) {
       for (int g = 0; g < fleet.gpusPerHost(); g++) {
-        gpus.add(new GpuSpec(nodeId, "sim-host-" + h, g, fleet.model(), fleet.kvBlockCapacity()));
+        // Host ids carry the node id: GPU worker ids must be unique across the cluster.
+        gpus.add(new GpuSpec(nodeId, hostId(nodeId, h), g, fleet.model(), fleet.kvBlockCapacity()));
       }
     }
     return gpus;
   }
 
-  public static CompletionStage<List<GpuWorkerState>> registerSimulatedFleet(
-      ActorSystem<?> system, OrchestratorSettings settings) {
-    List<GpuSpec> gpus = simulatedGpus(settings.nodeId(), settings.simulatedFleet());
-    int firstSpare = gpus.size() - settings.simulatedFleet().spares();
-    List<CompletableFuture<GpuWorkerState>> states = new ArrayList<>();
+  public static String hostId(String nodeId, int host) {
+    return nodeId + "-host" + host;
+  }
+
+  /** The simulated GPUs with their engines, ready for the worker agent. */
+  public static List<AgentGpu> simulatedFleet(String nodeId, OrchestratorSettings.SimulatedFleet fleet,
+      WorkersSettings workers) {
+    List<GpuSpec> gpus = simulatedGpus(nodeId, fleet);
+    ModelSpec model = workers.engine().model(fleet.model()).orElseThrow(() -> new IllegalArgumentException(
+        "baton.orchestrator.simulated-fleet.model is " + fleet.model() + ", but baton.workers.engine.models has "
+            + workers.engine().models().stream().map(ModelSpec::id).toList()));
+    int firstSpare = gpus.size() - fleet.spares();
+    List<AgentGpu> out = new ArrayList<>();
     for (int i = 0; i < gpus.size(); i++) {
       GpuSpec gpu = gpus.get(i);
-      Pool pool = i >= firstSpare ? Pool.SPARE : Pool.ACTIVE;
-      EntityRef<GpuWorkerCommand> ref = ClusterSharding.get(system)
-          .entityRefFor(GpuWorker.ENTITY_KEY, workerId(gpu.hostId(), gpu.gpuIndex()));
-      states.add(ref.<GpuWorkerCommand.Reply>ask(r -> new GpuWorkerCommand.Register(gpu, pool, "baton-up", r), ASK_TIMEOUT)
-          .thenCompose(reply -> {
-            if (reply instanceof GpuWorkerCommand.Rejected rejected) {
-              throw new IllegalStateException("GPU " + ref.getEntityId() + " refused registration: "
-                  + rejected.rejection().detail() + ". If the simulated fleet's settings changed, restore them"
-                  + " or start with a fresh --data-dir.");
-            }
-            return ref.<GpuWorkerState>ask(GpuWorkerCommand.GetState::new, ASK_TIMEOUT);
-          })
-          .toCompletableFuture());
+      ReferenceEngine engine = new ReferenceEngine(model, workers.engine().timing(), new BlockCache(gpu.kvBlockCapacity()));
+      out.add(new AgentGpu(gpu, i >= firstSpare ? Pool.SPARE : Pool.ACTIVE, engine));
     }
-    return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new))
-        .thenApply(v -> states.stream().map(CompletableFuture::join).toList())
-        .thenApply(all -> {
-          all.forEach(s -> log.info("gpu worker={} status={} model={} since={}",
-              s.workerId(), s.status(), s.gpu().model(), s.since()));
-          return all;
-        });
+    return out;
   }
 }

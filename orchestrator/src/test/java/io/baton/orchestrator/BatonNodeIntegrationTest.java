@@ -50,14 +50,14 @@ class BatonNodeIntegrationTest {
 
   @Test
   void secondStartRecoversFleetAndRunningSessions() throws Exception {
-    String cordoned = FleetBootstrap.workerId("sim-host-1", 0);
+    String cordoned = FleetBootstrap.workerId(FleetBootstrap.hostId("node-1", 1), 0);
     String running = "chatcmpl-it-running-" + UUID.randomUUID();
     String finished = "chatcmpl-it-finished-" + UUID.randomUUID();
     try (BatonNode first = BatonNode.start(nodeConfig())) {
       assertEquals(200, get(first.httpAddress() + "/health/ready").statusCode());
       assertEquals(200, get(first.httpAddress() + "/health/alive").statusCode());
-      assertEquals(GpuStatus.ACTIVE, state(first, FleetBootstrap.workerId("sim-host-0", 0)).status());
-      assertEquals(GpuStatus.SPARE, state(first, FleetBootstrap.workerId("sim-host-1", 1)).status());
+      assertEquals(GpuStatus.ACTIVE, state(first, FleetBootstrap.workerId(FleetBootstrap.hostId("node-1", 0), 0)).status());
+      assertEquals(GpuStatus.SPARE, state(first, FleetBootstrap.workerId(FleetBootstrap.hostId("node-1", 1), 1)).status());
       GpuWorkerCommand.Reply reply = worker(first, cordoned)
           .<GpuWorkerCommand.Reply>ask(r -> new GpuWorkerCommand.Cordon("alice", "fan noise", r), TIMEOUT)
           .toCompletableFuture().get();
@@ -74,7 +74,7 @@ class BatonNodeIntegrationTest {
       GpuWorkerState recovered = state(second, cordoned);
       assertEquals(GpuStatus.CORDONED, recovered.status());
       assertEquals("fan noise", recovered.lastChange().reason());
-      assertEquals(GpuStatus.ACTIVE, state(second, FleetBootstrap.workerId("sim-host-0", 1)).status());
+      assertEquals(GpuStatus.ACTIVE, state(second, FleetBootstrap.workerId(FleetBootstrap.hostId("node-1", 0), 1)).status());
       SessionState session = sessions(second, running)
           .<SessionState>ask(SessionCommand.GetState::new, TIMEOUT).toCompletableFuture().get();
       assertEquals(List.of(7, 8, 9), session.tokens());
@@ -84,10 +84,11 @@ class BatonNodeIntegrationTest {
 
   private static void startSession(BatonNode node, String id, boolean finish) throws Exception {
     EntityRef<SessionCommand> session = sessions(node, id);
-    SessionSpec spec = new SessionSpec("baton-small", List.of(1, 2), new SessionSpec.Sampling(0, 1, 3), 16, "t", 0, null);
+    // A model no GPU of this node serves, so the placer leaves the session to the hand placement below.
+    SessionSpec spec = new SessionSpec("baton-medium", List.of(1, 2), new SessionSpec.Sampling(0, 1, 3), 16, "t", 0, null);
     List<Function<ActorRef<SessionCommand.Reply>, SessionCommand>> steps = new ArrayList<>(List.of(
         r -> new SessionCommand.Submit(spec, r),
-        r -> new SessionCommand.Place(1, FleetBootstrap.workerId("sim-host-0", 0), ResumeMethod.FRESH, r),
+        r -> new SessionCommand.Place(1, FleetBootstrap.workerId(FleetBootstrap.hostId("node-1", 0), 0), ResumeMethod.FRESH, r),
         r -> new SessionCommand.AppendTokens(1, 0, List.of(7, 8, 9), r)));
     if (finish) {
       steps.add(r -> new SessionCommand.Complete(1, "stop", r));
@@ -117,6 +118,8 @@ class BatonNodeIntegrationTest {
   private static Config nodeConfig() {
     return BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
             "baton.http.port", 0,
+            // Nothing generates for these hand-placed sessions; they must stay as the test left them.
+            "baton.actors.session.progress-timeout", "10m",
             "baton.orchestrator.cluster.port", 0,
             "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()))));
   }

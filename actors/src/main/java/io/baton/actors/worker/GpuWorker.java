@@ -45,6 +45,9 @@ public final class GpuWorker
   public static final EntityTypeKey<GpuWorkerCommand> ENTITY_KEY =
       EntityTypeKey.create(GpuWorkerCommand.class, "GpuWorker");
 
+  /** The cluster topic on which nodes announce every GPU's state (see {@link GpuWorkerHooks}). */
+  public static final String STATE_TOPIC = "baton-gpu-states";
+
   private final String workerId;
   private final ActorsSettings settings;
   private final XidCatalog xids;

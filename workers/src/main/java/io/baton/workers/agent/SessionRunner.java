@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -60,9 +61,8 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
   /** Stops the runner at once, e.g. because the agent migrates the session; nothing more is sent. */
   public record Stop() implements Command {}
 
-  private record BlocksFetched(Map<String, StoredBlock> blocks, Throwable error) implements Command {}
-
-  private record Start(GenerationRequest request) implements Command {}
+  /** @param how what the resume plan chose, for the log */
+  private record Start(GenerationRequest request, String how) implements Command {}
 
   private record DecodeStep() implements Command {}
 
@@ -83,7 +83,7 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
   private static final String FINISH_REASON_LENGTH = "length";
 
   private final TimerScheduler<Command> timers;
-  private final ActorRef<SessionCommand> session;
+  private final RecipientRef<SessionCommand> session;
   private final String sessionId;
   private final SessionSpec spec;
   private final List<String> checkpointBlocks;
@@ -114,7 +114,7 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
   private SessionRunner(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
-      ActorRef<SessionCommand> session,
+      RecipientRef<SessionCommand> session,
       SessionState state,
       int attempt,
       InferenceEngine engine,
@@ -144,7 +144,7 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
    * @param listener told how the attempt ended; may be null
    */
   public static Behavior<Command> create(
-      ActorRef<SessionCommand> session,
+      RecipientRef<SessionCommand> session,
       SessionState state,
       int attempt,
       ResumeMethod method,
@@ -152,28 +152,38 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
       KvBlockStore store,
       RunnerSettings settings,
       ActorRef<RunnerEvent> listener) {
+    return create(session, state, attempt, method, engine, store, null, settings, listener);
+  }
+
+  /**
+   * @param costModel decides whether a fresh session's prompt is restored from the store when
+   *     other sessions stored its blocks; null: never
+   */
+  public static Behavior<Command> create(
+      RecipientRef<SessionCommand> session,
+      SessionState state,
+      int attempt,
+      ResumeMethod method,
+      InferenceEngine engine,
+      KvBlockStore store,
+      ResumeCostModel costModel,
+      RunnerSettings settings,
+      ActorRef<RunnerEvent> listener) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       SessionRunner runner =
           new SessionRunner(ctx, timers, session, state, attempt, engine, store, settings, listener);
-      runner.begin(method);
+      runner.begin(method, costModel);
       return runner;
     }));
   }
 
-  private void begin(ResumeMethod method) {
-    SamplingParams sampling = SamplingParams.of(spec.sampling());
-    List<Integer> prompt = spec.promptTokens();
-    if (method == ResumeMethod.KV_RESTORE && store != null && !checkpointBlocks.isEmpty()) {
-      try {
-        getContext().pipeToSelf(store.getAll(engine.model().id(), checkpointBlocks), BlocksFetched::new);
-      } catch (RuntimeException e) {
-        getContext().getSelf().tell(new BlocksFetched(Map.of(), e));
-      }
-    } else if (method == ResumeMethod.FRESH && produced.isEmpty()) {
-      getContext().getSelf().tell(new Start(GenerationRequest.fresh(prompt, sampling)));
-    } else {
-      getContext().getSelf().tell(new Start(GenerationRequest.recompute(prompt, List.copyOf(produced), sampling)));
-    }
+  private void begin(ResumeMethod method, ResumeCostModel costModel) {
+    List<Integer> resumed = List.copyOf(produced);
+    getContext().pipeToSelf(new ResumePlanner(engine, store, costModel).plan(spec, resumed, checkpointBlocks, method),
+        // The planner never fails; a defect in it must still not leave the attempt waiting.
+        (plan, error) -> plan != null ? new Start(plan.request(), plan.how())
+            : new Start(GenerationRequest.recompute(spec.promptTokens(), resumed, SamplingParams.of(spec.sampling())),
+                "recompute (planner failed: " + error + ")"));
   }
 
   @Override
@@ -190,7 +200,7 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
     } catch (RuntimeException e) {
       getContext().getLog().error("session {} attempt {}: runner failed", sessionId, attempt, e);
       if (ending) {
-        return report(new RunnerEvent.Failed(sessionId, FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
+        return report(new RunnerEvent.Failed(sessionId, attempt, FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
             "runner failed: " + e)));
       }
       return failNow(FailureCause.of(FailureCause.Kind.ENGINE_ERROR, "runner failed: " + e));
@@ -200,8 +210,6 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
   private Behavior<Command> dispatch(Command command) {
     if (command instanceof Stop) {
       return Behaviors.stopped();
-    } else if (command instanceof BlocksFetched m) {
-      return onBlocksFetched(m);
     } else if (command instanceof Start m) {
       return onStart(m);
     } else if (command instanceof DecodeStep) {
@@ -223,31 +231,10 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
 
   // --- starting ---------------------------------------------------------------------------------
 
-  private Behavior<Command> onBlocksFetched(BlocksFetched m) {
-    SamplingParams sampling = SamplingParams.of(spec.sampling());
-    List<Integer> prompt = spec.promptTokens();
-    List<KvBlock> blocks = new ArrayList<>();
-    if (m.error() == null) {
-      for (String hash : checkpointBlocks) {
-        StoredBlock b = m.blocks().get(hash);
-        if (b == null) {
-          blocks = null;
-          break;
-        }
-        blocks.add(KvBlocks.toEngine(b));
-      }
-    } else {
-      blocks = null;
-    }
-    if (blocks == null) {
-      getContext().getLog().info("session {} attempt {}: KV checkpoint incomplete ({}), recomputing",
-          sessionId, attempt, m.error() == null ? "missing blocks" : m.error().toString());
-      return onStart(new Start(GenerationRequest.recompute(prompt, List.copyOf(produced), sampling)));
-    }
-    return onStart(new Start(GenerationRequest.restore(prompt, List.copyOf(produced), sampling, blocks)));
-  }
-
   private Behavior<Command> onStart(Start m) {
+    if (!"fresh".equals(m.how())) {
+      getContext().getLog().info("session {} attempt {}: {}", sessionId, attempt, m.how());
+    }
     try {
       generation = engine.start(m.request());
     } catch (RuntimeException e) {
@@ -256,11 +243,14 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
         getContext().getLog().warn("session {} attempt {}: restore refused ({}), recomputing", sessionId, attempt,
             e.toString());
         return onStart(new Start(GenerationRequest.recompute(
-            m.request().prompt(), m.request().generated(), m.request().sampling())));
+            m.request().prompt(), m.request().generated(), m.request().sampling()), "recompute (restore refused)"));
       }
       return engineFailed(e);
     }
     Generation.PrefillStats prefill = generation.prefill();
+    if (listener != null) {
+      listener.tell(new RunnerEvent.Prefilled(sessionId, attempt, prefill));
+    }
     getContext().getLog().debug("session {} attempt {}: prefill of {} tokens: {} restored, {} cached, {} computed",
         sessionId, attempt, prefill.contextTokens(), prefill.restoredTokens(), prefill.cachedTokens(),
         prefill.computedTokens());
@@ -482,13 +472,13 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
       if (reason == Rejection.Reason.STALE_ATTEMPT || reason == Rejection.Reason.ALREADY_TERMINAL) {
         return fenced(r.rejection());
       }
-      return report(new RunnerEvent.Failed(sessionId, FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
+      return report(new RunnerEvent.Failed(sessionId, attempt, FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
           "session refused " + (m.cause() == null ? "Complete" : "FailAttempt") + ": " + r.rejection())));
     }
     if (m.cause() != null) {
-      return report(new RunnerEvent.Failed(sessionId, m.cause()));
+      return report(new RunnerEvent.Failed(sessionId, attempt, m.cause()));
     }
-    return report(new RunnerEvent.Finished(sessionId));
+    return report(new RunnerEvent.Finished(sessionId, attempt));
   }
 
   private Behavior<Command> rejected(Rejection rejection, String what) {
@@ -511,7 +501,7 @@ public final class SessionRunner extends AbstractBehavior<SessionRunner.Command>
 
   private Behavior<Command> fenced(Rejection rejection) {
     getContext().getLog().info("session {} attempt {}: fenced ({})", sessionId, attempt, rejection);
-    return report(new RunnerEvent.Fenced(sessionId, rejection.reason() + ": " + rejection.detail()));
+    return report(new RunnerEvent.Fenced(sessionId, attempt, rejection.reason() + ": " + rejection.detail()));
   }
 
   private Behavior<Command> report(RunnerEvent event) {

@@ -1,5 +1,7 @@
 package io.baton.workers.engine;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +32,20 @@ public interface InferenceEngine {
    * @throws XidException when the simulated GPU has failed
    */
   Generation start(GenerationRequest request);
+
+  /**
+   * The KV blocks the GPU's memory holds now, by hash, so placement can send a session to the GPU
+   * that already holds its prefix. Empty when the engine cannot tell.
+   */
+  default Collection<String> heldBlocks() {
+    return List.of();
+  }
+
+  /**
+   * What a GPU reset does: its memory (the KV cache) is emptied and a simulated fault cleared. Real
+   * engines are reset by the host's tooling, outside Baton, so this does nothing for them.
+   */
+  default void reset() {}
 
   /** Fault injection, for engines that simulate a GPU; empty for real engines. */
   default Optional<FaultHooks> faults() {

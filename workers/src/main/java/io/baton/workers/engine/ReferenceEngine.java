@@ -1,5 +1,6 @@
 package io.baton.workers.engine;
 
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -56,6 +57,17 @@ public final class ReferenceEngine implements InferenceEngine {
   @Override
   public Optional<FaultHooks> faults() {
     return Optional.of(hooks);
+  }
+
+  @Override
+  public Collection<String> heldBlocks() {
+    return cache.hashes();
+  }
+
+  @Override
+  public void reset() {
+    hooks.clear();
+    cache.clear();
   }
 
   public BlockCache cache() {

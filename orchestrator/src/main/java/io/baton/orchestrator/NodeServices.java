@@ -1,0 +1,143 @@
+package io.baton.orchestrator;
+
+import com.typesafe.config.Config;
+import io.baton.actors.ActorsSettings;
+import io.baton.actors.Entities;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerState;
+import io.baton.orchestrator.fleet.FleetController;
+import io.baton.orchestrator.placement.Placer;
+import io.baton.orchestrator.placement.PlacementPolicy;
+import io.baton.persistence.PersistenceSettings;
+import io.baton.persistence.Schema;
+import io.baton.persistence.kv.KvBlockStore;
+import io.baton.workers.WorkersSettings;
+import io.baton.workers.agent.AgentCommand;
+import io.baton.workers.agent.AgentStatus;
+import io.baton.workers.agent.GpuReport;
+import io.baton.workers.agent.ResumeCostModel;
+import io.baton.workers.agent.WorkerAgent;
+import io.baton.workers.engine.ModelSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The actors one node runs beside its sharded entities: the GPU topics, its placer, its worker
+ * agent and (as a cluster singleton) the fleet controller. Started in two steps, because entities
+ * need the placer before the node joins the cluster, and the agent needs the cluster to register.
+ */
+public final class NodeServices {
+  private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
+  /** A GPU report older than this is ignored by placement: its agent may be gone. */
+  private static final Duration REPORT_STALE_AFTER = Duration.ofSeconds(3);
+
+  private final ActorRef<Topic.Command<GpuWorkerState>> gpuStates;
+  private final ActorRef<Topic.Command<GpuReport>> gpuReports;
+  private final ActorRef<Placer.Command> placer;
+  private final KvBlockStore store;
+  private final WorkersSettings workers;
+  private final String nodeId;
+  private ActorRef<AgentCommand> agent;
+  private int gpuCount;
+
+  private NodeServices(ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
+      ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, String nodeId) {
+    this.gpuStates = gpuStates;
+    this.gpuReports = gpuReports;
+    this.placer = placer;
+    this.store = store;
+    this.workers = workers;
+    this.nodeId = nodeId;
+  }
+
+  /** Topics, placer and entities; call before joining the cluster. */
+  public static NodeServices start(ActorSystem<?> system, Config config, PersistenceSettings persistence)
+      throws Exception {
+    String nodeId = OrchestratorSettings.fromConfig(config).nodeId();
+    WorkersSettings workers = WorkersSettings.fromConfig(config);
+    ActorRef<Topic.Command<GpuWorkerState>> gpuStates = system.systemActorOf(
+        Topic.create(GpuWorkerState.class, GpuWorker.STATE_TOPIC), "gpu-states", Props.empty());
+    ActorRef<Topic.Command<GpuReport>> gpuReports = system.systemActorOf(
+        Topic.create(GpuReport.class, GpuReport.TOPIC), "gpu-reports", Props.empty());
+    PlacementPolicy policy = new PlacementPolicy(REPORT_STALE_AFTER, ResumeCostModel.fromConfig(config),
+        id -> workers.engine().model(id).map(ModelSpec::info));
+    ActorRef<Placer.Command> placer =
+        system.systemActorOf(Placer.create(nodeId, policy, gpuReports), "placer", Props.empty());
+    Entities.init(system, ActorsSettings.fromConfig(config), Placer.hooks(placer),
+        state -> gpuStates.tell(Topic.publish(state)));
+    KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
+        .toCompletableFuture().get(1, TimeUnit.MINUTES);
+    return new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId);
+  }
+
+  /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
+  void startFleet(ActorSystem<?> system, Config config) {
+    FleetController.init(system, gpuStates);
+    OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
+    List<WorkerAgent.AgentGpu> gpus = FleetBootstrap.simulatedFleet(nodeId, settings.simulatedFleet(), workers);
+    gpuCount = gpus.size();
+    if (gpus.isEmpty()) {
+      return;
+    }
+    agent = system.systemActorOf(
+        WorkerAgent.create(workers.agent(), nodeId, gpus, store, ResumeCostModel.fromConfig(config), gpuStates,
+            gpuReports), "worker-agent", Props.empty());
+  }
+
+  /** Completes once every GPU of this node's agent is registered, logging where each stands. */
+  CompletionStage<AgentStatus> registered(ActorSystem<?> system) {
+    if (agent == null) {
+      return CompletableFuture.completedFuture(new AgentStatus(nodeId, List.of()));
+    }
+    CompletableFuture<AgentStatus> done = new CompletableFuture<>();
+    poll(system, done);
+    return done.thenApply(status -> {
+      status.gpus().forEach(g -> log.info("gpu worker={} status={} model={} host={}", g.gpuId(), g.status(),
+          g.model(), g.hostId()));
+      return status;
+    });
+  }
+
+  private void poll(ActorSystem<?> system, CompletableFuture<AgentStatus> done) {
+    status(system).whenComplete((status, error) -> {
+      if (error == null && status.gpus().size() == gpuCount
+          && status.gpus().stream().noneMatch(g -> g.status() == GpuStatus.UNREGISTERED)) {
+        done.complete(status);
+      } else if (!done.isDone()) {
+        system.scheduler().scheduleOnce(Duration.ofMillis(100), () -> poll(system, done), system.executionContext());
+      }
+    });
+  }
+
+  /** The agent's view of this node's GPUs. */
+  public CompletionStage<AgentStatus> status(ActorSystem<?> system) {
+    return AskPattern.ask(agent, AgentCommand.GetStatus::new, Duration.ofSeconds(5), system.scheduler());
+  }
+
+  public ActorRef<AgentCommand> agent() {
+    return agent;
+  }
+
+  public ActorRef<Placer.Command> placer() {
+    return placer;
+  }
+
+  public KvBlockStore store() {
+    return store;
+  }
+
+  public WorkersSettings workers() {
+    return workers;
+  }
+}

@@ -1,0 +1,106 @@
+package io.baton.orchestrator.placement;
+
+import io.baton.actors.session.Attempt;
+import io.baton.actors.session.ResumeMethod;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.workers.agent.GpuReport;
+import io.baton.workers.agent.ResumeCostModel;
+import io.baton.workers.engine.BlockHash;
+import io.baton.workers.engine.ModelInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Which GPUs may take a session, best first, and how each would resume it (DESIGN.md,
+ * "Placement"). Pure: the {@link Placer} feeds it the latest reports. A GPU scores by the share of
+ * the session's context whose KV blocks it already holds, less its load; GPUs where an attempt of
+ * this session already failed go last, so a retry lands elsewhere when it can.
+ *
+ * @param staleAfter a report older than this is ignored: its agent may be gone
+ * @param models the model's dimensions, for the cost model; empty for models it does not know
+ */
+public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Function<String, Optional<ModelInfo>> models) {
+
+  /** A candidate GPU and the method it would resume with. */
+  public record Candidate(GpuReport gpu, ResumeMethod method, int cachedTokens, double score) {}
+
+  /** Weight of a fully cached context against a fully loaded GPU. */
+  private static final double PREFIX_WEIGHT = 2.0;
+
+  public List<Candidate> candidates(SessionState s, Collection<GpuReport> reports, Instant now) {
+    String model = s.spec().model();
+    int[] context = context(s);
+    String[] chain = BlockHash.chain(context, context.length, model);
+    Set<String> failedOn = new HashSet<>();
+    for (Attempt a : s.attempts()) {
+      if (a.failure() != null) {
+        failedOn.add(a.workerId());
+      }
+    }
+    List<Candidate> out = new ArrayList<>();
+    for (GpuReport r : reports) {
+      if (r.status() != GpuStatus.ACTIVE || !r.model().equals(model) || !r.hasRoom()
+          || r.at().plus(staleAfter).isBefore(now)) {
+        continue;
+      }
+      int cachedTokens = heldPrefix(chain, r.heldBlocks()) * BlockHash.BLOCK_TOKENS;
+      double prefixShare = context.length == 0 ? 0 : (double) cachedTokens / context.length;
+      double load = (double) r.sessions() / r.capacity();
+      double score = PREFIX_WEIGHT * prefixShare - load - (failedOn.contains(r.gpuId()) ? 10 : 0);
+      out.add(new Candidate(r, method(s, context.length, cachedTokens), cachedTokens, score));
+    }
+    out.sort(Comparator.comparingDouble(Candidate::score).reversed()
+        .thenComparingInt(c -> c.gpu().sessions())
+        .thenComparing(c -> c.gpu().gpuId()));
+    return out;
+  }
+
+  /** FRESH for a first run; otherwise the cheaper of restoring the checkpoint and recomputing. */
+  ResumeMethod method(SessionState s, int contextTokens, int cachedTokens) {
+    if (s.tokenCount() == 0) {
+      return ResumeMethod.FRESH;
+    }
+    if (s.checkpointUpto() == 0) {
+      return ResumeMethod.RECOMPUTE;
+    }
+    return models.apply(s.spec().model())
+        .map(m -> costModel.choose(m, contextTokens, s.checkpointUpto(), cachedTokens))
+        .orElse(ResumeMethod.RECOMPUTE);
+  }
+
+  /** Prompt, then the durable generated tokens: what a resumed attempt's prefill covers. */
+  static int[] context(SessionState s) {
+    List<Integer> prompt = s.spec().promptTokens();
+    List<Integer> tokens = s.tokens();
+    int[] out = new int[prompt.size() + tokens.size()];
+    for (int i = 0; i < prompt.size(); i++) {
+      out[i] = prompt.get(i);
+    }
+    for (int i = 0; i < tokens.size(); i++) {
+      out[prompt.size() + i] = tokens.get(i);
+    }
+    return out;
+  }
+
+  /** How many leading blocks of the chain the GPU holds: only a contiguous prefix is reusable. */
+  static int heldPrefix(String[] chain, List<String> held) {
+    if (held.isEmpty()) {
+      return 0;
+    }
+    Set<String> set = new HashSet<>(held);
+    int n = 0;
+    while (n < chain.length && set.contains(chain[n])) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,151 @@
+package io.baton.orchestrator.placement;
+
+import io.baton.actors.session.Attempt;
+import io.baton.actors.session.SessionHooks;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.workers.agent.AgentCommand;
+import io.baton.workers.agent.GpuReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Places the pending sessions that live on this node. Every node runs one, fed by the GPU reports
+ * every agent publishes, so no single actor's loss stops placement or streaming (DESIGN.md). A
+ * session asks its own node's placer; two placers answering the same session cannot both win,
+ * because Place carries the next attempt number.
+ *
+ * <p>Candidates are tried best first: the agent of the chosen GPU reserves a slot, records the
+ * placement on the session and answers Assigned; a full or failing GPU answers Refused and the next
+ * candidate is asked. When none takes the session it stays pending and asks again later.
+ */
+public final class Placer extends AbstractBehavior<Placer.Command> {
+
+  public sealed interface Command {}
+
+  public record Place(SessionState state) implements Command {}
+
+  public record AttemptTimedOut(SessionState state, Attempt attempt) implements Command {}
+
+  private record ReportHeard(GpuReport report) implements Command {}
+
+  private record Answered(SessionState state, List<PlacementPolicy.Candidate> rest, PlacementPolicy.Candidate tried,
+      AgentCommand.AssignReply reply, Throwable error) implements Command {}
+
+  private static final Duration ASSIGN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final String by;
+  private final PlacementPolicy policy;
+  private final Map<String, GpuReport> reports = new HashMap<>();
+  private final Set<String> inFlight = new HashSet<>();
+
+  private Placer(ActorContext<Command> context, String nodeId, PlacementPolicy policy,
+      ActorRef<Topic.Command<GpuReport>> reportTopic) {
+    super(context);
+    this.by = "placer@" + nodeId;
+    this.policy = policy;
+    reportTopic.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
+  }
+
+  public static Behavior<Command> create(String nodeId, PlacementPolicy policy,
+      ActorRef<Topic.Command<GpuReport>> reportTopic) {
+    return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic));
+  }
+
+  /** How sessions on this node reach the placer. */
+  public static SessionHooks hooks(ActorRef<Command> placer) {
+    return new SessionHooks() {
+      @Override
+      public void needsPlacement(SessionState state) {
+        placer.tell(new Place(state));
+      }
+
+      @Override
+      public void attemptTimedOut(SessionState state, Attempt attempt) {
+        placer.tell(new AttemptTimedOut(state, attempt));
+      }
+    };
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ReportHeard.class, m -> {
+          reports.put(m.report().gpuId(), m.report());
+          return this;
+        })
+        .onMessage(Place.class, this::onPlace)
+        .onMessage(Answered.class, this::onAnswered)
+        .onMessage(AttemptTimedOut.class, this::onTimedOut)
+        .build();
+  }
+
+  private Behavior<Command> onPlace(Place m) {
+    SessionState s = m.state();
+    if (!inFlight.add(s.sessionId())) {
+      return this; // already being placed; the session's retry timer asks again if this one fails
+    }
+    List<PlacementPolicy.Candidate> candidates = policy.candidates(s, reports.values(), Instant.now());
+    if (candidates.isEmpty()) {
+      getContext().getLog().debug("session {}: no GPU serving {} has room; it stays pending", s.sessionId(),
+          s.spec().model());
+    }
+    return tryNext(s, candidates);
+  }
+
+  private Behavior<Command> tryNext(SessionState s, List<PlacementPolicy.Candidate> candidates) {
+    if (candidates.isEmpty()) {
+      inFlight.remove(s.sessionId());
+      return this;
+    }
+    PlacementPolicy.Candidate c = candidates.get(0);
+    List<PlacementPolicy.Candidate> rest = candidates.subList(1, candidates.size());
+    int attempt = s.attempt() + 1;
+    getContext().ask(AgentCommand.AssignReply.class, c.gpu().agent(), ASSIGN_TIMEOUT,
+        r -> new AgentCommand.Assign(c.gpu().gpuId(), s.sessionId(), attempt, c.method(), r),
+        (reply, error) -> new Answered(s, rest, c, reply, error));
+    return this;
+  }
+
+  private Behavior<Command> onAnswered(Answered m) {
+    if (m.reply() instanceof AgentCommand.Assigned a) {
+      inFlight.remove(a.sessionId());
+      getContext().getLog().info("session {} attempt {} placed on {} method={} cachedTokens={} score={}",
+          a.sessionId(), a.attempt(), a.gpuId(), m.tried().method(), m.tried().cachedTokens(),
+          String.format("%.2f", m.tried().score()));
+      return this;
+    }
+    String why = m.reply() instanceof AgentCommand.Refused r ? r.reason() : "no answer: " + m.error();
+    getContext().getLog().debug("session {}: {} refused: {}", m.state().sessionId(), m.tried().gpu().gpuId(), why);
+    if (m.reply() instanceof AgentCommand.Refused r && r.bySession()) {
+      inFlight.remove(m.state().sessionId()); // placed elsewhere or ended: nothing more to do here
+      return this;
+    }
+    return tryNext(m.state(), m.rest());
+  }
+
+  /** Detection path 2: a silent attempt makes its GPU suspect; its agent then resets and checks it. */
+  private Behavior<Command> onTimedOut(AttemptTimedOut m) {
+    String reason = "session " + m.state().sessionId() + " attempt " + m.attempt().number()
+        + " made no progress within the progress timeout";
+    getContext().getLog().warn("gpu {} suspect: {}", m.attempt().workerId(), reason);
+    ClusterSharding.get(getContext().getSystem())
+        .entityRefFor(GpuWorker.ENTITY_KEY, m.attempt().workerId())
+        .tell(new GpuWorkerCommand.MarkSuspect(by, reason, getContext().getSystem().ignoreRef()));
+    return this;
+  }
+}

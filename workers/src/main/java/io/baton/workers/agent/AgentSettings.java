@@ -1,0 +1,40 @@
+package io.baton.workers.agent;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The worker agent's part of the workers' settings, read from {@code baton.workers.agent}.
+ *
+ * @param sessionsPerGpu the most sessions one GPU runs at once; a full GPU refuses placements
+ * @param reportInterval how often each GPU's load and KV blocks are published to the placers
+ * @param heartbeatInterval how often the agent proves to each GpuWorker entity that it lives
+ * @param resetDuration how long a simulated GPU reset takes
+ * @param healthCheckTokens tokens of the active health check's short greedy generation
+ * @param runner how sessions stream their tokens
+ */
+public record AgentSettings(
+    int sessionsPerGpu,
+    Duration reportInterval,
+    Duration heartbeatInterval,
+    Duration resetDuration,
+    int healthCheckTokens,
+    RunnerSettings runner) {
+
+  public static AgentSettings fromConfig(Config agent) {
+    Config r = agent.getConfig("runner");
+    return new AgentSettings(
+        agent.getInt("sessions-per-gpu"),
+        agent.getDuration("report-interval"),
+        agent.getDuration("heartbeat-interval"),
+        agent.getDuration("reset-duration"),
+        agent.getInt("health-check-tokens"),
+        new RunnerSettings(r.getInt("flush-tokens"), r.getDuration("flush-interval"),
+            r.getBoolean("honour-simulated-timing"), r.getDuration("ack-timeout")));
+  }
+
+  public AgentSettings withRunner(RunnerSettings newRunner) {
+    return new AgentSettings(sessionsPerGpu, reportInterval, heartbeatInterval, resetDuration, healthCheckTokens,
+        newRunner);
+  }
+}

@@ -1,0 +1,199 @@
+package io.baton.workers.agent;
+
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.actors.worker.GpuWorkerState;
+import io.baton.actors.worker.XidCatalog;
+import io.baton.actors.worker.XidClass;
+import io.baton.workers.agent.AgentCommand.HealthChecked;
+import io.baton.workers.agent.AgentCommand.ResetDone;
+import io.baton.workers.agent.AgentCommand.StatusAnswered;
+import io.baton.workers.engine.Fault;
+import io.baton.workers.engine.FaultHooks;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * How an agent looks after its GPUs (DESIGN.md, "XID classes" and "Capacity pool"): it records each
+ * XID on the GpuWorker and acts by the XID's class, and it takes a GPU that must be reset through
+ * cordon, reset and an active health check back to the spare pool. Runs in the agent's actor.
+ */
+final class GpuCare {
+  private final ActorContext<AgentCommand> context;
+  private final TimerScheduler<AgentCommand> timers;
+  private final AgentSettings settings;
+  private final String by;
+  private final Map<String, GpuSlot> slots;
+  private final ClusterSharding sharding;
+  private final XidCatalog xids = XidCatalog.standard();
+  private final Executor blocking;
+  /** Each model's health-check output on a healthy GPU, taken when the agent started. */
+  private final Map<String, List<Integer>> expected = new HashMap<>();
+
+  GpuCare(ActorContext<AgentCommand> context, TimerScheduler<AgentCommand> timers, AgentSettings settings, String by,
+      Map<String, GpuSlot> slots, ClusterSharding sharding) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.by = by;
+    this.slots = slots;
+    this.sharding = sharding;
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
+    for (GpuSlot slot : slots.values()) {
+      expected.computeIfAbsent(slot.spec.model(), m -> HealthCheck.run(slot.engine, settings.healthCheckTokens()));
+    }
+  }
+
+  /** An XID on one of this agent's GPUs: recorded, then answered by its class. */
+  void xid(String gpuId, int code, String detail) {
+    GpuSlot slot = slots.get(gpuId);
+    if (slot == null) {
+      context.getLog().warn("XID {} for unknown GPU {} ignored", code, gpuId);
+      return;
+    }
+    XidClass xidClass = xids.classify(code);
+    context.getLog().warn("gpu {} XID {} class={} action=\"{}\" detail=\"{}\"", gpuId, code, xidClass.id(),
+        xidClass.action(), detail);
+    change(slot, "record XID " + code, r -> new GpuWorkerCommand.RecordXid(code, detail, by, r), null);
+    FailureCause cause = FailureCause.xid(code, xidClass.id(), detail);
+    String reason = "XID " + code + " (" + xidClass.id() + "): " + detail;
+    if (xidClass == XidClass.APP_FAULT) {
+      // The faulting context is gone; the GPU itself is fine and keeps its sessions and memory.
+      slot.engine.faults().ifPresent(FaultHooks::clear);
+    } else if (xidClass == XidClass.RESET_GPU || xidClass == XidClass.UNKNOWN) {
+      remediate(slot, reason, cause);
+    } else if (xidClass == XidClass.NODE_FATAL) {
+      // The whole host is unusable: every GPU on it leaves rotation until an operator replaces it.
+      for (GpuSlot s : slots.values()) {
+        if (s.spec.hostId().equals(slot.spec.hostId())) {
+          abortRuns(s, cause);
+          change(s, "cordon", r -> new GpuWorkerCommand.Cordon(by, "host " + s.spec.hostId() + ": " + reason, r), null);
+        }
+      }
+    }
+  }
+
+  void inject(String gpuId, Fault fault) {
+    GpuSlot slot = slots.get(gpuId);
+    if (slot == null) {
+      context.getLog().warn("fault for unknown GPU {} ignored", gpuId);
+      return;
+    }
+    if (fault instanceof Fault.Xid x) {
+      XidClass xidClass = xids.classify(x.code());
+      if (xidClass == XidClass.INFORMATIONAL || xidClass == XidClass.SECONDARY) {
+        // Such an XID does not stop the GPU: it only shows up in the kernel log.
+        xid(gpuId, x.code(), "injected XID " + x.code());
+        return;
+      }
+    }
+    slot.engine.faults().ifPresentOrElse(h -> h.inject(fault),
+        () -> context.getLog().warn("gpu {}: engine cannot simulate faults, {} ignored", gpuId, fault));
+  }
+
+  /** A GpuWorker's state, as its entity announced it: follow what others decided about our GPU. */
+  void heard(GpuWorkerState state) {
+    GpuSlot slot = slots.get(state.workerId());
+    if (slot == null || state.gpu() == null || !state.gpu().equals(slot.spec)) {
+      return;
+    }
+    slot.status = state.status();
+    String why = state.lastChange() == null ? "" : state.lastChange().reason();
+    if (state.status() == GpuStatus.SUSPECT) {
+      remediate(slot, "marked suspect: " + why, FailureCause.of(FailureCause.Kind.MIGRATED, slot.gpuId + " is suspect"));
+    } else if ((state.status() == GpuStatus.CORDONED || state.status() == GpuStatus.RETIRED) && !slot.runs.isEmpty()) {
+      abortRuns(slot, FailureCause.of(FailureCause.Kind.MIGRATED, slot.gpuId + " is " + state.status() + ": " + why));
+    }
+  }
+
+  /** Cordon (unless already out), move its sessions now, reset, check, and return it as a spare. */
+  private void remediate(GpuSlot slot, String reason, FailureCause cause) {
+    abortRuns(slot, cause);
+    if (slot.remediating) {
+      return;
+    }
+    slot.remediating = true;
+    Runnable reset = () -> change(slot, "start reset", r -> new GpuWorkerCommand.StartReset(by, reason, r),
+        () -> timers.startSingleTimer("reset-" + slot.gpuId, new ResetDone(slot.gpuId), settings.resetDuration()));
+    if (slot.status.isQuarantined()) {
+      reset.run();
+    } else {
+      change(slot, "cordon", r -> new GpuWorkerCommand.Cordon(by, reason, r), reset);
+    }
+  }
+
+  void resetDone(String gpuId) {
+    GpuSlot slot = slots.get(gpuId);
+    slot.engine.reset();
+    context.getLog().info("gpu {} reset; running the active health check", gpuId);
+    context.pipeToSelf(CompletableFuture.supplyAsync(() -> HealthCheck.run(slot.engine, settings.healthCheckTokens()),
+        blocking), (tokens, error) -> new HealthChecked(gpuId, tokens, error));
+  }
+
+  void checked(HealthChecked m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    List<Integer> want = expected.get(slot.spec.model());
+    boolean passed = m.error() == null && want.equals(m.tokens());
+    String detail = m.error() != null ? "health check failed: " + m.error()
+        : passed ? "health check passed: " + want.size() + " tokens as expected"
+        : "health check output differs: expected " + want + ", got " + m.tokens();
+    context.getLog().info("gpu {} {}", m.gpuId(), detail);
+    change(slot, "report health check", r -> new GpuWorkerCommand.ReportHealthCheck(passed, by, detail, r), () -> {
+      if (passed || slot.status == GpuStatus.RETIRED) {
+        slot.remediating = false;
+      } else {
+        // One more reset; a second failed check retires the GPU (GpuWorker's rule).
+        timers.startSingleTimer("reset-" + slot.gpuId, new ResetDone(slot.gpuId), settings.resetDuration());
+      }
+    });
+  }
+
+  void answered(StatusAnswered m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    if (m.reply() instanceof GpuWorkerCommand.Accepted a) {
+      slot.status = a.status();
+      if (m.next() != null) {
+        m.next().run();
+      }
+    } else if (m.reply() instanceof GpuWorkerCommand.Rejected r) {
+      context.getLog().warn("gpu {}: {} refused: {}", m.gpuId(), m.what(), r.rejection());
+      slot.remediating = slot.remediating && m.next() == null;
+    } else {
+      context.getLog().warn("gpu {}: {} unanswered ({}); the GPU stays out of placements until it is retried",
+          m.gpuId(), m.what(), m.error().toString());
+      slot.remediating = slot.remediating && m.next() == null;
+    }
+  }
+
+  /** Fails every attempt on the GPU at once, so the sessions move without waiting for a timeout. */
+  private void abortRuns(GpuSlot slot, FailureCause cause) {
+    for (Map.Entry<String, GpuSlot.Run> e : slot.runs.entrySet()) {
+      sharding.entityRefFor(Session.ENTITY_KEY, e.getKey()).tell(
+          new SessionCommand.FailAttempt(e.getValue().attempt(), cause, context.getSystem().ignoreRef()));
+      e.getValue().runner().tell(new SessionRunner.Stop());
+      context.getLog().info("session {} attempt {}: moved off {} ({})", e.getKey(), e.getValue().attempt(),
+          slot.gpuId, cause.detail());
+    }
+    slot.runs.clear();
+  }
+
+  private void change(GpuSlot slot, String what,
+      Function<ActorRef<GpuWorkerCommand.Reply>, GpuWorkerCommand> command, Runnable next) {
+    context.ask(GpuWorkerCommand.Reply.class, sharding.entityRefFor(GpuWorker.ENTITY_KEY, slot.gpuId),
+        settings.runner().ackTimeout(), command::apply,
+        (reply, error) -> new StatusAnswered(slot.gpuId, what, reply, error, next));
+  }
+}

@@ -1,0 +1,40 @@
+package io.baton.workers.agent;
+
+import io.baton.actors.CborSerializable;
+import io.baton.actors.worker.GpuStatus;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What an agent tells every placer about one GPU, on the {@value #TOPIC} topic, every report
+ * interval: where to send placements, how loaded it is, and which KV blocks its memory holds.
+ *
+ * @param status the GPU's status as the agent last heard it from its GpuWorker entity
+ * @param sessions attempts running on the GPU now
+ * @param capacity the most sessions the GPU runs at once
+ * @param heldBlocks the KV block hashes in the GPU's memory, for prefix-aware placement
+ */
+public record GpuReport(
+    String gpuId,
+    String nodeId,
+    String hostId,
+    String model,
+    ActorRef<AgentCommand> agent,
+    GpuStatus status,
+    int sessions,
+    int capacity,
+    List<String> heldBlocks,
+    Instant at)
+    implements CborSerializable {
+
+  public static final String TOPIC = "baton-gpu-reports";
+
+  public GpuReport {
+    heldBlocks = List.copyOf(heldBlocks);
+  }
+
+  public boolean hasRoom() {
+    return sessions < capacity;
+  }
+}

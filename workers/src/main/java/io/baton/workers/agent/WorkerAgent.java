@@ -1,0 +1,298 @@
+package io.baton.workers.agent;
+
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.worker.GpuSpec;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.actors.worker.GpuWorkerState;
+import io.baton.actors.worker.Pool;
+import io.baton.persistence.kv.KvBlockStore;
+import io.baton.workers.agent.AgentCommand.*;
+import io.baton.workers.engine.InferenceEngine;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The worker agent: one per node, for the node's GPUs (DESIGN.md, "Workers"). It registers them as
+ * GpuWorker entities, accepts placements while a GPU has room, runs each attempt in a supervised
+ * {@link SessionRunner}, reports load and held KV blocks to every placer, and answers XIDs by their
+ * class ({@link GpuCare}). A runner that crashes fails its attempt; it never takes the agent down.
+ */
+public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
+
+  /** A GPU this agent drives, with the pool it starts in when it is new to the fleet. */
+  public record AgentGpu(GpuSpec spec, Pool pool, InferenceEngine engine) {
+    public String gpuId() {
+      return workerId(spec);
+    }
+  }
+
+  public static final String RUNNER_DISPATCHER = "baton-runner-dispatcher";
+
+  private final AgentSettings settings;
+  private final String nodeId;
+  private final Map<String, GpuSlot> slots = new LinkedHashMap<>();
+  private final KvBlockStore store;
+  private final ResumeCostModel costModel;
+  private final ActorRef<Topic.Command<GpuReport>> reports;
+  private final ClusterSharding sharding;
+  private final ActorRef<RunnerEvent> runnerEvents;
+  private final GpuCare care;
+  private final long ticksPerHeartbeat;
+  private long ticks;
+
+  private WorkerAgent(
+      ActorContext<AgentCommand> context,
+      TimerScheduler<AgentCommand> timers,
+      AgentSettings settings,
+      String nodeId,
+      List<AgentGpu> gpus,
+      KvBlockStore store,
+      ResumeCostModel costModel,
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates,
+      ActorRef<Topic.Command<GpuReport>> reports) {
+    super(context);
+    this.costModel = costModel;
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.store = store;
+    this.reports = reports;
+    this.sharding = ClusterSharding.get(context.getSystem());
+    this.runnerEvents = context.messageAdapter(RunnerEvent.class, RunnerReported::new);
+    for (AgentGpu gpu : gpus) {
+      slots.put(gpu.gpuId(), new GpuSlot(gpu.gpuId(), gpu.spec(), gpu.pool(), gpu.engine()));
+    }
+    this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding);
+    this.ticksPerHeartbeat = Math.max(1, settings.heartbeatInterval().toMillis() / settings.reportInterval().toMillis());
+    gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, GpuStateHeard::new)));
+    slots.values().forEach(this::register);
+    timers.startTimerWithFixedDelay(new Tick(), settings.reportInterval());
+  }
+
+  /**
+   * @param store the KV block store for checkpoints and restores; null turns both off
+   * @param costModel whether a fresh session's prompt blocks are restored from the store
+   * @param gpuStates the topic on which GpuWorker entities announce their state
+   * @param reports the topic on which the agent publishes its GPUs' {@link GpuReport}s
+   */
+  public static Behavior<AgentCommand> create(
+      AgentSettings settings, String nodeId, List<AgentGpu> gpus, KvBlockStore store, ResumeCostModel costModel,
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> reports) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new WorkerAgent(ctx, timers, settings, nodeId, gpus, store, costModel, gpuStates, reports)));
+  }
+
+  /** The GpuWorker entity id of a GPU: unique in the fleet because host ids are. */
+  public static String workerId(GpuSpec gpu) {
+    return gpu.hostId() + "-gpu" + gpu.gpuIndex();
+  }
+
+  @Override
+  public Receive<AgentCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Assign.class, this::onAssign)
+        .onMessage(PlaceAnswered.class, this::onPlaceAnswered)
+        .onMessage(StateFetched.class, this::onStateFetched)
+        .onMessage(RunnerReported.class, this::onRunnerReported)
+        .onMessage(RunnerStopped.class, this::onRunnerStopped)
+        .onMessage(Registered.class, this::onRegistered)
+        .onMessage(Tick.class, this::onTick)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
+        .onMessage(ObserveXid.class, m -> then(() -> care.xid(m.gpuId(), m.code(), m.detail())))
+        .onMessage(InjectFault.class, m -> then(() -> care.inject(m.gpuId(), m.fault())))
+        .onMessage(StatusAnswered.class, m -> then(() -> care.answered(m)))
+        .onMessage(ResetDone.class, m -> then(() -> care.resetDone(m.gpuId())))
+        .onMessage(HealthChecked.class, m -> then(() -> care.checked(m)))
+        .build();
+  }
+
+  private Behavior<AgentCommand> then(Runnable action) {
+    action.run();
+    return this;
+  }
+
+  // --- registration and reports -----------------------------------------------------------------
+
+  private void register(GpuSlot slot) {
+    getContext().ask(GpuWorkerCommand.Reply.class, gpuWorker(slot.gpuId), settings.runner().ackTimeout(),
+        r -> new GpuWorkerCommand.Register(slot.spec, slot.initialPool, "agent@" + nodeId, r),
+        (reply, error) -> new Registered(slot.gpuId, reply, error));
+  }
+
+  private Behavior<AgentCommand> onRegistered(Registered m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    if (m.reply() instanceof GpuWorkerCommand.Accepted a) {
+      slot.status = a.status();
+      getContext().getLog().info("gpu {} registered status={} model={} host={}", slot.gpuId, a.status(),
+          slot.spec.model(), slot.spec.hostId());
+    } else if (m.reply() instanceof GpuWorkerCommand.Rejected r) {
+      getContext().getLog().error("gpu {} refused registration: {}. It takes no sessions; fix the GPU's "
+          + "configuration or retire the old worker id.", slot.gpuId, r.rejection().detail());
+    } else {
+      getContext().getLog().warn("gpu {} registration unanswered ({}), retrying", slot.gpuId, m.error().toString());
+      register(slot);
+    }
+    return this;
+  }
+
+  private Behavior<AgentCommand> onTick(Tick m) {
+    boolean heartbeat = ticks++ % ticksPerHeartbeat == 0;
+    Instant now = Instant.now();
+    for (GpuSlot slot : slots.values()) {
+      if (slot.status == GpuStatus.UNREGISTERED) {
+        continue;
+      }
+      if (heartbeat) {
+        gpuWorker(slot.gpuId).tell(new GpuWorkerCommand.Heartbeat(getContext().getSystem().ignoreRef()));
+      }
+      reports.tell(Topic.publish(new GpuReport(slot.gpuId, nodeId, slot.spec.hostId(), slot.spec.model(),
+          getContext().getSelf(), slot.remediating ? GpuStatus.RESETTING : slot.status,
+          slot.runs.size() + slot.reserved, settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now)));
+    }
+    return this;
+  }
+
+  private Behavior<AgentCommand> onGetStatus(GetStatus m) {
+    m.replyTo().tell(new AgentStatus(nodeId, slots.values().stream().map(GpuSlot::view).toList()));
+    return this;
+  }
+
+  // --- placements -------------------------------------------------------------------------------
+
+  private Behavior<AgentCommand> onAssign(Assign a) {
+    GpuSlot slot = slots.get(a.gpuId());
+    String refusal = slot == null ? "no GPU " + a.gpuId() + " on " + nodeId : slot.refusal(settings.sessionsPerGpu());
+    if (refusal != null) {
+      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), refusal, false));
+      return this;
+    }
+    slot.reserved++;
+    getContext().ask(SessionCommand.Reply.class, session(a.sessionId()), settings.runner().ackTimeout(),
+        r -> new SessionCommand.Place(a.attempt(), a.gpuId(), a.method(), r),
+        (reply, error) -> new PlaceAnswered(a, reply, error));
+    return this;
+  }
+
+  private Behavior<AgentCommand> onPlaceAnswered(PlaceAnswered m) {
+    Assign a = m.assign();
+    GpuSlot slot = slots.get(a.gpuId());
+    if (!(m.reply() instanceof SessionCommand.Accepted)) {
+      slot.reserved--;
+      String why = m.reply() instanceof SessionCommand.Rejected r ? r.rejection().toString() : String.valueOf(m.error());
+      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), "the session refused the placement: " + why,
+          m.reply() instanceof SessionCommand.Rejected));
+      return this;
+    }
+    a.replyTo().tell(new Assigned(a.gpuId(), a.sessionId(), a.attempt()));
+    // The slot stays reserved until the runner starts with the state the session was placed in.
+    getContext().ask(io.baton.actors.session.SessionState.class, session(a.sessionId()), settings.runner().ackTimeout(),
+        SessionCommand.GetState::new, (state, error) -> new StateFetched(a, state, error));
+    return this;
+  }
+
+  private Behavior<AgentCommand> onStateFetched(StateFetched m) {
+    Assign a = m.assign();
+    GpuSlot slot = slots.get(a.gpuId());
+    slot.reserved--;
+    if (m.error() != null) {
+      // The progress timeout re-places the session if this keeps happening; try once more now.
+      getContext().getLog().warn("session {} attempt {}: state unreadable ({}), asking again", a.sessionId(),
+          a.attempt(), m.error().toString());
+      slot.reserved++;
+      getContext().ask(io.baton.actors.session.SessionState.class, session(a.sessionId()),
+          settings.runner().ackTimeout(), SessionCommand.GetState::new, (state, error) -> new StateFetched(a, state, error));
+      return this;
+    }
+    if (m.state().attempt() != a.attempt() || !m.state().status().isRunning() || slot.remediating
+        || slot.status != GpuStatus.ACTIVE) {
+      if (m.state().attempt() == a.attempt() && m.state().status().isRunning()) {
+        session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
+            FailureCause.Kind.MIGRATED, a.gpuId() + " left rotation before the run began"),
+            getContext().getSystem().ignoreRef()));
+      }
+      return this;
+    }
+    GpuSlot.Run old = slot.runs.remove(a.sessionId());
+    if (old != null) {
+      old.runner().tell(new SessionRunner.Stop());
+    }
+    ActorRef<SessionRunner.Command> runner = getContext().spawnAnonymous(
+        SessionRunner.create(session(a.sessionId()), m.state(), a.attempt(), a.method(), slot.engine, store,
+            costModel, settings.runner(), runnerEvents),
+        DispatcherSelector.fromConfig(RUNNER_DISPATCHER));
+    getContext().watchWith(runner, new RunnerStopped(a.gpuId(), a.sessionId(), a.attempt()));
+    slot.runs.put(a.sessionId(), new GpuSlot.Run(a.attempt(), runner));
+    getContext().getLog().info("session {} attempt {} running on {} method={} durable={}", a.sessionId(),
+        a.attempt(), a.gpuId(), a.method(), m.state().tokenCount());
+    return this;
+  }
+
+  // --- runs ending ------------------------------------------------------------------------------
+
+  private Behavior<AgentCommand> onRunnerReported(RunnerReported m) {
+    RunnerEvent e = m.event();
+    GpuSlot slot = slotRunning(e.sessionId(), e.attempt());
+    if (slot == null) {
+      return this; // a run the agent already gave up on (aborted or replaced)
+    }
+    if (e instanceof RunnerEvent.Prefilled p) {
+      slot.countPrefill(p.stats());
+      return this;
+    }
+    slot.runs.remove(e.sessionId());
+    if (e instanceof RunnerEvent.Failed f && f.cause().kind() == FailureCause.Kind.XID) {
+      care.xid(slot.gpuId, f.cause().xidCode(), f.cause().detail() + " (session " + e.sessionId() + ")");
+    }
+    return this;
+  }
+
+  private Behavior<AgentCommand> onRunnerStopped(RunnerStopped m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    GpuSlot.Run run = slot.runs.get(m.sessionId());
+    if (run != null && run.attempt() == m.attempt()) {
+      // Stopped without reporting how it ended: it crashed. The session moves on without it.
+      slot.runs.remove(m.sessionId());
+      getContext().getLog().error("session {} attempt {}: runner on {} stopped unexpectedly; failing the attempt",
+          m.sessionId(), m.attempt(), m.gpuId());
+      session(m.sessionId()).tell(new SessionCommand.FailAttempt(m.attempt(),
+          FailureCause.of(FailureCause.Kind.ENGINE_ERROR, "the run crashed on " + m.gpuId()),
+          getContext().getSystem().ignoreRef()));
+    }
+    return this;
+  }
+
+  private GpuSlot slotRunning(String sessionId, int attempt) {
+    for (GpuSlot slot : slots.values()) {
+      GpuSlot.Run run = slot.runs.get(sessionId);
+      if (run != null && run.attempt() == attempt) {
+        return slot;
+      }
+    }
+    return null;
+  }
+
+  private EntityRef<SessionCommand> session(String sessionId) {
+    return sharding.entityRefFor(Session.ENTITY_KEY, sessionId);
+  }
+
+  private EntityRef<GpuWorkerCommand> gpuWorker(String gpuId) {
+    return sharding.entityRefFor(GpuWorker.ENTITY_KEY, gpuId);
+  }
+}
