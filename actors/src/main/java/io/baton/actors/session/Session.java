@@ -50,16 +50,12 @@ public final class Session
   /** How long an ended session stays in memory after recovery before it passivates itself. */
   private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);
 
-  private static final String PLACEMENT_TIMER = "placement";
-  private static final String PROGRESS_TIMER = "progress";
-
   private final String sessionId;
   private final ActorsSettings settings;
   private final ActorContext<SessionCommand> context;
   private final ActorRef<Topic.Command<TokenUpdate>> topic;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
-  private final TimerScheduler<SessionCommand> timers;
-  private final SessionHooks hooks;
+  private final SessionWatch watch;
 
   private Session(
       String sessionId,
@@ -77,8 +73,7 @@ public final class Session
     this.settings = settings;
     this.context = context;
     this.shard = shard;
-    this.timers = timers;
-    this.hooks = hooks;
+    this.watch = new SessionWatch(timers, hooks, settings);
     this.topic = context.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
   }
 
@@ -120,7 +115,7 @@ public final class Session
     CommandHandlerWithReplyBuilder<SessionCommand, SessionEvent, SessionState> b = newCommandHandlerWithReplyBuilder();
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
-        .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), update(s, c.fromIndex())))
+        .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), TokenUpdate.of(s, c.fromIndex())))
         .onCommand(PlacementDue.class, this::placementDue)
         .onCommand(ProgressDue.class, this::progressDue);
     b.forState(s -> s.status() == SessionStatus.NEW)
@@ -138,7 +133,7 @@ public final class Session
         .onCommand(Complete.class, (s, c) -> blank(c.finishReason())
             ? reject(c.replyTo(), INVALID_ARGUMENT, "a finish reason is required")
             : fenced(s, c.attempt(), c.replyTo(),
-            () -> persist(new Completed(c.finishReason(), usage(s), Instant.now()), c.replyTo())))
+            () -> persist(new Completed(c.finishReason(), Usage.of(s), Instant.now()), c.replyTo())))
         .onCommand(Fail.class, c -> blank(c.error())
             ? reject(c.replyTo(), INVALID_ARGUMENT, "an error message is required")
             : persist(new Failed(c.error(), Instant.now()), c.replyTo()))
@@ -159,7 +154,7 @@ public final class Session
   /** A retried submission is acknowledged; a different spec under the same id is refused. */
   private ReplyEffect<SessionEvent, SessionState> resubmit(SessionState s, Submit c) {
     if (s.spec().equals(c.spec())) {
-      return Effect().reply(c.replyTo(), accepted(s));
+      return Effect().reply(c.replyTo(), Accepted.of(s));
     }
     return reject(c.replyTo(), ALREADY_EXISTS, "session " + sessionId + " exists with another spec");
   }
@@ -192,11 +187,7 @@ public final class Session
   }
 
   private ReplyEffect<SessionEvent, SessionState> placementDue(SessionState s, PlacementDue c) {
-    if (s.status() == SessionStatus.PENDING) {
-      hooks.needsPlacement(s);
-    } else {
-      timers.cancel(PLACEMENT_TIMER);
-    }
+    watch.placementDue(s);
     return Effect().noReply();
   }
 
@@ -216,7 +207,7 @@ public final class Session
     return Effect().persist(new AttemptFailed(c.attempt(), cause, Instant.now()))
         .thenRun(after -> {
           if (!c.sinceRecovery()) {
-            hooks.attemptTimedOut(s, attempt);
+            watch.attemptTimedOut(s, attempt);
           }
           afterPersist(List.of(), after);
         })
@@ -231,7 +222,7 @@ public final class Session
     if (plan instanceof SessionRules.Persist p) {
       return persist(new TokensAppended(c.attempt(), p.fromIndex(), p.tokens(), Instant.now()), c.replyTo());
     }
-    return Effect().reply(c.replyTo(), accepted(s));
+    return Effect().reply(c.replyTo(), Accepted.of(s));
   }
 
   private ReplyEffect<SessionEvent, SessionState> checkpoint(SessionState s, CheckpointKv c) {
@@ -240,7 +231,7 @@ public final class Session
       return rejectWith(c.replyTo(), rejection.get());
     }
     if (c.uptoToken() <= s.checkpointUpto()) {
-      return Effect().reply(c.replyTo(), accepted(s));
+      return Effect().reply(c.replyTo(), Accepted.of(s));
     }
     return persist(new KvCheckpointed(c.attempt(), c.uptoToken(), c.blockHashes(), Instant.now()), c.replyTo());
   }
@@ -260,7 +251,7 @@ public final class Session
     return Effect()
         .persist(events)
         .thenRun(after -> afterPersist(events, after))
-        .thenReply(replyTo, Session::accepted);
+        .thenReply(replyTo, Accepted::of);
   }
 
   /** Publishes new tokens, then arms what the new status needs: a placer, a progress watch, or nothing. */
@@ -270,23 +261,10 @@ public final class Session
         topic.tell(Topic.publish(new TokenUpdate(sessionId, e.fromIndex(), e.tokens(), after.status(), null)));
       }
     }
+    watch.follow(after, false);
     if (after.status().isTerminal()) {
-      timers.cancelAll();
-      topic.tell(Topic.publish(update(after, after.tokenCount())));
+      topic.tell(Topic.publish(TokenUpdate.of(after, after.tokenCount())));
       passivateAfter(Duration.ZERO);
-    } else if (after.status() == SessionStatus.PENDING) {
-      timers.cancel(PROGRESS_TIMER);
-      awaitPlacement(after);
-    } else if (after.status().isRunning()) {
-      timers.cancel(PLACEMENT_TIMER);
-      timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(after.attempt(), false), settings.progressTimeout());
-    }
-  }
-
-  private void awaitPlacement(SessionState pending) {
-    hooks.needsPlacement(pending);
-    if (!timers.isTimerActive(PLACEMENT_TIMER)) {
-      timers.startTimerWithFixedDelay(PLACEMENT_TIMER, new PlacementDue(), settings.placementRetry());
     }
   }
 
@@ -294,23 +272,10 @@ public final class Session
     shard.ifPresent(s -> context.scheduleOnce(delay, s, new ClusterSharding.Passivate<>(context.getSelf())));
   }
 
-  private static TokenUpdate update(SessionState s, int fromIndex) {
-    int from = Math.max(0, Math.min(fromIndex, s.tokenCount()));
-    return new TokenUpdate(s.sessionId(), from, s.tokensFrom(from), s.status(),
-        s.status().isTerminal() ? s.terminalReason() : null);
-  }
-
   private static boolean blank(String s) {
     return s == null || s.isBlank();
   }
 
-  private static Usage usage(SessionState s) {
-    return new Usage(s.spec().promptTokens().size(), s.tokenCount());
-  }
-
-  private static Accepted accepted(SessionState s) {
-    return new Accepted(s.status(), s.attempt(), s.tokenCount());
-  }
 
   private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<Reply> replyTo, Rejection.Reason reason, String detail) {
     return rejectWith(replyTo, Rejection.of(reason, detail));
@@ -332,10 +297,8 @@ public final class Session
           if (s.status().isTerminal()) {
             // Remember-entities restarts entities until they passivate; an ended one need not stay.
             passivateAfter(TERMINAL_LINGER);
-          } else if (s.status() == SessionStatus.PENDING) {
-            awaitPlacement(s);
-          } else if (s.status().isRunning()) {
-            timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(s.attempt(), true), settings.progressTimeout());
+          } else {
+            watch.follow(s, true);
           }
         })
         .build();

@@ -66,7 +66,11 @@ public sealed interface SessionCommand extends CborSerializable {
   sealed interface Reply extends CborSerializable {}
 
   /** The command took effect, or had already taken effect (an idempotent retry). */
-  record Accepted(SessionStatus status, int attempt, int tokenCount) implements Reply {}
+  record Accepted(SessionStatus status, int attempt, int tokenCount) implements Reply {
+    static Accepted of(SessionState s) {
+      return new Accepted(s.status(), s.attempt(), s.tokenCount());
+    }
+  }
 
   record Rejected(Rejection rejection) implements Reply {}
 }

@@ -45,6 +45,10 @@ public sealed interface SessionEvent extends CborSerializable {
 
   /** Token counts in OpenAI's usage shape. */
   record Usage(int promptTokens, int completionTokens) implements CborSerializable {
+    static Usage of(SessionState s) {
+      return new Usage(s.spec().promptTokens().size(), s.tokenCount());
+    }
+
     public int totalTokens() {
       return promptTokens + completionTokens;
     }

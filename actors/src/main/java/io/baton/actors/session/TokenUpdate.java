@@ -15,6 +15,13 @@ public record TokenUpdate(String sessionId, int fromIndex, List<Integer> tokens,
     tokens = List.copyOf(tokens);
   }
 
+  /** The session's durable tokens from {@code fromIndex} (clamped), with its status. */
+  static TokenUpdate of(SessionState s, int fromIndex) {
+    int from = Math.max(0, Math.min(fromIndex, s.tokenCount()));
+    return new TokenUpdate(s.sessionId(), from, s.tokensFrom(from), s.status(),
+        s.status().isTerminal() ? s.terminalReason() : null);
+  }
+
   /** The index one past the last token this update carries. */
   public int nextIndex() {
     return fromIndex + tokens.size();
