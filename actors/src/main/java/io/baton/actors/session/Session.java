@@ -117,7 +117,13 @@ public final class Session
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), TokenUpdate.of(s, c.fromIndex())))
         .onCommand(PlacementDue.class, this::placementDue)
-        .onCommand(ProgressDue.class, this::progressDue);
+        .onCommand(ProgressDue.class, this::progressDue)
+        .onCommand(IdleCheck.class, (s, c) -> {
+          if (s.status() == SessionStatus.NEW || s.status().isTerminal()) {
+            passivateAfter(Duration.ZERO);
+          }
+          return Effect().noReply();
+        });
     b.forState(s -> s.status() == SessionStatus.NEW)
         .onCommand(Submit.class, this::submit)
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
@@ -294,9 +300,10 @@ public final class Session
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
-          if (s.status().isTerminal()) {
-            // Remember-entities restarts entities until they passivate; an ended one need not stay.
-            passivateAfter(TERMINAL_LINGER);
+          if (s.status().isTerminal() || s.status() == SessionStatus.NEW) {
+            // Remember-entities restarts entities until they passivate; an ended one need not stay,
+            // and neither need one that a lookup of an unknown id created.
+            shard.ifPresent(sh -> context.scheduleOnce(TERMINAL_LINGER, context.getSelf(), new IdleCheck()));
           } else {
             watch.follow(s, true);
           }

@@ -62,6 +62,12 @@ public sealed interface SessionCommand extends CborSerializable {
    */
   record ProgressDue(int attempt, boolean sinceRecovery) implements SessionCommand {}
 
+  /**
+   * The entity's own timer after it started without a Submit (someone only looked it up): an
+   * entity that is still unsubmitted, or ended, passivates rather than stay remembered.
+   */
+  record IdleCheck() implements SessionCommand {}
+
   /** The answer to a state-changing command. */
   sealed interface Reply extends CborSerializable {}
 

@@ -116,7 +116,8 @@ class SessionSerializationTest {
         new GetState(states.ref()),
         new GetTokens(3, updates.ref()),
         new PlacementDue(),
-        new ProgressDue(2, true));
+        new ProgressDue(2, true),
+        new IdleCheck());
   }
 
   static List<Reply> replies() {
