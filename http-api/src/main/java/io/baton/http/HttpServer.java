@@ -10,10 +10,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class HttpServer {
   private HttpServer() {}
 
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready) {
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, ModelCatalog catalog) {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(new HealthRoutes(ready).routes())
+        .bind(new ApiRoutes(system, settings, ready, catalog).routes())
         .thenApply(binding -> binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(10), system));
   }
 }

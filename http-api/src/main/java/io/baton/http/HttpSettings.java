@@ -1,11 +1,63 @@
 package io.baton.http;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** The HTTP module's settings, read from {@code baton.http}. */
-public record HttpSettings(String host, int port) {
+/**
+ * The HTTP module's settings, read from {@code baton.http}.
+ *
+ * @param apiKeys accepted bearer keys by key, each with its name (the tenant); empty: no key needed
+ * @param adminToken the bearer token /admin needs; blank: none needed
+ * @param cancelOnDisconnect a client disconnect cancels its session instead of letting it finish
+ */
+public record HttpSettings(
+    String host,
+    int port,
+    Map<String, String> apiKeys,
+    String adminToken,
+    long maxBody,
+    int maxTokens,
+    int maxStreamsPerKey,
+    Duration keepAlive,
+    boolean cancelOnDisconnect) {
+
+  public HttpSettings {
+    apiKeys = Map.copyOf(apiKeys);
+  }
+
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("baton.http");
-    return new HttpSettings(c.getString("host"), c.getInt("port"));
+    String onDisconnect = c.getString("on-disconnect");
+    if (!onDisconnect.equals("finish") && !onDisconnect.equals("cancel")) {
+      throw new IllegalArgumentException("baton.http.on-disconnect must be finish or cancel, was " + onDisconnect);
+    }
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        parseKeys(c.getString("api-keys")),
+        c.getString("admin-token"),
+        c.getMemorySize("limits.max-body").toBytes(),
+        c.getInt("limits.max-tokens"),
+        c.getInt("limits.max-streams-per-key"),
+        c.getDuration("keep-alive"),
+        onDisconnect.equals("cancel"));
+  }
+
+  /** "alice:sk-1,bob:sk-2" to {sk-1=alice, sk-2=bob}; a key without a name is named "default". */
+  static Map<String, String> parseKeys(String spec) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    Arrays.stream(spec.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(entry -> {
+      int colon = entry.indexOf(':');
+      String name = colon > 0 ? entry.substring(0, colon) : "default";
+      String key = colon > 0 ? entry.substring(colon + 1) : entry;
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("baton.http.api-keys: entry '" + entry + "' has no key");
+      }
+      keys.put(key, name);
+    });
+    return keys;
   }
 }

@@ -77,7 +77,7 @@ public final class BatonNode implements AutoCloseable {
       NodeServices services = NodeServices.start(system, full, persistence);
       AtomicBoolean ready = new AtomicBoolean();
       ServerBinding http = await(
-          HttpServer.start(system, HttpSettings.fromConfig(full), ready::get), "binding HTTP");
+          HttpServer.start(system, HttpSettings.fromConfig(full), ready::get, services.models(full)), "binding HTTP");
       joinCluster(system, full);
       services.startFleet(system, full);
       await(services.registered(system), "registering the simulated GPUs");

@@ -120,6 +120,12 @@ public final class NodeServices {
     });
   }
 
+  /** The models this node's GPUs serve, for the HTTP API. */
+  io.baton.http.ModelCatalog models(Config config) {
+    String fleetModel = OrchestratorSettings.fromConfig(config).simulatedFleet().model();
+    return new ReferenceModels(workers.engine().models().stream().filter(m -> m.id().equals(fleetModel)).toList());
+  }
+
   /** The agent's view of this node's GPUs. */
   public CompletionStage<AgentStatus> status(ActorSystem<?> system) {
     return AskPattern.ask(agent, AgentCommand.GetStatus::new, Duration.ofSeconds(5), system.scheduler());

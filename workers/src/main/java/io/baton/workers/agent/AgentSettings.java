@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param heartbeatInterval how often the agent proves to each GpuWorker entity that it lives
  * @param resetDuration how long a simulated GPU reset takes
  * @param healthCheckTokens tokens of the active health check's short greedy generation
+ * @param checkpoints whether runs checkpoint KV blocks to the store and resumes restore them; off
+ *     leaves only recompute, which is always exact (the checkpoint-overhead benchmark compares both)
  * @param runner how sessions stream their tokens
  */
 public record AgentSettings(
@@ -19,6 +21,7 @@ public record AgentSettings(
     Duration heartbeatInterval,
     Duration resetDuration,
     int healthCheckTokens,
+    boolean checkpoints,
     RunnerSettings runner) {
 
   public static AgentSettings fromConfig(Config agent) {
@@ -29,12 +32,13 @@ public record AgentSettings(
         agent.getDuration("heartbeat-interval"),
         agent.getDuration("reset-duration"),
         agent.getInt("health-check-tokens"),
+        agent.getBoolean("checkpoints"),
         new RunnerSettings(r.getInt("flush-tokens"), r.getDuration("flush-interval"),
             r.getBoolean("honour-simulated-timing"), r.getDuration("ack-timeout")));
   }
 
   public AgentSettings withRunner(RunnerSettings newRunner) {
     return new AgentSettings(sessionsPerGpu, reportInterval, heartbeatInterval, resetDuration, healthCheckTokens,
-        newRunner);
+        checkpoints, newRunner);
   }
 }

@@ -234,8 +234,9 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       old.runner().tell(new SessionRunner.Stop());
     }
     ActorRef<SessionRunner.Command> runner = getContext().spawnAnonymous(
-        SessionRunner.create(session(a.sessionId()), m.state(), a.attempt(), a.method(), slot.engine, store,
-            costModel, settings.runner(), runnerEvents),
+        // A null store turns off both checkpoints and restores in the runner.
+        SessionRunner.create(session(a.sessionId()), m.state(), a.attempt(), a.method(), slot.engine,
+            settings.checkpoints() ? store : null, costModel, settings.runner(), runnerEvents),
         DispatcherSelector.fromConfig(RUNNER_DISPATCHER));
     getContext().watchWith(runner, new RunnerStopped(a.gpuId(), a.sessionId(), a.attempt()));
     slot.runs.put(a.sessionId(), new GpuSlot.Run(a.attempt(), runner));

@@ -1,0 +1,71 @@
+package io.baton.bench;
+
+import io.baton.actors.session.TokenUpdate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * A subscriber to one session's token topic, as a streaming client would be, that notes when each
+ * update arrived. Opened before the session is submitted: topic instances find each other through
+ * the receptionist, which takes a moment, so the bench only submits once a tap is old enough.
+ */
+final class TokenTap {
+  /** One update as it reached the subscriber. */
+  record Heard(Instant at, TokenUpdate update) {}
+
+  private static final String STOP = "stop";
+
+  final String sessionId;
+  final long openedNanos = System.nanoTime();
+  private final List<Heard> heard = new ArrayList<>();
+  private final ActorRef<Object> actor;
+
+  TokenTap(ActorSystem<?> system, String sessionId) {
+    this.sessionId = sessionId;
+    this.actor = system.systemActorOf(behavior(), "tap-" + sessionId, Props.empty());
+  }
+
+  private Behavior<Object> behavior() {
+    return Behaviors.setup(ctx -> {
+      ActorRef<Topic.Command<TokenUpdate>> topic =
+          ctx.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "topic");
+      topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
+      return Behaviors.receive(Object.class)
+          .onMessage(TokenUpdate.class, u -> {
+            Instant now = Instant.now(); // first thing: the arrival time is the measurement
+            synchronized (heard) {
+              heard.add(new Heard(now, u));
+            }
+            return Behaviors.same();
+          })
+          // Stopping the tap stops its topic instance with it.
+          .onMessageEquals(STOP, Behaviors::stopped)
+          .build();
+    });
+  }
+
+  long ageMillis() {
+    return (System.nanoTime() - openedNanos) / 1_000_000;
+  }
+
+  /** The first update that starts at {@code fromIndex} and arrived after {@code after}. */
+  Optional<Heard> firstFrom(int fromIndex, Instant after) {
+    synchronized (heard) {
+      return heard.stream()
+          .filter(h -> h.update().fromIndex() == fromIndex && !h.update().tokens().isEmpty() && h.at().isAfter(after))
+          .findFirst();
+    }
+  }
+
+  void close() {
+    actor.tell(STOP);
+  }
+}

@@ -1,0 +1,30 @@
+package io.baton.http;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The models this node serves and how their text becomes tokens. The HTTP layer speaks text; the
+ * sessions hold token ids. The orchestrator supplies the implementation from the workers' engines,
+ * so this module needs nothing of theirs.
+ */
+public interface ModelCatalog {
+
+  /** @param maxContext the most prompt plus generated tokens one request may hold */
+  record Model(String id, String ownedBy, long created, int maxContext) {}
+
+  /** Text to token ids and back for one model. */
+  interface TextCodec {
+    List<Integer> encode(String text);
+
+    String decode(List<Integer> tokens);
+  }
+
+  List<Model> models();
+
+  Optional<TextCodec> codec(String modelId);
+
+  default Optional<Model> model(String id) {
+    return models().stream().filter(m -> m.id().equals(id)).findFirst();
+  }
+}

@@ -1,0 +1,63 @@
+package io.baton.http.errors;
+
+import io.baton.actors.Rejection;
+
+/**
+ * An error as OpenAI's API reports it: {@code {"error":{"message","type","param","code"}}} with an
+ * HTTP status. Every error Baton's HTTP layer returns is one of these; {@link #from(Rejection)} is
+ * the one place where the domain's typed rejections become HTTP errors.
+ */
+public record ApiError(int status, String type, String message, String param, String code) {
+
+  public static ApiError invalid(String param, String message) {
+    return new ApiError(400, "invalid_request_error", message, param, null);
+  }
+
+  public static ApiError malformed(String message) {
+    return new ApiError(400, "invalid_request_error", message, null, "invalid_json");
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(401, "invalid_request_error", message, null, "invalid_api_key");
+  }
+
+  public static ApiError notFound(String message, String param, String code) {
+    return new ApiError(404, "invalid_request_error", message, param, code);
+  }
+
+  public static ApiError tooLarge(String message) {
+    return new ApiError(413, "invalid_request_error", message, null, "request_too_large");
+  }
+
+  public static ApiError overloaded(String message) {
+    return new ApiError(429, "rate_limit_error", message, null, "rate_limit_exceeded");
+  }
+
+  public static ApiError unavailable(String message) {
+    return new ApiError(503, "server_error", message, null, "service_unavailable");
+  }
+
+  public static ApiError internal(String message) {
+    return new ApiError(500, "server_error", message, null, null);
+  }
+
+  /** The domain's refusals, each to the status a client should act on. */
+  public static ApiError from(Rejection r) {
+    switch (r.reason()) {
+      case NOT_FOUND:
+        return notFound(r.detail(), null, "not_found");
+      case INVALID_ARGUMENT:
+      case LIMIT_EXCEEDED:
+        return invalid(null, r.detail());
+      case ALREADY_EXISTS:
+      case CONFLICT:
+      case ILLEGAL_STATE:
+      case ALREADY_TERMINAL:
+      case STALE_ATTEMPT:
+      case GAP:
+        return new ApiError(409, "invalid_request_error", r.detail(), null, r.reason().name().toLowerCase());
+      default:
+        return internal(r.detail());
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.baton.http.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.http.HttpSettings;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code /v1/completions} or {@code /v1/chat/completions} request, checked field by field so each
+ * mistake is reported with its parameter name, as OpenAI's API does. Chat messages are rendered to
+ * one prompt text by {@link ChatTemplate}.
+ *
+ * @param maxTokens null when the client left it out: the rest of the model's context, capped by the limit
+ * @param seed null when the client gave none; Baton then draws one, so a resume stays exact
+ */
+public record CompletionRequest(
+    boolean chat,
+    String model,
+    String prompt,
+    Integer maxTokens,
+    double temperature,
+    double topP,
+    Long seed,
+    boolean stream,
+    boolean includeUsage,
+    List<String> stop,
+    String user) {
+
+  /** OpenAI's default for the legacy completions endpoint. */
+  static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
+
+  public static CompletionRequest parse(JsonNode body, boolean chat, HttpSettings limits) {
+    if (body == null || !body.isObject()) {
+      throw error(null, "the request body must be a JSON object");
+    }
+    String model = text(body, "model", true);
+    String prompt = chat ? ChatTemplate.render(messages(body)) : prompt(body);
+    Integer maxTokens = integer(body, chat && body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
+    if (maxTokens == null && !chat) {
+      maxTokens = COMPLETIONS_DEFAULT_MAX_TOKENS;
+    }
+    if (maxTokens != null && (maxTokens < 1 || maxTokens > limits.maxTokens())) {
+      throw error("max_tokens", "max_tokens must be between 1 and " + limits.maxTokens() + ", was " + maxTokens);
+    }
+    double temperature = number(body, "temperature", 1.0, 0.0, 2.0);
+    double topP = number(body, "top_p", 1.0, 0.0, 1.0);
+    if (topP == 0.0) {
+      throw error("top_p", "top_p must be greater than 0");
+    }
+    Integer n = integer(body, "n");
+    if (n != null && n != 1) {
+      throw error("n", "only n=1 is supported");
+    }
+    JsonNode seedNode = body.get("seed");
+    Long seed = null;
+    if (seedNode != null && !seedNode.isNull()) {
+      if (!seedNode.canConvertToLong() || !seedNode.isIntegralNumber()) {
+        throw error("seed", "seed must be an integer");
+      }
+      seed = seedNode.asLong();
+    }
+    boolean stream = bool(body, "stream");
+    JsonNode options = body.get("stream_options");
+    boolean includeUsage = false;
+    if (options != null && !options.isNull()) {
+      if (!stream) {
+        throw error("stream_options", "stream_options is only allowed when stream is true");
+      }
+      includeUsage = options.path("include_usage").asBoolean(false);
+    }
+    JsonNode user = body.get("user");
+    return new CompletionRequest(chat, model, prompt, maxTokens, temperature, topP, seed, stream, includeUsage,
+        stop(body), user == null || user.isNull() ? null : user.asText());
+  }
+
+  private static List<ChatTemplate.Message> messages(JsonNode body) {
+    JsonNode messages = body.get("messages");
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw error("messages", "messages must be a non-empty array");
+    }
+    List<ChatTemplate.Message> out = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode m = messages.get(i);
+      String role = m.path("role").asText("");
+      if (!ChatTemplate.ROLES.contains(role)) {
+        throw error("messages[" + i + "].role", "role must be one of " + ChatTemplate.ROLES + ", was '" + role + "'");
+      }
+      out.add(new ChatTemplate.Message(role, content(m.get("content"), "messages[" + i + "].content")));
+    }
+    return out;
+  }
+
+  /** A string, or an array of {"type":"text","text":...} parts. */
+  private static String content(JsonNode content, String param) {
+    if (content != null && content.isTextual()) {
+      return content.asText();
+    }
+    if (content != null && content.isArray()) {
+      StringBuilder text = new StringBuilder();
+      for (JsonNode part : content) {
+        if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+          throw error(param, "only text content parts are supported");
+        }
+        text.append(part.get("text").asText());
+      }
+      return text.toString();
+    }
+    throw error(param, "content must be a string or an array of text parts");
+  }
+
+  private static String prompt(JsonNode body) {
+    JsonNode prompt = body.get("prompt");
+    if (prompt != null && prompt.isTextual()) {
+      return prompt.asText();
+    }
+    if (prompt != null && prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+      return prompt.get(0).asText();
+    }
+    throw error("prompt", "prompt must be a string (or an array holding one string)");
+  }
+
+  private static List<String> stop(JsonNode body) {
+    JsonNode stop = body.get("stop");
+    if (stop == null || stop.isNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    if (stop.isTextual()) {
+      out.add(stop.asText());
+    } else if (stop.isArray() && stop.size() <= 4) {
+      stop.forEach(s -> {
+        if (!s.isTextual()) {
+          throw error("stop", "stop must be a string or an array of up to 4 strings");
+        }
+        out.add(s.asText());
+      });
+    } else {
+      throw error("stop", "stop must be a string or an array of up to 4 strings");
+    }
+    if (out.stream().anyMatch(String::isEmpty)) {
+      throw error("stop", "a stop sequence must not be empty");
+    }
+    return List.copyOf(out);
+  }
+
+  private static String text(JsonNode body, String field, boolean required) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw error(field, "you must provide '" + field + "'");
+      }
+      return null;
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw error(field, field + " must be a non-empty string");
+    }
+    return v.asText();
+  }
+
+  private static Integer integer(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw error(field, field + " must be an integer");
+    }
+    return v.asInt();
+  }
+
+  private static double number(JsonNode body, String field, double absent, double min, double max) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+      throw error(field, field + " must be a number between " + min + " and " + max);
+    }
+    return v.asDouble();
+  }
+
+  private static boolean bool(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw error(field, field + " must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  static ApiException error(String param, String message) {
+    return new ApiException(ApiError.invalid(param, message));
+  }
+}

@@ -1,0 +1,136 @@
+package io.baton.http.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.session.SessionFollower;
+import io.baton.actors.session.SessionStatus;
+import io.baton.http.Json;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.http.sessions.SessionGateway;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Turns a session's durable tokens into an OpenAI answer: a stream of SSE events (one per token,
+ * {@code id: <tokenIndex>}), or one JSON object once the session ends. Stop sequences end the
+ * answer early and cancel the session, so the GPU does not generate what nobody reads.
+ */
+final class CompletionStream {
+  /** One piece of the SSE body; {@code last} ends the body after it. */
+  private record Frame(ByteString bytes, boolean last) {}
+
+  private final SessionGateway gateway;
+  private final SessionGateway.Submitted submitted;
+  private final CompletionRequest request;
+  private final ChunkFormat format;
+  private final int promptTokens;
+
+  CompletionStream(SessionGateway gateway, SessionGateway.Submitted submitted, CompletionRequest request, long created) {
+    this.gateway = gateway;
+    this.submitted = submitted;
+    this.request = request;
+    this.format = new ChunkFormat(request.chat(), submitted.sessionId(), submitted.spec().model(), created,
+        request.includeUsage());
+    this.promptTokens = submitted.spec().promptTokens().size();
+  }
+
+  /** The SSE body, from token {@code fromIndex} (0 for a new request). */
+  Source<ByteString, NotUsed> sse(int fromIndex, Duration keepAlive) {
+    Source<Frame, NotUsed> frames = gateway.follow(submitted.sessionId(), fromIndex)
+        .statefulMapConcat(() -> {
+          StopScanner stops = new StopScanner(request.stop());
+          int[] generated = {fromIndex};
+          boolean[] first = {true};
+          return event -> {
+            List<Frame> out = new ArrayList<>();
+            if (first[0] && request.chat()) {
+              out.add(new Frame(ChunkFormat.event(fromIndex - 1, format.roleChunk()), false));
+            }
+            first[0] = false;
+            if (event instanceof SessionFollower.Tokens t) {
+              for (int i = 0; i < t.tokens().size(); i++) {
+                int index = t.fromIndex() + i;
+                generated[0] = index + 1;
+                String text = stops.feed(submitted.codec().decode(List.of(t.tokens().get(i))));
+                if (stops.stopped()) {
+                  gateway.cancel(submitted.sessionId(), "stop sequence reached");
+                  finish(out, index, text, "stop", generated[0]);
+                  return out;
+                }
+                out.add(new Frame(ChunkFormat.event(index, format.textChunk(text, null)), false));
+              }
+            } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
+              finish(out, e.totalTokens() - 1, stops.flush(), e.reason(), e.totalTokens());
+            } else {
+              out.add(new Frame(errorEvent(event), true));
+            }
+            return out;
+          };
+        });
+    return frames
+        .takeWhile(f -> !f.last(), true)
+        .map(Frame::bytes)
+        .keepAlive(keepAlive, () -> ChunkFormat.PING);
+  }
+
+  private void finish(List<Frame> out, int index, String text, String finishReason, int completionTokens) {
+    out.add(new Frame(ChunkFormat.event(index, format.textChunk(text, finishReason)), false));
+    if (request.includeUsage()) {
+      out.add(new Frame(ChunkFormat.event(index, format.usageChunk(promptTokens, completionTokens)), false));
+    }
+    out.add(new Frame(ChunkFormat.DONE, true));
+  }
+
+  /** A session that failed or was cancelled mid-stream: OpenAI's clients read an error object. */
+  private ByteString errorEvent(SessionFollower.Event event) {
+    ApiError error = failure(event);
+    ObjectNode body = Json.errorBody(error);
+    return ByteString.fromString("data: " + Json.write(body) + "\n\n");
+  }
+
+  private static ApiError failure(SessionFollower.Event event) {
+    if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.CANCELLED) {
+      return new ApiError(499, "invalid_request_error", "the session was cancelled: " + e.reason(), null, "cancelled");
+    }
+    if (event instanceof SessionFollower.Ended e) {
+      return new ApiError(500, "server_error", "the session failed: " + e.reason(), null, "session_failed");
+    }
+    return ApiError.unavailable("lost the session: " + ((SessionFollower.Lost) event).reason());
+  }
+
+  /** The whole answer once the session ended, for a request that did not stream. */
+  CompletionStage<ObjectNode> collect(ActorSystem<?> system) {
+    return gateway.follow(submitted.sessionId(), 0)
+        .runWith(Sink.seq(), system)
+        .thenApply(events -> {
+          StopScanner stops = new StopScanner(request.stop());
+          StringBuilder text = new StringBuilder();
+          int tokens = 0;
+          for (SessionFollower.Event event : events) {
+            if (event instanceof SessionFollower.Tokens t) {
+              for (Integer token : t.tokens()) {
+                tokens++;
+                text.append(stops.feed(submitted.codec().decode(List.of(token))));
+                if (stops.stopped()) {
+                  gateway.cancel(submitted.sessionId(), "stop sequence reached");
+                  return format.completion(text.toString(), "stop", promptTokens, tokens);
+                }
+              }
+            } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
+              text.append(stops.flush());
+              return format.completion(text.toString(), e.reason(), promptTokens, e.totalTokens());
+            } else {
+              throw new ApiException(failure(event));
+            }
+          }
+          throw new ApiException(ApiError.unavailable("the session's stream ended without an end"));
+        });
+  }
+}

@@ -1,0 +1,111 @@
+package io.baton.http.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.http.HttpSettings;
+import io.baton.http.Json;
+import io.baton.http.ModelCatalog;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.http.sessions.SessionGateway;
+import java.time.Instant;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * OpenAI's inference endpoints: {@code /v1/completions}, {@code /v1/chat/completions} (streaming or
+ * not) and {@code /v1/models}. An application using an official OpenAI client works by changing
+ * its base URL. The completion id is the Baton session id, also sent as {@code x-baton-session-id}.
+ */
+public final class OpenAiRoutes extends AllDirectives {
+  public static final String SESSION_HEADER = "x-baton-session-id";
+
+  private final ActorSystem<?> system;
+  private final SessionGateway gateway;
+  private final HttpSettings settings;
+
+  public OpenAiRoutes(ActorSystem<?> system, SessionGateway gateway, HttpSettings settings) {
+    this.system = system;
+    this.gateway = gateway;
+    this.settings = settings;
+  }
+
+  /** The routes under /v1; {@code tenant} is the caller's API key name. */
+  public Route routes(String tenant) {
+    return concat(
+        path("completions", () -> post(() -> completion(false, tenant))),
+        pathPrefix("chat", () -> path("completions", () -> post(() -> completion(true, tenant)))),
+        pathPrefix("models", () -> concat(
+            pathEnd(() -> get(() -> complete(Json.ok(models())))),
+            path(id -> get(() -> complete(Json.ok(model(id))))))));
+  }
+
+  private Route completion(boolean chat, String tenant) {
+    return entity(Unmarshaller.entityToString(), text -> {
+      CompletionRequest request = CompletionRequest.parse(parse(text), chat, settings);
+      long created = Instant.now().getEpochSecond();
+      return onSuccess(gateway.submit(request, tenant), submitted -> {
+        CompletionStream stream = new CompletionStream(gateway, submitted, request, created);
+        RawHeader id = RawHeader.create(SESSION_HEADER, submitted.sessionId());
+        if (request.stream()) {
+          return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
+              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())))));
+        }
+        return respondWithHeader(id, () -> onSuccess(stream.collect(system), body -> complete(Json.ok(body))));
+      });
+    });
+  }
+
+  static JsonNode parse(String text) {
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new ApiException(ApiError.malformed("the request body is not valid JSON: "
+          + e.getMessage().lines().findFirst().orElse("")));
+    }
+  }
+
+  private ObjectNode models() {
+    ObjectNode list = Json.MAPPER.createObjectNode();
+    list.put("object", "list");
+    var data = list.putArray("data");
+    gateway.catalog().models().forEach(m -> data.add(card(m)));
+    return list;
+  }
+
+  private ObjectNode model(String id) {
+    return gateway.catalog().model(id).map(OpenAiRoutes::card).orElseThrow(() -> new ApiException(ApiError.notFound(
+        "the model '" + id + "' does not exist", "model", "model_not_found")));
+  }
+
+  private static ObjectNode card(ModelCatalog.Model m) {
+    ObjectNode card = Json.MAPPER.createObjectNode();
+    card.put("id", m.id());
+    card.put("object", "model");
+    card.put("created", m.created());
+    card.put("owned_by", m.ownedBy());
+    card.put("max_context", m.maxContext());
+    return card;
+  }
+
+  /**
+   * The SSE stream of an existing session from token {@code fromIndex}: how
+   * {@code GET /v1/sessions/{id}/stream} resumes a dropped stream, on any node, during or after
+   * the generation. The original request's stop sequences and usage option are not kept.
+   */
+  public org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, org.apache.pekko.NotUsed> resumeStream(
+      io.baton.actors.session.SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
+    SessionGateway.Submitted submitted = new SessionGateway.Submitted(state.sessionId(), state.spec(), codec);
+    CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
+        "", state.spec().maxTokens(), 0, 1, null, true, false, java.util.List.of(), null);
+    long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
+    return new CompletionStream(gateway, submitted, request, created).sse(fromIndex, settings.keepAlive());
+  }
+}

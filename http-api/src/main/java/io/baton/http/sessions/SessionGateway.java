@@ -1,0 +1,116 @@
+package io.baton.http.sessions;
+
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.session.SessionFollower;
+import io.baton.actors.session.SessionSpec;
+import io.baton.actors.session.SessionState;
+import io.baton.http.HttpSettings;
+import io.baton.http.ModelCatalog;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.http.openai.CompletionRequest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/** How the HTTP layer reaches sessions: submit, follow, inspect, cancel. */
+public final class SessionGateway {
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final SecureRandom SEEDS = new SecureRandom();
+
+  /** A submitted request: its session, the spec it runs with and how its tokens read as text. */
+  public record Submitted(String sessionId, SessionSpec spec, ModelCatalog.TextCodec codec) {}
+
+  private final ActorSystem<?> system;
+  private final ModelCatalog catalog;
+  private final HttpSettings settings;
+
+  public SessionGateway(ActorSystem<?> system, ModelCatalog catalog, HttpSettings settings) {
+    this.system = system;
+    this.catalog = catalog;
+    this.settings = settings;
+  }
+
+  public ModelCatalog catalog() {
+    return catalog;
+  }
+
+  /** Validates against the model, then records the session; nothing is persisted for a bad request. */
+  public CompletionStage<Submitted> submit(CompletionRequest r, String tenant) {
+    ModelCatalog.Model model = catalog.model(r.model()).orElseThrow(() -> new ApiException(ApiError.notFound(
+        "the model '" + r.model() + "' does not exist; GET /v1/models lists the served models", "model",
+        "model_not_found")));
+    ModelCatalog.TextCodec codec = catalog.codec(model.id()).orElseThrow();
+    List<Integer> prompt = codec.encode(r.prompt());
+    String promptParam = r.chat() ? "messages" : "prompt";
+    if (prompt.isEmpty()) {
+      throw new ApiException(ApiError.invalid(promptParam, "the prompt is empty"));
+    }
+    int room = model.maxContext() - prompt.size();
+    if (room < 1) {
+      throw new ApiException(ApiError.invalid(promptParam, "the prompt has " + prompt.size()
+          + " tokens; " + model.id() + "'s context is " + model.maxContext()));
+    }
+    int maxTokens = r.maxTokens() != null ? r.maxTokens() : Math.min(room, settings.maxTokens());
+    if (maxTokens > room) {
+      throw new ApiException(ApiError.invalid("max_tokens", "the prompt's " + prompt.size() + " tokens plus max_tokens "
+          + maxTokens + " exceed " + model.id() + "'s context of " + model.maxContext()));
+    }
+    long seed = r.seed() != null ? r.seed() : SEEDS.nextLong() & Long.MAX_VALUE;
+    SessionSpec spec = new SessionSpec(model.id(), prompt, new SessionSpec.Sampling(r.temperature(), r.topP(), seed),
+        maxTokens, tenant, 0, null);
+    String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    return session(id).<SessionCommand.Reply>ask(reply -> new SessionCommand.Submit(spec, reply), ASK_TIMEOUT)
+        .handle((reply, error) -> {
+          if (error != null) {
+            throw new ApiException(ApiError.unavailable("the cluster did not take the request in time; retry"));
+          }
+          if (reply instanceof SessionCommand.Rejected rejected) {
+            throw new ApiException(ApiError.from(rejected.rejection()));
+          }
+          return new Submitted(id, spec, codec);
+        });
+  }
+
+  /**
+   * The session's durable tokens from {@code fromIndex}, then how it ended (the last element is
+   * {@link SessionFollower.Ended} or {@link SessionFollower.Lost}). Cancelling the source stops
+   * following; the session runs on.
+   */
+  public Source<SessionFollower.Event, NotUsed> follow(String sessionId, int fromIndex) {
+    Pair<ActorRef<SessionFollower.Event>, Source<SessionFollower.Event, NotUsed>> reader =
+        ActorSource.<SessionFollower.Event>actorRef(e -> false, e -> java.util.Optional.empty(),
+                // Bounded by the session's max_tokens: the follower sends each token at most once.
+                settings.maxTokens() + 16, OverflowStrategy.fail())
+            .preMaterialize(system);
+    system.systemActorOf(SessionFollower.create(sessionId, session(sessionId), fromIndex, reader.first()),
+        "follow-" + UUID.randomUUID(), Props.empty());
+    return reader.second().takeWhile(
+        e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
+  }
+
+  public CompletionStage<SessionState> state(String sessionId) {
+    return session(sessionId).ask(SessionCommand.GetState::new, ASK_TIMEOUT);
+  }
+
+  public CompletionStage<SessionCommand.Reply> cancel(String sessionId, String reason) {
+    return session(sessionId).ask(reply -> new SessionCommand.Cancel(reason, reply), ASK_TIMEOUT);
+  }
+
+  private EntityRef<SessionCommand> session(String id) {
+    return ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, id);
+  }
+}

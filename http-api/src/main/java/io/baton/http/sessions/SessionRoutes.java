@@ -1,0 +1,124 @@
+package io.baton.http.sessions;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.session.Attempt;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.session.SessionStatus;
+import io.baton.http.Json;
+import io.baton.http.ModelCatalog;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.http.openai.OpenAiRoutes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/sessions/{id}}: what became of a request (status, every attempt with its GPU, method
+ * and failure, timings), its stream again from any token ({@code Last-Event-ID} or {@code ?after=N}),
+ * and cancellation.
+ */
+public final class SessionRoutes extends AllDirectives {
+  private final SessionGateway gateway;
+  private final OpenAiRoutes openAi;
+
+  public SessionRoutes(SessionGateway gateway, OpenAiRoutes openAi) {
+    this.gateway = gateway;
+    this.openAi = openAi;
+  }
+
+  public Route routes() {
+    return pathPrefix("sessions", () -> pathPrefix(id -> concat(
+        pathEnd(() -> concat(
+            get(() -> onSuccess(known(id), s -> complete(Json.ok(view(s))))),
+            delete(() -> onSuccess(known(id).thenCompose(s -> gateway.cancel(id, "cancelled by the client")),
+                reply -> reply instanceof SessionCommand.Rejected r
+                    ? complete(Json.error(ApiError.from(r.rejection())))
+                    : onSuccess(gateway.state(id), s -> complete(Json.ok(view(s)))))))),
+        path("stream", () -> get(() -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
+            parameterOptional("after", after -> onSuccess(known(id), s -> stream(s, from(lastEventId, after))))))))));
+  }
+
+  private Route stream(SessionState s, int fromIndex) {
+    ModelCatalog.TextCodec codec = gateway.catalog().codec(s.spec().model()).orElseThrow(() -> new ApiException(
+        ApiError.notFound("the session's model " + s.spec().model() + " is not served here", "model", "model_not_found")));
+    return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
+        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), openAi.resumeStream(s, codec, fromIndex))));
+  }
+
+  /** An SSE event id is the index of the last token the client has: resume after it. */
+  static int from(Optional<String> lastEventId, Optional<String> after) {
+    String raw = lastEventId.orElse(after.orElse("-1"));
+    try {
+      int last = Integer.parseInt(raw.trim());
+      if (last < -1) {
+        throw new NumberFormatException();
+      }
+      return last + 1;
+    } catch (NumberFormatException e) {
+      throw new ApiException(ApiError.invalid(lastEventId.isPresent() ? "Last-Event-ID" : "after",
+          "expected a token index (an SSE event id), got '" + raw + "'"));
+    }
+  }
+
+  private CompletionStage<SessionState> known(String id) {
+    return gateway.state(id).thenApply(s -> {
+      if (s.status() == SessionStatus.NEW) {
+        throw new ApiException(ApiError.notFound("no session '" + id + "'", "id", "session_not_found"));
+      }
+      return s;
+    });
+  }
+
+  static ObjectNode view(SessionState s) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", s.sessionId());
+    o.put("object", "baton.session");
+    o.put("status", s.status().name().toLowerCase());
+    o.put("model", s.spec().model());
+    o.put("tenant", s.spec().tenant());
+    o.put("prompt_tokens", s.spec().promptTokens().size());
+    o.put("max_tokens", s.spec().maxTokens());
+    o.put("tokens", s.tokenCount());
+    o.put("checkpointed_tokens", s.checkpointUpto());
+    o.put("end_reason", s.terminalReason());
+    ArrayNode attempts = o.putArray("attempts");
+    for (Attempt a : s.attempts()) {
+      ObjectNode at = attempts.addObject();
+      at.put("attempt", a.number());
+      at.put("worker", a.workerId());
+      at.put("method", a.method().name());
+      at.put("resume_from", a.resumeFrom());
+      at.put("placed_at", a.placedAt().toString());
+      if (a.failure() != null) {
+        ObjectNode f = at.putObject("failure");
+        f.put("kind", a.failure().kind().name());
+        f.put("xid", a.failure().xidCode());
+        f.put("xid_class", a.failure().xidClass());
+        f.put("detail", a.failure().detail());
+      } else {
+        at.putNull("failure");
+      }
+    }
+    ObjectNode timings = o.putObject("timings");
+    timings.put("submitted_at", String.valueOf(s.submittedAt()));
+    Instant firstPlaced = s.attempts().isEmpty() ? null : s.attempts().get(0).placedAt();
+    timings.put("queued_ms", millis(s.submittedAt(), firstPlaced));
+    timings.put("time_to_first_token_ms", millis(s.submittedAt(), s.firstTokenAt()));
+    timings.put("total_ms", millis(s.submittedAt(), s.endedAt()));
+    return o;
+  }
+
+  private static Long millis(Instant from, Instant to) {
+    return from == null || to == null ? null : Duration.between(from, to).toMillis();
+  }
+}

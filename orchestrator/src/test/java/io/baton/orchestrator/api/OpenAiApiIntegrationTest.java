@@ -1,0 +1,116 @@
+package io.baton.orchestrator.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.baton.orchestrator.BatonNode;
+import io.baton.persistence.testing.CassandraTestExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** OpenAI's inference endpoints over real HTTP, against a whole node on the real Cassandra. */
+@ExtendWith(CassandraTestExtension.class)
+class OpenAiApiIntegrationTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static BatonNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
+        "baton.http.port", 0,
+        "baton.orchestrator.cluster.port", 0,
+        "baton.orchestrator.node-id", "api-" + UUID.randomUUID().toString().substring(0, 8),
+        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
+        "baton.workers.engine.timing.decode-per-token", "2ms"))));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  static HttpResponse<String> post(String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aChatCompletionAnswersWithTheSessionIdAndUsage() throws Exception {
+    HttpResponse<String> r = post("/v1/chat/completions",
+        "{\"model\":\"baton-small\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":12,\"seed\":7}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = JSON.readTree(r.body());
+    assertEquals("chat.completion", body.get("object").asText());
+    assertEquals(body.get("id").asText(), r.headers().firstValue("x-baton-session-id").orElseThrow());
+    assertEquals("length", body.at("/choices/0/finish_reason").asText());
+    assertEquals(12, body.at("/usage/completion_tokens").asInt());
+    assertEquals("assistant", body.at("/choices/0/message/role").asText());
+  }
+
+  @Test
+  void aStreamSendsOneEventPerTokenThenDoneAndEqualsTheNonStreamedText() throws Exception {
+    String request = "{\"model\":\"baton-small\",\"prompt\":\"The GPU\",\"max_tokens\":20,\"seed\":3,"
+        + "\"temperature\":0.9%s}";
+    HttpResponse<String> whole = post("/v1/completions", String.format(request, ""));
+    HttpResponse<String> streamed = post("/v1/completions",
+        String.format(request, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+    assertEquals(200, streamed.statusCode(), streamed.body());
+    List<String> data = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (String line : streamed.body().split("\n")) {
+      if (line.startsWith("data: ")) {
+        data.add(line.substring(6));
+      } else if (line.startsWith("id: ")) {
+        ids.add(line.substring(4));
+      }
+    }
+    assertEquals("[DONE]", data.get(data.size() - 1));
+    JsonNode usage = JSON.readTree(data.get(data.size() - 2));
+    assertEquals(0, usage.get("choices").size(), "the usage chunk has empty choices");
+    assertEquals(20, usage.at("/usage/completion_tokens").asInt());
+    StringBuilder text = new StringBuilder();
+    for (String d : data.subList(0, data.size() - 2)) {
+      JsonNode chunk = JSON.readTree(d);
+      assertEquals("text_completion", chunk.get("object").asText());
+      text.append(chunk.at("/choices/0/text").asText());
+    }
+    assertEquals(JSON.readTree(whole.body()).at("/choices/0/text").asText(), text.toString(),
+        "same seed, same text, streamed or not");
+    assertEquals("0", ids.get(0));
+    assertEquals("19", ids.get(19));
+  }
+
+  @Test
+  void badRequestsGetOpenAiErrorObjects() throws Exception {
+    HttpResponse<String> malformed = post("/v1/chat/completions", "{not json");
+    assertEquals(400, malformed.statusCode());
+    assertEquals("invalid_request_error", JSON.readTree(malformed.body()).at("/error/type").asText());
+    HttpResponse<String> unknown = post("/v1/completions", "{\"model\":\"gpt-9\",\"prompt\":\"x\"}");
+    assertEquals(404, unknown.statusCode());
+    assertEquals("model_not_found", JSON.readTree(unknown.body()).at("/error/code").asText());
+    HttpResponse<String> badParam = post("/v1/completions", "{\"model\":\"baton-small\",\"prompt\":\"x\",\"temperature\":7}");
+    assertEquals(400, badParam.statusCode());
+    assertEquals("temperature", JSON.readTree(badParam.body()).at("/error/param").asText());
+    HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + "/v1/models")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals("baton-small", JSON.readTree(models.body()).at("/data/0/id").asText());
+    assertNotNull(JSON.readTree(models.body()).get("object"));
+    assertTrue(models.statusCode() == 200);
+  }
+}
