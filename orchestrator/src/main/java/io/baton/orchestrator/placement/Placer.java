@@ -124,6 +124,7 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private Behavior<Command> onAnswered(Answered m) {
     if (m.reply() instanceof AgentCommand.Assigned a) {
       inFlight.remove(a.sessionId());
+      reports.computeIfPresent(a.gpuId(), (id, report) -> report.withOneMoreSession());
       getContext().getLog().info("session {} attempt {} placed on {} method={} cachedTokens={} score={}",
           a.sessionId(), a.attempt(), a.gpuId(), m.tried().method(), m.tried().cachedTokens(),
           String.format("%.2f", m.tried().score()));

@@ -34,6 +34,14 @@ public record GpuReport(
     heldBlocks = List.copyOf(heldBlocks);
   }
 
+  /**
+   * This report with one more session: a placer counts its own placements until the next report,
+   * so sessions submitted together spread over GPUs instead of piling onto the one that looked idle.
+   */
+  public GpuReport withOneMoreSession() {
+    return new GpuReport(gpuId, nodeId, hostId, model, agent, status, sessions + 1, capacity, heldBlocks, at);
+  }
+
   public boolean hasRoom() {
     return sessions < capacity;
   }
