@@ -9,6 +9,9 @@ import java.util.Optional;
  * at submission, so a resumed session regenerates exactly the tokens an uninterrupted run would.
  *
  * @param batchId the batch this session belongs to, or null for an interactive request
+ * @param stop up to {@value #MAX_STOPS} stop sequences: the worker completes the session with finish
+ *     reason "stop" at the first token after which the generated text contains one. Absent in
+ *     events stored before it existed, which read as none.
  */
 public record SessionSpec(
     String model,
@@ -17,14 +20,25 @@ public record SessionSpec(
     int maxTokens,
     String tenant,
     int priority,
-    String batchId)
+    String batchId,
+    List<String> stop)
     implements CborSerializable {
+
+  public static final int MAX_STOPS = 4;
 
   /** Sampling parameters; temperature 0 means greedy decoding. */
   public record Sampling(double temperature, double topP, long seed) implements CborSerializable {}
 
   public SessionSpec {
     promptTokens = List.copyOf(promptTokens);
+    stop = stop == null ? List.of() : List.copyOf(stop);
+  }
+
+  /** A spec without stop sequences. */
+  public SessionSpec(
+      String model, List<Integer> promptTokens, Sampling sampling, int maxTokens, String tenant, int priority,
+      String batchId) {
+    this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, List.of());
   }
 
   /** Why this spec cannot run, or empty when it can. */
@@ -46,6 +60,9 @@ public record SessionSpec(
     }
     if (!(sampling.topP() > 0 && sampling.topP() <= 1)) {
       return Optional.of("top_p must be in (0, 1], was " + sampling.topP());
+    }
+    if (stop.size() > MAX_STOPS || stop.stream().anyMatch(x -> x == null || x.isEmpty())) {
+      return Optional.of("stop takes up to " + MAX_STOPS + " non-empty sequences");
     }
     return Optional.empty();
   }

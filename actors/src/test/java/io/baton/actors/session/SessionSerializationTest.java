@@ -40,7 +40,8 @@ class SessionSerializationTest {
   private static final Instant AT = Instant.parse("2026-05-06T07:08:09.123456789Z");
   private static final String ID = "chatcmpl-serialization";
   private static final SessionSpec SPEC = new SessionSpec(
-      "baton-small", List.of(1, 2, 3), new SessionSpec.Sampling(0.7, 0.95, 1234567890123L), 64, "tenant-a", 3, null);
+      "baton-small", List.of(1, 2, 3), new SessionSpec.Sampling(0.7, 0.95, 1234567890123L), 64, "tenant-a", 3, null,
+      List.of("\n\n", "END"));
   private static final SessionSpec BATCH_SPEC = new SessionSpec(
       "baton-small", List.of(9), new SessionSpec.Sampling(0, 1, -1L), 1, "tenant-b", 0, "batch_abc");
   private static final FailureCause XID = FailureCause.xid(79, "reset-gpu", "GPU has fallen off the bus");

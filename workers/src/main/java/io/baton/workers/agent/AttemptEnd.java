@@ -12,8 +12,6 @@ import io.baton.actors.session.SessionCommand.Rejected;
  * A rejection for a stale attempt or an ended session means this runner is a fenced zombie.
  */
 final class AttemptEnd {
-  private static final String FINISH_REASON_LENGTH = "length";
-
   private final SessionLink link;
 
   AttemptEnd(SessionLink link) {
@@ -26,18 +24,18 @@ final class AttemptEnd {
     return reason == Rejection.Reason.STALE_ATTEMPT || reason == Rejection.Reason.ALREADY_TERMINAL;
   }
 
-  /** Completes the attempt, or fails it when {@code cause} is not null. */
-  void send(FailureCause cause) {
+  /** Completes the attempt with {@code finishReason}, or fails it when {@code cause} is not null. */
+  void send(FailureCause cause, String finishReason) {
     link.ask(replyTo -> cause != null
             ? new FailAttempt(link.attempt(), cause, replyTo)
-            : new Complete(link.attempt(), FINISH_REASON_LENGTH, replyTo),
-        (reply, error) -> new SessionRunner.EndResult(cause, reply, error));
+            : new Complete(link.attempt(), finishReason, replyTo),
+        (reply, error) -> new SessionRunner.EndResult(cause, finishReason, reply, error));
   }
 
   /** The event to report, or null when the end went unanswered and was sent again. */
   RunnerEvent onResult(SessionRunner.EndResult m) {
     if (m.error() != null) {
-      send(m.cause());
+      send(m.cause(), m.finishReason());
       return null;
     }
     if (m.reply() instanceof Rejected r) {

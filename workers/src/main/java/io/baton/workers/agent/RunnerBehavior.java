@@ -60,6 +60,9 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
   /** Why decoding stopped early; the attempt fails with it once the buffer is durable. */
   private FailureCause failure;
   private boolean ending;
+  private final StopSequences stops;
+  /** "length" unless a stop sequence ended the generation. */
+  private String finishReason = "length";
 
   RunnerBehavior(ActorContext<Command> context, TimerScheduler<Command> timers,
       RecipientRef<SessionCommand> session, SessionState state, int attempt, InferenceEngine engine,
@@ -79,6 +82,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
         state.checkpointUpto());
     this.starter = new GenerationStarter(link, engine);
     this.end = new AttemptEnd(link);
+    this.stops = new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens());
   }
 
   /** Plans the resume off the actor; the plan comes back as a Start. */
@@ -169,7 +173,10 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
           "engine produced index " + step.index() + ", expected " + chunks.produced()));
     }
     chunks.add(step.token());
-    if (chunks.produced() >= maxTokens) {
+    if (stops.reached(step.token())) {
+      decodingDone = true;
+      finishReason = "stop";
+    } else if (chunks.produced() >= maxTokens) {
       decodingDone = true;
     } else {
       scheduleStep(step.simulated());
@@ -245,7 +252,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     ending = true;
     timers.cancel(STEP_TIMER);
     chunks.stopInterval();
-    end.send(cause);
+    end.send(cause, finishReason);
   }
 
   private Behavior<Command> rejected(Rejection rejection, String what) {

@@ -62,7 +62,7 @@ public final class SessionRunner {
   record CheckpointResult(int uptoToken, List<String> hashes, Reply reply, Throwable error) implements Command {}
 
   /** The answer to Complete (cause null) or FailAttempt. */
-  record EndResult(FailureCause cause, Reply reply, Throwable error) implements Command {}
+  record EndResult(FailureCause cause, String finishReason, Reply reply, Throwable error) implements Command {}
 
   /**
    * @param session the session entity (a sharded EntityRef's actor, or a directly spawned Session in tests)
