@@ -37,6 +37,7 @@ public final class Schema {
     PersistenceSettings settings = PersistenceSettings.fromConfig(system.classicSystem().settings().config());
     all.add(dataKeyspaceStatement(settings));
     all.addAll(KvBlockSchema.statements(settings));
+    all.addAll(io.baton.persistence.files.FileSchema.statements(settings));
     return List.copyOf(all);
   }
 

@@ -1,0 +1,33 @@
+package io.baton.persistence.files;
+
+import io.baton.persistence.PersistenceSettings;
+import java.util.List;
+
+/**
+ * The file store's tables. A file's bytes are split into chunks of at most
+ * {@link FileStore#CHUNK_BYTES}, one partition per chunk, so a 100 MB file is a hundred-odd small
+ * partitions spread over the ring rather than one huge one. The {@code files} row is written last:
+ * a file is listed only once every chunk is stored.
+ */
+public final class FileSchema {
+  public static final String FILES = "files";
+  public static final String CHUNKS = "file_chunks";
+
+  private FileSchema() {}
+
+  public static String files(PersistenceSettings s) {
+    return s.dataKeyspace() + "." + FILES;
+  }
+
+  public static String chunks(PersistenceSettings s) {
+    return s.dataKeyspace() + "." + CHUNKS;
+  }
+
+  public static List<String> statements(PersistenceSettings s) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS " + files(s) + " (id text PRIMARY KEY, purpose text, filename text, "
+            + "bytes bigint, chunks int, created_at timestamp)",
+        "CREATE TABLE IF NOT EXISTS " + chunks(s) + " (file_id text, chunk int, data blob, "
+            + "PRIMARY KEY ((file_id, chunk)))");
+  }
+}

@@ -1,0 +1,130 @@
+package io.baton.persistence.files;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.baton.persistence.PersistenceSettings;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * Batch input and output files in Cassandra, streamed in and out in chunks so that a 100 MB file
+ * never sits whole in memory: at most {@link #WRITE_PARALLELISM} chunks are in flight either way.
+ * Writing the same id again with the same bytes is harmless, which keeps a batch's output
+ * idempotent when its driver restarts.
+ */
+public final class FileStore {
+  /** 256 KiB: well under Cassandra's comfortable cell size, few enough rows for a big file. */
+  public static final int CHUNK_BYTES = 256 * 1024;
+  static final int WRITE_PARALLELISM = 4;
+
+  private final CqlSession session;
+  private final PreparedStatement insertChunk;
+  private final PreparedStatement selectChunk;
+  private final PreparedStatement insertFile;
+  private final PreparedStatement selectFile;
+  private final PreparedStatement deleteFile;
+  private final PreparedStatement deleteChunk;
+  private final String filesTable;
+
+  public FileStore(CqlSession session, PersistenceSettings settings) {
+    this.session = session;
+    this.filesTable = FileSchema.files(settings);
+    String chunks = FileSchema.chunks(settings);
+    this.insertChunk = session.prepare("INSERT INTO " + chunks + " (file_id, chunk, data) VALUES (?, ?, ?)");
+    this.selectChunk = session.prepare("SELECT data FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
+    this.deleteChunk = session.prepare("DELETE FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
+    this.insertFile = session.prepare("INSERT INTO " + filesTable
+        + " (id, purpose, filename, bytes, chunks, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    this.selectFile = session.prepare("SELECT * FROM " + filesTable + " WHERE id = ?");
+    this.deleteFile = session.prepare("DELETE FROM " + filesTable + " WHERE id = ?");
+  }
+
+  public static CompletionStage<FileStore> create(CassandraSession session, PersistenceSettings settings) {
+    return session.underlying().thenApply(cql -> new FileStore(cql, settings));
+  }
+
+  /** Stores the bytes as file {@code id}; the file is visible only once all of it is stored. */
+  public CompletionStage<FileMeta> put(
+      String id, String purpose, String filename, Source<ByteString, ?> data, Materializer materializer) {
+    AtomicLong bytes = new AtomicLong();
+    AtomicInteger chunks = new AtomicInteger();
+    return data
+        .via(Rechunk.to(CHUNK_BYTES))
+        .map(chunk -> new Object[] {chunks.getAndIncrement(), chunk})
+        .mapAsync(WRITE_PARALLELISM, c -> {
+          ByteString chunk = (ByteString) c[1];
+          bytes.addAndGet(chunk.size());
+          return session.executeAsync(insertChunk.bind(id, (Integer) c[0], chunk.asByteBuffer()));
+        })
+        .runWith(Sink.ignore(), materializer)
+        .thenCompose(done -> {
+          // Cassandra keeps milliseconds; truncate so the returned meta equals what a read gives.
+          FileMeta meta = new FileMeta(id, purpose, filename, bytes.get(), chunks.get(),
+              Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+          return session.executeAsync(insertFile.bind(id, purpose, filename, meta.bytes(), meta.chunks(),
+              meta.createdAt())).thenApply(rs -> meta);
+        });
+  }
+
+  public CompletionStage<Optional<FileMeta>> get(String id) {
+    return session.executeAsync(selectFile.bind(id)).thenApply(rs -> Optional.ofNullable(rs.one()).map(FileStore::meta));
+  }
+
+  /** Every file, newest first. The table is small (batch files); a listing scans it. */
+  public CompletionStage<List<FileMeta>> list() {
+    return session.executeAsync("SELECT * FROM " + filesTable).thenCompose(rs -> {
+      List<FileMeta> all = new ArrayList<>();
+      return collect(rs, all);
+    });
+  }
+
+  private CompletionStage<List<FileMeta>> collect(
+      com.datastax.oss.driver.api.core.cql.AsyncResultSet rs, List<FileMeta> into) {
+    rs.currentPage().forEach(row -> into.add(meta(row)));
+    if (rs.hasMorePages()) {
+      return rs.fetchNextPage().thenCompose(next -> collect(next, into));
+    }
+    into.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+    return java.util.concurrent.CompletableFuture.completedFuture(into);
+  }
+
+  /** The file's bytes, chunk by chunk, read a few chunks ahead. */
+  public Source<ByteString, NotUsed> content(FileMeta file) {
+    return Source.range(0, file.chunks() - 1)
+        .mapAsync(WRITE_PARALLELISM, chunk -> session.executeAsync(selectChunk.bind(file.id(), chunk)).thenApply(rs -> {
+          Row row = rs.one();
+          if (row == null) {
+            throw new IllegalStateException("file " + file.id() + " lost chunk " + chunk);
+          }
+          ByteBuffer data = row.getByteBuffer("data");
+          return ByteString.fromByteBuffer(data);
+        }));
+  }
+
+  /** Removes the file's listing first, so a half-deleted file is never served. */
+  public CompletionStage<Done> delete(FileMeta file, Materializer materializer) {
+    return session.executeAsync(deleteFile.bind(file.id())).thenCompose(rs -> Source.range(0, Math.max(0, file.chunks() - 1))
+        .take(file.chunks())
+        .mapAsync(WRITE_PARALLELISM, chunk -> session.executeAsync(deleteChunk.bind(file.id(), chunk)))
+        .runWith(Sink.ignore(), materializer));
+  }
+
+  private static FileMeta meta(Row row) {
+    return new FileMeta(row.getString("id"), row.getString("purpose"), row.getString("filename"),
+        row.getLong("bytes"), row.getInt("chunks"), row.getInstant("created_at"));
+  }
+}
