@@ -1,41 +1,55 @@
 package io.baton.http;
 
+import io.baton.http.admin.AdminRoutes;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ErrorHandling;
+import io.baton.http.metrics.HttpMetrics;
+import io.baton.http.metrics.MetricsRoutes;
 import io.baton.http.openai.OpenAiRoutes;
 import io.baton.http.sessions.SessionGateway;
 import io.baton.http.sessions.SessionRoutes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Every route Baton serves, behind one error handling: health, then {@code /v1} behind its API
- * keys (OpenAI's inference endpoints and Baton's sessions).
+ * Every route Baton serves, behind one error handling: health and metrics, {@code /v1} behind its
+ * API keys (OpenAI's inference endpoints and Baton's sessions), and {@code /admin} behind the admin
+ * token. Both kinds of credentials are checked here and only here.
  */
 public final class ApiRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final BooleanSupplier ready;
   private final OpenAiRoutes openAi;
   private final SessionRoutes sessions;
+  private final AdminRoutes admin;
+  private final MetricsRoutes metrics;
 
-  public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, ModelCatalog catalog) {
+  public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
     this.settings = settings;
     this.ready = ready;
-    SessionGateway gateway = new SessionGateway(system, catalog, settings);
+    HttpMetrics httpMetrics = new HttpMetrics(services.metrics());
+    SessionGateway gateway = new SessionGateway(system, services.catalog(), settings, httpMetrics);
     this.openAi = new OpenAiRoutes(system, gateway, settings);
     this.sessions = new SessionRoutes(gateway, openAi);
+    this.admin = new AdminRoutes(system, settings, services.fleet());
+    this.metrics = new MetricsRoutes(services.metrics());
   }
 
   public Route routes() {
     return new ErrorHandling().handle(() -> concat(
         new HealthRoutes(ready).routes(),
+        metrics.routes(),
         pathPrefix("v1", () -> withSizeLimit(settings.maxBody(), () -> authenticated(tenant -> concat(
             openAi.routes(tenant),
-            sessions.routes()))))));
+            sessions.routes())))),
+        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes)))));
   }
 
   /** The caller's tenant from its bearer key; with no keys configured everyone is "default". */
@@ -44,8 +58,7 @@ public final class ApiRoutes extends AllDirectives {
       if (settings.apiKeys().isEmpty()) {
         return inner.apply("default");
       }
-      Optional<String> key = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
-          .map(h -> h.substring(7).trim());
+      Optional<String> key = bearer(header);
       String tenant = key.map(settings.apiKeys()::get).orElse(null);
       if (tenant == null) {
         return complete(Json.error(ApiError.unauthorized(key.isEmpty()
@@ -54,5 +67,27 @@ public final class ApiRoutes extends AllDirectives {
       }
       return inner.apply(tenant);
     });
+  }
+
+  /** With an admin token configured, /admin needs it as a bearer token; an API key is not enough. */
+  private Route adminOnly(Supplier<Route> inner) {
+    if (settings.adminToken().isBlank()) {
+      return inner.get();
+    }
+    byte[] expected = settings.adminToken().getBytes(StandardCharsets.UTF_8);
+    return optionalHeaderValueByName("Authorization", header -> {
+      Optional<String> token = bearer(header);
+      // Constant time, so the token cannot be guessed byte by byte from response times.
+      if (token.isPresent() && MessageDigest.isEqual(expected, token.get().getBytes(StandardCharsets.UTF_8))) {
+        return inner.get();
+      }
+      return complete(Json.error(ApiError.unauthorized(token.isEmpty()
+          ? "no admin token: send the header 'Authorization: Bearer <admin token>'"
+          : "incorrect admin token")));
+    });
+  }
+
+  private static Optional<String> bearer(Optional<String> header) {
+    return header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
   }
 }

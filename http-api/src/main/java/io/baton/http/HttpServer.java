@@ -11,10 +11,10 @@ public final class HttpServer {
   private HttpServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, ModelCatalog catalog) {
+      ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(new ApiRoutes(system, settings, ready, catalog).routes())
+        .bind(new ApiRoutes(system, settings, ready, services).routes())
         .thenApply(binding -> binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(10), system));
   }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param apiKeys accepted bearer keys by key, each with its name (the tenant); empty: no key needed
  * @param adminToken the bearer token /admin needs; blank: none needed
  * @param cancelOnDisconnect a client disconnect cancels its session instead of letting it finish
+ * @param chaos whether /admin/chaos (fault injection) exists; off in production, where it is a 404
  */
 public record HttpSettings(
     String host,
@@ -22,7 +23,8 @@ public record HttpSettings(
     int maxTokens,
     int maxStreamsPerKey,
     Duration keepAlive,
-    boolean cancelOnDisconnect) {
+    boolean cancelOnDisconnect,
+    boolean chaos) {
 
   public HttpSettings {
     apiKeys = Map.copyOf(apiKeys);
@@ -43,7 +45,8 @@ public record HttpSettings(
         c.getInt("limits.max-tokens"),
         c.getInt("limits.max-streams-per-key"),
         c.getDuration("keep-alive"),
-        onDisconnect.equals("cancel"));
+        onDisconnect.equals("cancel"),
+        c.getBoolean("chaos"));
   }
 
   /** "alice:sk-1,bob:sk-2" to {sk-1=alice, sk-2=bob}; a key without a name is named "default". */

@@ -76,8 +76,8 @@ public final class BatonNode implements AutoCloseable {
       await(Schema.create(system), "creating the schema in Cassandra " + contactPoints);
       NodeServices services = NodeServices.start(system, full, persistence);
       AtomicBoolean ready = new AtomicBoolean();
-      ServerBinding http = await(
-          HttpServer.start(system, HttpSettings.fromConfig(full), ready::get, services.models(full)), "binding HTTP");
+      ServerBinding http = await(HttpServer.start(system, HttpSettings.fromConfig(full), ready::get,
+          services.http(system, full)), "binding HTTP");
       joinCluster(system, full);
       services.startFleet(system, full);
       await(services.registered(system), "registering the simulated GPUs");

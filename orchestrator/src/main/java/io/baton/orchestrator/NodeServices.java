@@ -19,6 +19,12 @@ import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.agent.WorkerAgent;
 import io.baton.workers.engine.ModelSpec;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,17 +54,20 @@ public final class NodeServices {
   private final KvBlockStore store;
   private final WorkersSettings workers;
   private final String nodeId;
+  private final PrometheusMeterRegistry metrics;
   private ActorRef<AgentCommand> agent;
   private int gpuCount;
 
   private NodeServices(ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
-      ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, String nodeId) {
+      ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, String nodeId,
+      PrometheusMeterRegistry metrics) {
     this.gpuStates = gpuStates;
     this.gpuReports = gpuReports;
     this.placer = placer;
     this.store = store;
     this.workers = workers;
     this.nodeId = nodeId;
+    this.metrics = metrics;
   }
 
   /** Topics, placer and entities; call before joining the cluster. */
@@ -72,13 +81,25 @@ public final class NodeServices {
         Topic.create(GpuReport.class, GpuReport.TOPIC), "gpu-reports", Props.empty());
     PlacementPolicy policy = new PlacementPolicy(REPORT_STALE_AFTER, ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
+    PrometheusMeterRegistry metrics = newRegistry(nodeId);
     ActorRef<Placer.Command> placer =
-        system.systemActorOf(Placer.create(nodeId, policy, gpuReports), "placer", Props.empty());
+        system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
     Entities.init(system, ActorsSettings.fromConfig(config), Placer.hooks(placer),
         state -> gpuStates.tell(Topic.publish(state)));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
-    return new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId);
+    return new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
+  }
+
+  /** The node's one registry, served on /metrics; every meter carries the node id. */
+  private static PrometheusMeterRegistry newRegistry(String nodeId) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", nodeId);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
   }
 
   /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
@@ -92,7 +113,7 @@ public final class NodeServices {
     }
     agent = system.systemActorOf(
         WorkerAgent.create(workers.agent(), nodeId, gpus, store, ResumeCostModel.fromConfig(config), gpuStates,
-            gpuReports), "worker-agent", Props.empty());
+            gpuReports, metrics), "worker-agent", Props.empty());
   }
 
   /** Completes once every GPU of this node's agent is registered, logging where each stands. */
@@ -124,6 +145,15 @@ public final class NodeServices {
   io.baton.http.ModelCatalog models(Config config) {
     String fleetModel = OrchestratorSettings.fromConfig(config).simulatedFleet().model();
     return new ReferenceModels(workers.engine().models().stream().filter(m -> m.id().equals(fleetModel)).toList());
+  }
+
+  /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
+  io.baton.http.HttpServices http(ActorSystem<?> system, Config config) {
+    return new io.baton.http.HttpServices(models(config), new AgentFleet(system, this, nodeId, gpuReports), metrics);
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
   }
 
   /** The agent's view of this node's GPUs. */

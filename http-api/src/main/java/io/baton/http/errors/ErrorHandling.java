@@ -2,6 +2,7 @@ package io.baton.http.errors;
 
 import io.baton.http.Json;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.AuthorizationFailedRejection;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -59,5 +60,32 @@ public final class ErrorHandling extends AllDirectives {
 
   public Route handle(Supplier<Route> inner) {
     return handleExceptions(exceptions, () -> handleRejections(rejections, inner));
+  }
+
+  /**
+   * For routes mounted from a library (pekko-management's cluster routes), which complete their
+   * own errors as {@code {"message": ...}}: those become the same error object as every other.
+   */
+  public Route libraryErrors(Supplier<Route> inner) {
+    return mapResponse(response -> {
+      int status = response.status().intValue();
+      if (status < 400 || !(response.entity() instanceof HttpEntity.Strict strict)) {
+        return response;
+      }
+      String message = response.status().reason();
+      try {
+        com.fasterxml.jackson.databind.JsonNode body = Json.MAPPER.readTree(strict.getData().utf8String());
+        if (body != null && body.hasNonNull("error")) {
+          return response;
+        }
+        if (body != null && body.hasNonNull("message")) {
+          message = body.get("message").asText();
+        }
+      } catch (java.io.IOException notJson) {
+        message = strict.getData().utf8String().isBlank() ? message : strict.getData().utf8String();
+      }
+      return Json.error(new ApiError(status, status >= 500 ? "server_error" : "invalid_request_error", message, null,
+          response.status().reason().toLowerCase().replace(' ', '_')));
+    }, inner);
   }
 }

@@ -6,6 +6,7 @@ import io.baton.actors.session.SessionStatus;
 import io.baton.http.Json;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
+import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +32,12 @@ final class CompletionStream {
   private final CompletionRequest request;
   private final ChunkFormat format;
   private final int promptTokens;
+  private final HttpMetrics.Tracker tracker;
 
-  CompletionStream(SessionGateway gateway, SessionGateway.Submitted submitted, CompletionRequest request, long created) {
+  CompletionStream(SessionGateway gateway, SessionGateway.Submitted submitted, CompletionRequest request, long created,
+      HttpMetrics.Tracker tracker) {
     this.gateway = gateway;
+    this.tracker = tracker;
     this.submitted = submitted;
     this.request = request;
     this.format = new ChunkFormat(request.chat(), submitted.sessionId(), submitted.spec().model(), created,
@@ -55,6 +59,7 @@ final class CompletionStream {
             }
             first[0] = false;
             if (event instanceof SessionFollower.Tokens t) {
+              tracker.tokens(t.tokens().size());
               for (int i = 0; i < t.tokens().size(); i++) {
                 int index = t.fromIndex() + i;
                 generated[0] = index + 1;
@@ -62,14 +67,17 @@ final class CompletionStream {
                 if (stops.stopped()) {
                   gateway.cancel(submitted.sessionId(), "stop sequence reached");
                   finish(out, index, text, "stop", generated[0]);
+                  tracker.ended("stopped");
                   return out;
                 }
                 out.add(new Frame(ChunkFormat.event(index, format.textChunk(text, null)), false));
               }
             } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
               finish(out, e.totalTokens() - 1, stops.flush(), e.reason(), e.totalTokens());
+              tracker.ended("completed");
             } else {
               out.add(new Frame(errorEvent(event), true));
+              tracker.ended(outcome(event));
             }
             return out;
           };
@@ -77,7 +85,16 @@ final class CompletionStream {
     return frames
         .takeWhile(f -> !f.last(), true)
         .map(Frame::bytes)
-        .keepAlive(keepAlive, () -> ChunkFormat.PING);
+        .keepAlive(keepAlive, () -> ChunkFormat.PING)
+        // Ended before its end was written: the client went away (the session itself runs on).
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> tracker.ended("disconnected"));
+          return mat;
+        });
+  }
+
+  private static String outcome(SessionFollower.Event event) {
+    return event instanceof SessionFollower.Ended e ? e.status().name().toLowerCase() : "lost";
   }
 
   private void finish(List<Frame> out, int index, String text, String finishReason, int completionTokens) {
@@ -120,17 +137,21 @@ final class CompletionStream {
                 text.append(stops.feed(submitted.codec().decode(List.of(token))));
                 if (stops.stopped()) {
                   gateway.cancel(submitted.sessionId(), "stop sequence reached");
+                  tracker.ended("stopped");
                   return format.completion(text.toString(), "stop", promptTokens, tokens);
                 }
               }
             } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
               text.append(stops.flush());
+              tracker.ended("completed");
               return format.completion(text.toString(), e.reason(), promptTokens, e.totalTokens());
             } else {
+              tracker.ended(outcome(event));
               throw new ApiException(failure(event));
             }
           }
           throw new ApiException(ApiError.unavailable("the session's stream ended without an end"));
-        });
+        })
+        .whenComplete((body, error) -> tracker.ended("lost"));
   }
 }

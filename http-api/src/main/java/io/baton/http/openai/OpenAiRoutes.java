@@ -7,6 +7,7 @@ import io.baton.http.Json;
 import io.baton.http.ModelCatalog;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
+import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import java.time.Instant;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,11 +49,13 @@ public final class OpenAiRoutes extends AllDirectives {
   }
 
   private Route completion(boolean chat, String tenant) {
+    long arrived = System.nanoTime();
     return entity(Unmarshaller.entityToString(), text -> {
       CompletionRequest request = CompletionRequest.parse(parse(text), chat, settings);
       long created = Instant.now().getEpochSecond();
       return onSuccess(gateway.submit(request, tenant), submitted -> {
-        CompletionStream stream = new CompletionStream(gateway, submitted, request, created);
+        HttpMetrics.Tracker tracker = gateway.metrics().track(submitted.spec().model(), arrived, request.stream());
+        CompletionStream stream = new CompletionStream(gateway, submitted, request, created, tracker);
         RawHeader id = RawHeader.create(SESSION_HEADER, submitted.sessionId());
         if (request.stream()) {
           return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
@@ -106,6 +109,7 @@ public final class OpenAiRoutes extends AllDirectives {
     CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
         "", state.spec().maxTokens(), 0, 1, null, true, false, java.util.List.of(), null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
-    return new CompletionStream(gateway, submitted, request, created).sse(fromIndex, settings.keepAlive());
+    return new CompletionStream(gateway, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
+        .sse(fromIndex, settings.keepAlive());
   }
 }

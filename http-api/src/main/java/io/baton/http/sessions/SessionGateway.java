@@ -9,6 +9,7 @@ import io.baton.http.HttpSettings;
 import io.baton.http.ModelCatalog;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
+import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.openai.CompletionRequest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,11 +38,17 @@ public final class SessionGateway {
   private final ActorSystem<?> system;
   private final ModelCatalog catalog;
   private final HttpSettings settings;
+  private final HttpMetrics metrics;
 
-  public SessionGateway(ActorSystem<?> system, ModelCatalog catalog, HttpSettings settings) {
+  public SessionGateway(ActorSystem<?> system, ModelCatalog catalog, HttpSettings settings, HttpMetrics metrics) {
     this.system = system;
     this.catalog = catalog;
     this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  public HttpMetrics metrics() {
+    return metrics;
   }
 
   public ModelCatalog catalog() {
@@ -73,6 +80,7 @@ public final class SessionGateway {
     SessionSpec spec = new SessionSpec(model.id(), prompt, new SessionSpec.Sampling(r.temperature(), r.topP(), seed),
         maxTokens, tenant, 0, null);
     String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    long asked = System.nanoTime();
     return session(id).<SessionCommand.Reply>ask(reply -> new SessionCommand.Submit(spec, reply), ASK_TIMEOUT)
         .handle((reply, error) -> {
           if (error != null) {
@@ -81,6 +89,7 @@ public final class SessionGateway {
           if (reply instanceof SessionCommand.Rejected rejected) {
             throw new ApiException(ApiError.from(rejected.rejection()));
           }
+          metrics.submitted(model.id(), Duration.ofNanos(System.nanoTime() - asked));
           return new Submitted(id, spec, codec);
         });
   }

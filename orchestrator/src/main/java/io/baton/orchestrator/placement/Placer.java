@@ -7,6 +7,7 @@ import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.GpuReport;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -52,18 +53,21 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private final PlacementPolicy policy;
   private final Map<String, GpuReport> reports = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
+  private final MeterRegistry metrics;
 
   private Placer(ActorContext<Command> context, String nodeId, PlacementPolicy policy,
-      ActorRef<Topic.Command<GpuReport>> reportTopic) {
+      ActorRef<Topic.Command<GpuReport>> reportTopic, MeterRegistry metrics) {
     super(context);
+    this.metrics = metrics;
     this.by = "placer@" + nodeId;
     this.policy = policy;
     reportTopic.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
   }
 
+  /** @param metrics where each resumed placement is counted (baton.migrations, by cause and method) */
   public static Behavior<Command> create(String nodeId, PlacementPolicy policy,
-      ActorRef<Topic.Command<GpuReport>> reportTopic) {
-    return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic));
+      ActorRef<Topic.Command<GpuReport>> reportTopic, MeterRegistry metrics) {
+    return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic, metrics));
   }
 
   /** How sessions on this node reach the placer. */
@@ -128,6 +132,9 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
       getContext().getLog().info("session {} attempt {} placed on {} method={} cachedTokens={} score={}",
           a.sessionId(), a.attempt(), a.gpuId(), m.tried().method(), m.tried().cachedTokens(),
           String.format("%.2f", m.tried().score()));
+      if (a.attempt() > 1) {
+        countMigration(m.state(), m.tried());
+      }
       return this;
     }
     String why = m.reply() instanceof AgentCommand.Refused r ? r.reason() : "no answer: " + m.error();
@@ -137,6 +144,18 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
       return this;
     }
     return tryNext(m.state(), m.rest());
+  }
+
+  /**
+   * A session placed again after its attempt failed: counted here because only here are both the
+   * failure (in the state the session asked with) and the resume method known, and an Assigned
+   * reply means the placement is durable, so a refused candidate is never counted.
+   */
+  private void countMigration(SessionState s, PlacementPolicy.Candidate placed) {
+    Attempt failed = s.currentAttempt();
+    String cause = failed == null || failed.failure() == null
+        ? "unknown" : failed.failure().kind().name().toLowerCase();
+    metrics.counter("baton.migrations", "cause", cause, "method", placed.method().name().toLowerCase()).increment();
   }
 
   /** Detection path 2: a silent attempt makes its GPU suspect; its agent then resets and checks it. */

@@ -14,6 +14,7 @@ import io.baton.workers.agent.AgentCommand.ResetDone;
 import io.baton.workers.agent.AgentCommand.StatusAnswered;
 import io.baton.workers.engine.Fault;
 import io.baton.workers.engine.FaultHooks;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,14 @@ final class GpuCare {
   private final ClusterSharding sharding;
   private final XidCatalog xids = XidCatalog.standard();
   private final Executor blocking;
+  private final MeterRegistry metrics;
   /** Each model's health-check output on a healthy GPU, taken when the agent started. */
   private final Map<String, List<Integer>> expected = new HashMap<>();
 
   GpuCare(ActorContext<AgentCommand> context, TimerScheduler<AgentCommand> timers, AgentSettings settings, String by,
-      Map<String, GpuSlot> slots, ClusterSharding sharding) {
+      Map<String, GpuSlot> slots, ClusterSharding sharding, MeterRegistry metrics) {
     this.context = context;
+    this.metrics = metrics;
     this.timers = timers;
     this.settings = settings;
     this.by = by;
@@ -67,6 +70,7 @@ final class GpuCare {
     XidClass xidClass = xids.classify(code);
     context.getLog().warn("gpu {} XID {} class={} action=\"{}\" detail=\"{}\"", gpuId, code, xidClass.id(),
         xidClass.action(), detail);
+    metrics.counter("baton.xids", "code", String.valueOf(code), "class", xidClass.id()).increment();
     change(slot, "record XID " + code, r -> new GpuWorkerCommand.RecordXid(code, detail, by, r), null);
     FailureCause cause = FailureCause.xid(code, xidClass.id(), detail);
     String reason = "XID " + code + " (" + xidClass.id() + "): " + detail;

@@ -12,6 +12,7 @@ import io.baton.actors.worker.Pool;
 import io.baton.persistence.kv.KvBlockStore;
 import io.baton.workers.agent.AgentCommand.*;
 import io.baton.workers.engine.InferenceEngine;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       KvBlockStore store,
       ResumeCostModel costModel,
       ActorRef<Topic.Command<GpuWorkerState>> gpuStates,
-      ActorRef<Topic.Command<GpuReport>> reports) {
+      ActorRef<Topic.Command<GpuReport>> reports,
+      MeterRegistry metrics) {
     super(context);
     this.costModel = costModel;
     this.settings = settings;
@@ -78,7 +80,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     for (AgentGpu gpu : gpus) {
       slots.put(gpu.gpuId(), new GpuSlot(gpu.gpuId(), gpu.spec(), gpu.pool(), gpu.engine()));
     }
-    this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding);
+    this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding, metrics);
     this.ticksPerHeartbeat = Math.max(1, settings.heartbeatInterval().toMillis() / settings.reportInterval().toMillis());
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, GpuStateHeard::new)));
     slots.values().forEach(this::register);
@@ -90,12 +92,14 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
    * @param costModel whether a fresh session's prompt blocks are restored from the store
    * @param gpuStates the topic on which GpuWorker entities announce their state
    * @param reports the topic on which the agent publishes its GPUs' {@link GpuReport}s
+   * @param metrics where the agent counts XIDs (baton.xids, by code and class)
    */
   public static Behavior<AgentCommand> create(
       AgentSettings settings, String nodeId, List<AgentGpu> gpus, KvBlockStore store, ResumeCostModel costModel,
-      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> reports) {
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> reports,
+      MeterRegistry metrics) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new WorkerAgent(ctx, timers, settings, nodeId, gpus, store, costModel, gpuStates, reports)));
+        new WorkerAgent(ctx, timers, settings, nodeId, gpus, store, costModel, gpuStates, reports, metrics)));
   }
 
   /** The GpuWorker entity id of a GPU: unique in the fleet because host ids are. */

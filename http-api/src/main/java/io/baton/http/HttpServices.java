@@ -1,0 +1,15 @@
+package io.baton.http;
+
+import io.baton.http.admin.FleetAdmin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * What the HTTP layer needs from the node it runs in, as one value so {@link HttpServer#start} does
+ * not grow a parameter per feature. Each piece is an interface or a library type, so this module
+ * depends on nothing of the workers' or the orchestrator's.
+ *
+ * @param catalog the models this node serves and their tokenizers
+ * @param fleet the worker agents' side of the admin API
+ * @param metrics the node's one registry: the HTTP layer records into it and serves it on /metrics
+ */
+public record HttpServices(ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics) {}

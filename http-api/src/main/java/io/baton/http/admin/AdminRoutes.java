@@ -1,0 +1,138 @@
+package io.baton.http.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.actors.worker.XidCatalog;
+import io.baton.actors.worker.XidClass;
+import io.baton.http.HttpSettings;
+import io.baton.http.Json;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.http.errors.ErrorHandling;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
+
+/**
+ * Everything under {@code /admin} (its token is checked by the caller): the GPU fleet (list,
+ * cordon, uncordon, drain, each recording who and why on the GpuWorker), fault injection under
+ * {@code /admin/chaos} when chaos mode is on, and pekko-management's cluster routes under
+ * {@code /admin/cluster} (members, leave and down, shards per entity type).
+ */
+public final class AdminRoutes extends AllDirectives {
+  /** Who a change is recorded as when the request names no one: the admin token's holder. */
+  static final String DEFAULT_BY = "admin";
+
+  /** The status changes an operator may ask for; their rules are GpuWorker's. */
+  @FunctionalInterface
+  private interface Change {
+    GpuWorkerCommand.ChangeStatus command(String by, String reason, ActorRef<GpuWorkerCommand.Reply> replyTo);
+  }
+
+  private final HttpSettings settings;
+  private final FleetAdmin fleet;
+  private final WorkerRows rows;
+  private final Route cluster;
+  private final XidCatalog xids = XidCatalog.standard();
+
+  public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet) {
+    this.settings = settings;
+    this.fleet = fleet;
+    this.rows = new WorkerRows(system, fleet);
+    Route management = ClusterHttpManagementRoutes.all(Cluster.get(system.classicSystem()));
+    this.cluster = new ErrorHandling().libraryErrors(() -> management);
+  }
+
+  /** The routes below /admin. */
+  public Route routes() {
+    Route workers = pathPrefix("workers", () -> concat(
+        pathEnd(() -> get(() -> onSuccess(rows.all(), list -> complete(Json.ok(list))))),
+        pathPrefix(id -> concat(
+            pathEnd(() -> get(() -> onSuccess(rows.one(id), row -> complete(Json.ok(row))))),
+            path("cordon", () -> post(() -> change(id, GpuWorkerCommand.Cordon::new))),
+            path("uncordon", () -> post(() -> change(id, GpuWorkerCommand.Uncordon::new))),
+            path("drain", () -> post(() -> change(id, GpuWorkerCommand.Drain::new)))))));
+    // Chaos off: the paths do not exist at all, so they answer 404 like any unknown path.
+    return settings.chaos() ? concat(workers, chaos(), cluster) : concat(workers, cluster);
+  }
+
+  private Route change(String id, Change change) {
+    return entity(Unmarshaller.entityToString(), text -> {
+      JsonNode body = body(text);
+      String reason = text(body, "reason");
+      if (reason == null) {
+        throw new ApiException(ApiError.invalid("reason", "reason is required: operators read it to learn why the GPU"
+            + " is where it is"));
+      }
+      String by = text(body, "by");
+      CompletionStage<GpuWorkerCommand.Reply> reply = rows.worker(id).<GpuWorkerCommand.Reply>ask(
+          r -> change.command(by == null ? DEFAULT_BY : by, reason, r), WorkerRows.ASK_TIMEOUT);
+      return onSuccess(reply.exceptionally(e -> {
+        throw new ApiException(ApiError.unavailable("GPU worker " + id + " did not answer in time; retry"));
+      }), r -> {
+        if (r instanceof GpuWorkerCommand.Rejected rejected) {
+          return complete(Json.error(ApiError.from(rejected.rejection())));
+        }
+        return onSuccess(rows.one(id), row -> complete(Json.ok(row)));
+      });
+    });
+  }
+
+  /** {@code POST /admin/chaos/workers/{id}/xid} {"code": 79}: an XID as if the kernel log reported it. */
+  private Route chaos() {
+    return pathPrefix("chaos", () -> pathPrefix("workers", () -> pathPrefix(id -> path("xid", () -> post(() ->
+        entity(Unmarshaller.entityToString(), text -> {
+          JsonNode body = body(text);
+          JsonNode code = body.get("code");
+          if (code == null || !code.canConvertToInt() || !code.isIntegralNumber() || code.asInt() < 1) {
+            throw new ApiException(ApiError.invalid("code", "code must be an XID number, a positive integer"));
+          }
+          String detail = text(body, "detail");
+          String line = detail != null ? detail : "XID " + code.asInt() + " injected through /admin/chaos";
+          return onSuccess(fleet.observeXid(id, code.asInt(), line), known -> {
+            if (!known) {
+              throw new ApiException(ApiError.notFound("no agent reports a GPU '" + id + "'", "id", "gpu_not_found"));
+            }
+            XidClass xidClass = xids.classify(code.asInt());
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("object", "baton.xid_injection");
+            o.put("gpu", id);
+            o.put("code", code.asInt());
+            o.put("class", xidClass.id());
+            o.put("action", xidClass.action());
+            // Accepted, not done: the agent records the XID and acts by its class after this answer.
+            return complete(Json.ok(o).withStatus(StatusCodes.ACCEPTED));
+          });
+        }))))));
+  }
+
+  /** The request body as a JSON object; an empty body is an empty object. */
+  private static JsonNode body(String text) {
+    if (text.isBlank()) {
+      return Json.MAPPER.createObjectNode();
+    }
+    try {
+      JsonNode node = Json.MAPPER.readTree(text);
+      if (!node.isObject()) {
+        throw new ApiException(ApiError.malformed("the request body must be a JSON object"));
+      }
+      return node;
+    } catch (java.io.IOException e) {
+      throw new ApiException(ApiError.malformed("the request body is not valid JSON: "
+          + e.getMessage().lines().findFirst().orElse("")));
+    }
+  }
+
+  /** A field's non-blank text, or null when it is missing, blank or not a string. */
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    return v != null && v.isTextual() && !v.asText().isBlank() ? v.asText().trim() : null;
+  }
+}

@@ -1,0 +1,32 @@
+package io.baton.http.admin;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the admin API needs from the worker agents, which this module cannot see: which GPUs the
+ * fleet has with their live load, and a way to hand an XID to the agent that owns a GPU. The
+ * orchestrator implements it. The GpuWorker entities (status, reasons, cordons) are in actors/ and
+ * are reached directly through sharding, so they need nothing here.
+ */
+public interface FleetAdmin {
+
+  /**
+   * One GPU as its agent last reported it.
+   *
+   * @param activeSessions attempts running on it now
+   * @param cachedKvBlocks KV blocks held in its memory (what prefix-aware placement scores)
+   */
+  record GpuLoad(String gpuId, String node, String host, String model, int activeSessions, int cachedKvBlocks) {}
+
+  /** Every GPU an agent in the cluster reports (this node's always), in no particular order. */
+  CompletionStage<List<GpuLoad>> gpus();
+
+  /**
+   * Hands an XID to the agent that owns the GPU, exactly as if the host's kernel log reported it:
+   * the agent records it on the GpuWorker and acts by its class.
+   *
+   * @return false when no known agent owns the GPU
+   */
+  CompletionStage<Boolean> observeXid(String gpuId, int code, String detail);
+}

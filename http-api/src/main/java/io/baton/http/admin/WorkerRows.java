@@ -1,0 +1,113 @@
+package io.baton.http.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.worker.GpuSpec;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.actors.worker.GpuWorkerState;
+import io.baton.actors.worker.HistoryEntry;
+import io.baton.actors.worker.XidReport;
+import io.baton.http.Json;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The rows of {@code GET /admin/workers}: each GPU's durable state (status, why and since when,
+ * last XID) from its GpuWorker entity, joined with its agent's live load. The entity is the truth
+ * about status; the agent only knows what runs on the GPU and what its memory holds.
+ */
+final class WorkerRows {
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ClusterSharding sharding;
+  private final FleetAdmin fleet;
+
+  WorkerRows(ActorSystem<?> system, FleetAdmin fleet) {
+    this.sharding = ClusterSharding.get(system);
+    this.fleet = fleet;
+  }
+
+  EntityRef<GpuWorkerCommand> worker(String gpuId) {
+    return sharding.entityRefFor(GpuWorker.ENTITY_KEY, gpuId);
+  }
+
+  /** Every GPU the agents report, by id. */
+  CompletionStage<ObjectNode> all() {
+    return fleet.gpus().thenCompose(loads -> {
+      List<CompletableFuture<ObjectNode>> rows = loads.stream()
+          .sorted(Comparator.comparing(FleetAdmin.GpuLoad::gpuId))
+          .map(load -> state(load.gpuId()).thenApply(s -> row(s, Optional.of(load))).toCompletableFuture())
+          .toList();
+      return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        ObjectNode list = Json.MAPPER.createObjectNode();
+        list.put("object", "list");
+        ArrayNode data = list.putArray("data");
+        rows.forEach(r -> data.add(r.join()));
+        return list;
+      });
+    });
+  }
+
+  /** One GPU's row; 404 when the fleet has never registered it. */
+  CompletionStage<ObjectNode> one(String gpuId) {
+    return fleet.gpus().thenCompose(loads -> state(gpuId).thenApply(s -> {
+      if (s.status() == GpuStatus.UNREGISTERED) {
+        throw new ApiException(ApiError.notFound("no GPU worker '" + gpuId + "'", "id", "gpu_not_found"));
+      }
+      return row(s, loads.stream().filter(l -> l.gpuId().equals(gpuId)).findFirst());
+    }));
+  }
+
+  private CompletionStage<GpuWorkerState> state(String gpuId) {
+    return worker(gpuId).<GpuWorkerState>ask(GpuWorkerCommand.GetState::new, ASK_TIMEOUT)
+        .exceptionally(e -> {
+          throw new ApiException(ApiError.unavailable("GPU worker " + gpuId + " did not answer in time; retry"));
+        });
+  }
+
+  /** A GPU whose agent has not reported (yet) shows its durable state with no load. */
+  private static ObjectNode row(GpuWorkerState s, Optional<FleetAdmin.GpuLoad> load) {
+    GpuSpec gpu = s.gpu();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", s.workerId());
+    o.put("object", "baton.gpu_worker");
+    o.put("node", gpu != null ? gpu.nodeId() : load.map(FleetAdmin.GpuLoad::node).orElse(null));
+    o.put("host", gpu != null ? gpu.hostId() : load.map(FleetAdmin.GpuLoad::host).orElse(null));
+    o.put("model", gpu != null ? gpu.model() : load.map(FleetAdmin.GpuLoad::model).orElse(null));
+    o.put("state", s.status().name().toLowerCase());
+    HistoryEntry change = s.lastChange();
+    o.put("reason", change == null ? null : change.reason());
+    o.put("changed_by", change == null ? null : change.by());
+    o.put("since", s.since() == null ? null : s.since().toString());
+    XidReport xid = s.lastXid();
+    if (xid == null) {
+      o.putNull("last_xid");
+    } else {
+      ObjectNode x = o.putObject("last_xid");
+      x.put("code", xid.code());
+      x.put("class", xid.xidClass().id());
+      x.put("detail", xid.detail());
+      x.put("reported_by", xid.reportedBy());
+      x.put("at", xid.at().toString());
+    }
+    if (load.isPresent()) {
+      o.put("active_sessions", load.get().activeSessions());
+      o.put("cached_kv_blocks", load.get().cachedKvBlocks());
+    } else {
+      o.putNull("active_sessions");
+      o.putNull("cached_kv_blocks");
+    }
+    return o;
+  }
+}

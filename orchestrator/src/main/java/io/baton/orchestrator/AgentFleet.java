@@ -1,0 +1,81 @@
+package io.baton.orchestrator;
+
+import io.baton.http.admin.FleetAdmin;
+import io.baton.workers.agent.AgentCommand;
+import io.baton.workers.agent.AgentStatus;
+import io.baton.workers.agent.GpuReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * The admin API's view of the worker agents. This node's GPUs come from its own agent, asked at
+ * each request, so they are listed as soon as the agent registered them; other nodes' GPUs come
+ * from the reports their agents publish every report interval, which also carry the agent to send
+ * an XID to. A node that stops reporting keeps its GPUs listed with their last reported load: the
+ * GpuWorker entities, and what an operator must know about them, outlive the agent.
+ */
+final class AgentFleet implements FleetAdmin {
+  private final ActorSystem<?> system;
+  private final NodeServices services;
+  private final String nodeId;
+  private final Map<String, GpuReport> reports = new ConcurrentHashMap<>();
+
+  AgentFleet(ActorSystem<?> system, NodeServices services, String nodeId, ActorRef<Topic.Command<GpuReport>> topic) {
+    this.system = system;
+    this.services = services;
+    this.nodeId = nodeId;
+    // A map behind a tiny subscriber rather than an ask per request: the reports arrive anyway.
+    system.systemActorOf(Behaviors.<GpuReport>setup(ctx -> {
+      topic.tell(Topic.subscribe(ctx.getSelf()));
+      return Behaviors.receiveMessage(r -> {
+        reports.put(r.gpuId(), r);
+        return Behaviors.same();
+      });
+    }), "admin-gpu-reports", Props.empty());
+  }
+
+  @Override
+  public CompletionStage<List<GpuLoad>> gpus() {
+    return local().thenApply(status -> {
+      List<GpuLoad> out = new ArrayList<>();
+      status.gpus().forEach(g -> out.add(new GpuLoad(g.gpuId(), status.nodeId(), g.hostId(), g.model(),
+          g.sessions().size(), g.heldBlocks())));
+      reports.values().stream()
+          .filter(r -> !r.nodeId().equals(nodeId))
+          .forEach(r -> out.add(new GpuLoad(r.gpuId(), r.nodeId(), r.hostId(), r.model(), r.sessions(),
+              r.heldBlocks().size())));
+      return out;
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> observeXid(String gpuId, int code, String detail) {
+    return local().thenApply(status -> {
+      GpuReport remote = reports.get(gpuId);
+      ActorRef<AgentCommand> agent = status.gpus().stream().anyMatch(g -> g.gpuId().equals(gpuId)) ? services.agent()
+          : remote != null && !remote.nodeId().equals(nodeId) ? remote.agent() : null;
+      if (agent == null) {
+        return false;
+      }
+      agent.tell(new AgentCommand.ObserveXid(gpuId, code, detail));
+      return true;
+    });
+  }
+
+  /** This node's agent's GPUs; none before the agent starts or on a node without GPUs. */
+  private CompletionStage<AgentStatus> local() {
+    if (services.agent() == null) {
+      return CompletableFuture.completedFuture(new AgentStatus(nodeId, List.of()));
+    }
+    return services.status(system);
+  }
+}
