@@ -21,7 +21,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * Turns a session's durable tokens into an OpenAI answer: a stream of SSE events (one per token,
  * {@code id: <tokenIndex>}), or one JSON object once the session ends. Stop sequences end the
- * answer early and cancel the session, so the GPU does not generate what nobody reads.
+ * answer early: the session's worker stops generating at the same token (the stop sequences are
+ * part of the session's spec), and the text is cut before the sequence, as OpenAI does.
  */
 final class CompletionStream {
   /** One piece of the SSE body; {@code last} ends the body after it. */
@@ -49,7 +50,7 @@ final class CompletionStream {
   Source<ByteString, NotUsed> sse(int fromIndex, Duration keepAlive) {
     Source<Frame, NotUsed> frames = gateway.follow(submitted.sessionId(), fromIndex)
         .statefulMapConcat(() -> {
-          StopScanner stops = new StopScanner(request.stop());
+          StopScanner stops = new StopScanner(submitted.spec().stop());
           int[] generated = {fromIndex};
           boolean[] first = {true};
           return event -> {
@@ -65,7 +66,6 @@ final class CompletionStream {
                 generated[0] = index + 1;
                 String text = stops.feed(submitted.codec().decode(List.of(t.tokens().get(i))));
                 if (stops.stopped()) {
-                  gateway.cancel(submitted.sessionId(), "stop sequence reached");
                   finish(out, index, text, "stop", generated[0]);
                   tracker.ended("stopped");
                   return out;
@@ -127,7 +127,7 @@ final class CompletionStream {
     return gateway.follow(submitted.sessionId(), 0)
         .runWith(Sink.seq(), system)
         .thenApply(events -> {
-          StopScanner stops = new StopScanner(request.stop());
+          StopScanner stops = new StopScanner(submitted.spec().stop());
           StringBuilder text = new StringBuilder();
           int tokens = 0;
           for (SessionFollower.Event event : events) {
@@ -136,7 +136,6 @@ final class CompletionStream {
                 tokens++;
                 text.append(stops.feed(submitted.codec().decode(List.of(token))));
                 if (stops.stopped()) {
-                  gateway.cancel(submitted.sessionId(), "stop sequence reached");
                   tracker.ended("stopped");
                   return format.completion(text.toString(), "stop", promptTokens, tokens);
                 }

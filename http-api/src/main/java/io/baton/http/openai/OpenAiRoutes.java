@@ -101,13 +101,13 @@ public final class OpenAiRoutes extends AllDirectives {
   /**
    * The SSE stream of an existing session from token {@code fromIndex}: how
    * {@code GET /v1/sessions/{id}/stream} resumes a dropped stream, on any node, during or after
-   * the generation. The original request's stop sequences and usage option are not kept.
+   * the generation. The stop sequences come from the session's spec; the usage option is not kept.
    */
   public org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, org.apache.pekko.NotUsed> resumeStream(
       io.baton.actors.session.SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
     SessionGateway.Submitted submitted = new SessionGateway.Submitted(state.sessionId(), state.spec(), codec);
     CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
-        "", state.spec().maxTokens(), 0, 1, null, true, false, java.util.List.of(), null);
+        "", state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
     return new CompletionStream(gateway, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
         .sse(fromIndex, settings.keepAlive());

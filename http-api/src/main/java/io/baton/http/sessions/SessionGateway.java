@@ -78,7 +78,7 @@ public final class SessionGateway {
     }
     long seed = r.seed() != null ? r.seed() : SEEDS.nextLong() & Long.MAX_VALUE;
     SessionSpec spec = new SessionSpec(model.id(), prompt, new SessionSpec.Sampling(r.temperature(), r.topP(), seed),
-        maxTokens, tenant, 0, null);
+        maxTokens, tenant, 0, null, r.stop());
     String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long asked = System.nanoTime();
     return session(id).<SessionCommand.Reply>ask(reply -> new SessionCommand.Submit(spec, reply), ASK_TIMEOUT)

@@ -113,4 +113,27 @@ class OpenAiApiIntegrationTest {
     assertNotNull(JSON.readTree(models.body()).get("object"));
     assertTrue(models.statusCode() == 200);
   }
+
+  @Test
+  void aStopSequenceEndsTheSessionWhereTheTextContainsIt() throws Exception {
+    String request = "{\"model\":\"baton-small\",\"prompt\":\"Once\",\"max_tokens\":40,\"seed\":11%s}";
+    String full = JSON.readTree(post("/v1/completions", String.format(request, "")).body()).at("/choices/0/text").asText();
+    String stop = full.substring(12, 15);
+    HttpResponse<String> r = post("/v1/completions",
+        String.format(request, ",\"stop\":[" + JSON.writeValueAsString(stop) + "]"));
+    JsonNode body = JSON.readTree(r.body());
+    assertEquals(full.substring(0, full.indexOf(stop)), body.at("/choices/0/text").asText());
+    assertEquals("stop", body.at("/choices/0/finish_reason").asText());
+    String id = body.get("id").asText();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+        "completed".equals(session(id).get("status").asText()));
+    JsonNode session = session(id);
+    assertEquals("stop", session.get("end_reason").asText(), "the worker itself stopped at the sequence");
+    assertTrue(session.get("tokens").asInt() < 40);
+  }
+
+  static JsonNode session(String id) throws Exception {
+    return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + "/v1/sessions/" + id)).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+  }
 }
