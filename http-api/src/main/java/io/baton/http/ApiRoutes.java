@@ -24,6 +24,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * token. Both kinds of credentials are checked here and only here.
  */
 public final class ApiRoutes extends AllDirectives {
+  private final io.baton.http.files.FileRoutes files;
   private final HttpSettings settings;
   private final BooleanSupplier ready;
   private final OpenAiRoutes openAi;
@@ -40,15 +41,17 @@ public final class ApiRoutes extends AllDirectives {
     this.sessions = new SessionRoutes(gateway, openAi);
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
+    this.files = new io.baton.http.files.FileRoutes(system, services.files());
   }
 
   public Route routes() {
     return new ErrorHandling().handle(() -> concat(
         new HealthRoutes(ready).routes(),
         metrics.routes(),
-        pathPrefix("v1", () -> withSizeLimit(settings.maxBody(), () -> authenticated(tenant -> concat(
-            openAi.routes(tenant),
-            sessions.routes())))),
+        pathPrefix("v1", () -> authenticated(tenant -> concat(
+            // Files stream to Cassandra, so they may be far larger than a JSON request.
+            withSizeLimit(settings.maxFile(), files::routes),
+            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes()))))),
         pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes)))));
   }
 

@@ -11,5 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * @param catalog the models this node serves and their tokenizers
  * @param fleet the worker agents' side of the admin API
  * @param metrics the node's one registry: the HTTP layer records into it and serves it on /metrics
+ * @param files the file store for batch input and output
  */
-public record HttpServices(ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics) {}
+public record HttpServices(
+    ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files) {}

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param apiKeys accepted bearer keys by key, each with its name (the tenant); empty: no key needed
  * @param adminToken the bearer token /admin needs; blank: none needed
  * @param cancelOnDisconnect a client disconnect cancels its session instead of letting it finish
+ * @param maxFile the largest upload to /v1/files; it streams to Cassandra, so it may be large
  * @param chaos whether /admin/chaos (fault injection) exists; off in production, where it is a 404
  */
 public record HttpSettings(
@@ -20,6 +21,7 @@ public record HttpSettings(
     Map<String, String> apiKeys,
     String adminToken,
     long maxBody,
+    long maxFile,
     int maxTokens,
     int maxStreamsPerKey,
     Duration keepAlive,
@@ -42,6 +44,7 @@ public record HttpSettings(
         parseKeys(c.getString("api-keys")),
         c.getString("admin-token"),
         c.getMemorySize("limits.max-body").toBytes(),
+        c.getMemorySize("limits.max-file").toBytes(),
         c.getInt("limits.max-tokens"),
         c.getInt("limits.max-streams-per-key"),
         c.getDuration("keep-alive"),

@@ -52,6 +52,7 @@ public final class NodeServices {
   private final ActorRef<Topic.Command<GpuReport>> gpuReports;
   private final ActorRef<Placer.Command> placer;
   private final KvBlockStore store;
+  private io.baton.persistence.files.FileStore files;
   private final WorkersSettings workers;
   private final String nodeId;
   private final PrometheusMeterRegistry metrics;
@@ -88,7 +89,10 @@ public final class NodeServices {
         state -> gpuStates.tell(Topic.publish(state)));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
-    return new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
+    NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
+    services.files = io.baton.persistence.files.FileStore.create(Schema.session(system), persistence)
+        .toCompletableFuture().get(1, TimeUnit.MINUTES);
+    return services;
   }
 
   /** The node's one registry, served on /metrics; every meter carries the node id. */
@@ -149,7 +153,8 @@ public final class NodeServices {
 
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
   io.baton.http.HttpServices http(ActorSystem<?> system, Config config) {
-    return new io.baton.http.HttpServices(models(config), new AgentFleet(system, this, nodeId, gpuReports), metrics);
+    return new io.baton.http.HttpServices(models(config), new AgentFleet(system, this, nodeId, gpuReports), metrics,
+        files);
   }
 
   public PrometheusMeterRegistry metrics() {

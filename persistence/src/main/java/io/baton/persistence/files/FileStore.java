@@ -57,9 +57,17 @@ public final class FileStore {
     return session.underlying().thenApply(cql -> new FileStore(cql, settings));
   }
 
+  /** How much of a file {@link #writeChunks} stored. */
+  public record Written(long bytes, int chunks) {}
+
   /** Stores the bytes as file {@code id}; the file is visible only once all of it is stored. */
   public CompletionStage<FileMeta> put(
       String id, String purpose, String filename, Source<ByteString, ?> data, Materializer materializer) {
+    return writeChunks(id, data, materializer).thenCompose(w -> publish(id, purpose, filename, w));
+  }
+
+  /** Stores the bytes without listing the file yet: {@link #publish} does that once all is known. */
+  public CompletionStage<Written> writeChunks(String id, Source<ByteString, ?> data, Materializer materializer) {
     AtomicLong bytes = new AtomicLong();
     AtomicInteger chunks = new AtomicInteger();
     return data
@@ -71,13 +79,16 @@ public final class FileStore {
           return session.executeAsync(insertChunk.bind(id, (Integer) c[0], chunk.asByteBuffer()));
         })
         .runWith(Sink.ignore(), materializer)
-        .thenCompose(done -> {
-          // Cassandra keeps milliseconds; truncate so the returned meta equals what a read gives.
-          FileMeta meta = new FileMeta(id, purpose, filename, bytes.get(), chunks.get(),
-              Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-          return session.executeAsync(insertFile.bind(id, purpose, filename, meta.bytes(), meta.chunks(),
-              meta.createdAt())).thenApply(rs -> meta);
-        });
+        .thenApply(done -> new Written(bytes.get(), chunks.get()));
+  }
+
+  /** Lists a file whose chunks are written. */
+  public CompletionStage<FileMeta> publish(String id, String purpose, String filename, Written written) {
+    // Cassandra keeps milliseconds; truncate so the returned meta equals what a read gives.
+    FileMeta meta = new FileMeta(id, purpose, filename, written.bytes(), written.chunks(),
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    return session.executeAsync(insertFile.bind(id, purpose, filename, meta.bytes(), meta.chunks(), meta.createdAt()))
+        .thenApply(rs -> meta);
   }
 
   public CompletionStage<Optional<FileMeta>> get(String id) {

@@ -1,0 +1,128 @@
+package io.baton.http.files;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.http.Json;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+import io.baton.persistence.files.FileMeta;
+import io.baton.persistence.files.FileStore;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.Multipart;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * OpenAI's Files API for batch input and output: multipart upload, list, get, content, delete. The
+ * upload streams the file part into Cassandra chunk by chunk and the content streams back out, so a
+ * 100 MB file never sits whole in memory.
+ */
+public final class FileRoutes extends AllDirectives {
+  static final Set<String> PURPOSES = Set.of("batch", "batch_output", "user_data", "assistants", "fine-tune", "evals");
+
+  private final FileStore store;
+  private final Materializer materializer;
+
+  public FileRoutes(ActorSystem<?> system, FileStore store) {
+    this.store = store;
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  public Route routes() {
+    return pathPrefix("files", () -> concat(
+        pathEnd(() -> concat(
+            post(() -> entity(Unmarshaller.entityToMultipartFormData(),
+                form -> onSuccess(upload(form), meta -> complete(Json.ok(object(meta)))))),
+            get(() -> onSuccess(store.list(), files -> complete(Json.ok(list(files))))))),
+        pathPrefix(id -> concat(
+            pathEnd(() -> concat(
+                get(() -> onSuccess(known(id), meta -> complete(Json.ok(object(meta))))),
+                delete(() -> onSuccess(known(id).thenCompose(meta -> store.delete(meta, materializer)),
+                    done -> complete(Json.ok(deleted(id))))))),
+            path("content", () -> get(() -> onSuccess(known(id), meta -> complete(
+                HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, meta.bytes(), store.content(meta))))))))));
+  }
+
+  /** Parts in any order: the file's bytes go to Cassandra as they arrive; the purpose may come before or after. */
+  private CompletionStage<FileMeta> upload(Multipart.FormData form) {
+    String id = "file-" + UUID.randomUUID().toString().replace("-", "");
+    String[] purpose = {null};
+    String[] filename = {null};
+    FileStore.Written[] written = {null};
+    return form.getParts()
+        .mapAsync(1, part -> {
+          if ("purpose".equals(part.getName())) {
+            return part.toStrict(10_000, materializer).thenApply(p -> {
+              purpose[0] = p.getEntity().getData().utf8String().trim();
+              return p;
+            });
+          }
+          if ("file".equals(part.getName())) {
+            if (written[0] != null) {
+              throw new ApiException(ApiError.invalid("file", "send one file per upload"));
+            }
+            filename[0] = part.getFilename().orElse("upload");
+            return store.writeChunks(id, part.getEntity().getDataBytes(), materializer).thenApply(w -> {
+              written[0] = w;
+              return part;
+            });
+          }
+          // An unknown field is drained, not buffered.
+          return part.getEntity().discardBytes(materializer).completionStage().thenApply(done -> part);
+        })
+        .runWith(Sink.ignore(), materializer)
+        .thenCompose(done -> {
+          if (written[0] == null) {
+            throw new ApiException(ApiError.invalid("file", "the upload has no 'file' part"));
+          }
+          if (purpose[0] == null || !PURPOSES.contains(purpose[0])) {
+            throw new ApiException(ApiError.invalid("purpose", "purpose must be one of " + PURPOSES
+                + ", was " + (purpose[0] == null ? "missing" : "'" + purpose[0] + "'")));
+          }
+          return store.publish(id, purpose[0], filename[0], written[0]);
+        });
+  }
+
+  private CompletionStage<FileMeta> known(String id) {
+    return store.get(id).thenCompose(meta -> meta.<CompletionStage<FileMeta>>map(CompletableFuture::completedFuture)
+        .orElseThrow(() -> new ApiException(ApiError.notFound("no file '" + id + "'", "file_id", "file_not_found"))));
+  }
+
+  public static ObjectNode object(FileMeta m) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", m.id());
+    o.put("object", "file");
+    o.put("bytes", m.bytes());
+    o.put("created_at", m.createdAt().getEpochSecond());
+    o.put("filename", m.filename());
+    o.put("purpose", m.purpose());
+    o.put("status", "processed");
+    o.putNull("status_details");
+    return o;
+  }
+
+  private static ObjectNode list(java.util.List<FileMeta> files) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("object", "list");
+    var data = o.putArray("data");
+    files.forEach(f -> data.add(object(f)));
+    o.put("has_more", false);
+    return o;
+  }
+
+  private static ObjectNode deleted(String id) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", id);
+    o.put("object", "file");
+    o.put("deleted", true);
+    return o;
+  }
+}
