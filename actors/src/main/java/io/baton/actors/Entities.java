@@ -1,6 +1,7 @@
 package io.baton.actors;
 
 import io.baton.actors.batch.Batch;
+import io.baton.actors.batch.BatchHooks;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionHooks;
 import io.baton.actors.worker.GpuWorker;
@@ -14,10 +15,12 @@ public final class Entities {
   /**
    * @param sessions how sessions reach this node's placer
    * @param gpus who hears about GPU state changes
+   * @param batches who drives unfinished batches
    */
-  public static void init(ActorSystem<?> system, ActorsSettings settings, SessionHooks sessions, GpuWorkerHooks gpus) {
+  public static void init(
+      ActorSystem<?> system, ActorsSettings settings, SessionHooks sessions, GpuWorkerHooks gpus, BatchHooks batches) {
     Session.init(system, settings, sessions);
     GpuWorker.init(system, settings, gpus);
-    Batch.init(system, settings);
+    Batch.init(system, settings, batches);
   }
 }

@@ -25,6 +25,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class ApiRoutes extends AllDirectives {
   private final io.baton.http.files.FileRoutes files;
+  private final io.baton.http.batch.BatchRoutes batches;
   private final HttpSettings settings;
   private final BooleanSupplier ready;
   private final OpenAiRoutes openAi;
@@ -42,6 +43,7 @@ public final class ApiRoutes extends AllDirectives {
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files());
+    this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());
   }
 
   public Route routes() {
@@ -51,7 +53,7 @@ public final class ApiRoutes extends AllDirectives {
         pathPrefix("v1", () -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
             withSizeLimit(settings.maxFile(), files::routes),
-            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes()))))),
+            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(), batches.routes()))))),
         pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes)))));
   }
 

@@ -6,6 +6,8 @@ import io.baton.actors.Entities;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerState;
+import io.baton.orchestrator.batch.BatchDrivers;
+import io.baton.orchestrator.batch.BatchWiring;
 import io.baton.orchestrator.fleet.FleetController;
 import io.baton.orchestrator.placement.Placer;
 import io.baton.orchestrator.placement.PlacementPolicy;
@@ -85,13 +87,15 @@ public final class NodeServices {
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
     ActorRef<Placer.Command> placer =
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
+    io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
+        .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics);
     Entities.init(system, ActorsSettings.fromConfig(config), Placer.hooks(placer),
-        state -> gpuStates.tell(Topic.publish(state)));
+        state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
     NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
-    services.files = io.baton.persistence.files.FileStore.create(Schema.session(system), persistence)
-        .toCompletableFuture().get(1, TimeUnit.MINUTES);
+    services.files = files;
     return services;
   }
 
@@ -147,6 +151,10 @@ public final class NodeServices {
 
   /** The models this node's GPUs serve, for the HTTP API. */
   io.baton.http.ModelCatalog models(Config config) {
+    return models(config, workers);
+  }
+
+  static io.baton.http.ModelCatalog models(Config config, WorkersSettings workers) {
     String fleetModel = OrchestratorSettings.fromConfig(config).simulatedFleet().model();
     return new ReferenceModels(workers.engine().models().stream().filter(m -> m.id().equals(fleetModel)).toList());
   }

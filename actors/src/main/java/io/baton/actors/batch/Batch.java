@@ -50,10 +50,11 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
   private final Clock clock;
   private final ActorContext<BatchCommand> context;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final BatchHooks hooks;
 
   private Batch(
       String batchId, ActorsSettings settings, Clock clock, ActorContext<BatchCommand> context,
-      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard, BatchHooks hooks) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), batchId),
         // Keep children on restart, as Session must for its topic: this instance outlives a
@@ -65,22 +66,35 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
     this.clock = clock;
     this.context = context;
     this.shard = shard;
+    this.hooks = hooks;
   }
 
-  public static void init(ActorSystem<?> system, ActorsSettings settings) {
+  /**
+   * Remember-entities: an unfinished batch comes back after its node crashed, and its recovery
+   * asks for a driver again, so the batch continues where it stopped.
+   */
+  public static void init(ActorSystem<?> system, ActorsSettings settings, BatchHooks hooks) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), Optional.of(ctx.getShard()))));
+            ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), Optional.of(ctx.getShard()), hooks))
+        .withSettings(org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
+            .withRememberEntities(true)));
   }
 
   /** The entity outside sharding, as unit tests run it. */
   public static Behavior<BatchCommand> create(String batchId, ActorsSettings settings) {
-    return create(batchId, settings, Clock.systemUTC(), Optional.empty());
+    return create(batchId, settings, Clock.systemUTC(), Optional.empty(), BatchHooks.NONE);
   }
 
   /** @param clock stamps events and decides expiry; tests pass one they can move past the window */
   public static Behavior<BatchCommand> create(
       String batchId, ActorsSettings settings, Clock clock, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    return Behaviors.setup(ctx -> new Batch(batchId, settings, clock, ctx, shard));
+    return create(batchId, settings, clock, shard, BatchHooks.NONE);
+  }
+
+  public static Behavior<BatchCommand> create(
+      String batchId, ActorsSettings settings, Clock clock, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      BatchHooks hooks) {
+    return Behaviors.setup(ctx -> new Batch(batchId, settings, clock, ctx, shard, hooks));
   }
 
   @Override
@@ -184,6 +198,8 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
         .thenRun(after -> {
           if (after.status().isTerminal()) {
             passivateAfter(Duration.ZERO);
+          } else {
+            hooks.needsDriving(after);
           }
         })
         .thenReply(replyTo, Batch::accepted);
@@ -222,6 +238,8 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
             // Batches do not use remember-entities: an ended batch is only woken by a query or a
             // retried command, and need not stay in memory after answering it.
             passivateAfter(TERMINAL_LINGER);
+          } else if (s.status() != BatchStatus.NEW) {
+            hooks.needsDriving(s);
           }
         })
         .build();

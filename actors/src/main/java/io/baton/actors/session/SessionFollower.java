@@ -43,8 +43,14 @@ public final class SessionFollower {
   private record ReaderGone() implements Command {}
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-  /** Asks for the tokens after the last one seen when nothing arrived for this long: a lost publish must not stall a reader. */
-  private static final Duration QUIET_POLL = Duration.ofSeconds(2);
+  /**
+   * Asks for the tokens after the last one seen when nothing arrived for this long: a lost publish
+   * must not stall a reader. Until the topic has delivered anything, it asks often: a new topic
+   * subscription takes the cluster receptionist a while (seconds) to reach the publisher, and a
+   * reader must not wait that long for its first token.
+   */
+  private static final Duration QUIET_POLL = Duration.ofSeconds(1);
+  private static final Duration EARLY_POLL = Duration.ofMillis(50);
   private static final int MAX_UNANSWERED = 3;
 
   private SessionFollower() {}
@@ -63,9 +69,16 @@ public final class SessionFollower {
       State state = new State(ctx, session, reader, fromIndex);
       state.ask();
       return Behaviors.withTimers(timers -> {
-        timers.startTimerWithFixedDelay(new Poll(), QUIET_POLL);
+        timers.startTimerWithFixedDelay(new Poll(), EARLY_POLL);
+        boolean[] topicWorks = {false};
         return Behaviors.receive(Command.class)
-            .onMessage(Update.class, m -> state.offer(m.update()))
+            .onMessage(Update.class, m -> {
+              if (!topicWorks[0]) {
+                topicWorks[0] = true;
+                timers.startTimerWithFixedDelay(new Poll(), QUIET_POLL);
+              }
+              return state.offer(m.update());
+            })
             .onMessage(Answer.class, state::answered)
             .onMessage(Poll.class, m -> state.poll())
             .onMessage(ReaderGone.class, m -> Behaviors.stopped())

@@ -10,7 +10,7 @@ import org.apache.pekko.util.ByteString;
  * with the session id as the completion id. Built as JSON trees so every field OpenAI's clients
  * expect is there, nulls included.
  */
-final class ChunkFormat {
+public final class ChunkFormat {
   static final ByteString DONE = ByteString.fromString("data: [DONE]\n\n");
   static final ByteString PING = ByteString.fromString(": ping\n\n");
 
@@ -20,7 +20,7 @@ final class ChunkFormat {
   private final long created;
   private final boolean includeUsage;
 
-  ChunkFormat(boolean chat, String id, String model, long created, boolean includeUsage) {
+  public ChunkFormat(boolean chat, String id, String model, long created, boolean includeUsage) {
     this.chat = chat;
     this.id = id;
     this.model = model;
@@ -66,7 +66,7 @@ final class ChunkFormat {
   }
 
   /** The whole answer of a request that did not stream. */
-  ObjectNode completion(String text, String finishReason, int promptTokens, int completionTokens) {
+  public ObjectNode completion(String text, String finishReason, int promptTokens, int completionTokens) {
     ObjectNode body = header(chat ? "chat.completion" : "text_completion");
     ObjectNode choice = body.putArray("choices").addObject();
     choice.put("index", 0);

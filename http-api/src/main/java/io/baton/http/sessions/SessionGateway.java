@@ -56,7 +56,22 @@ public final class SessionGateway {
   }
 
   /** Validates against the model, then records the session; nothing is persisted for a bad request. */
+  /** A request checked against its model and turned into a session spec, not yet submitted. */
+  public record Prepared(SessionSpec spec, ModelCatalog.TextCodec codec) {}
+
+  /** Checks the request against the model; nothing is persisted for one that fails. */
   public CompletionStage<Submitted> submit(CompletionRequest r, String tenant) {
+    Prepared prepared = prepare(r, tenant, null, SEEDS.nextLong() & Long.MAX_VALUE);
+    String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    return submitAs(id, prepared);
+  }
+
+  /**
+   * @param batchId the batch the session belongs to, or null
+   * @param seedIfAbsent the seed when the request has none; a batch derives it from the line, so a
+   *     replayed line submits the very same spec
+   */
+  public Prepared prepare(CompletionRequest r, String tenant, String batchId, long seedIfAbsent) {
     ModelCatalog.Model model = catalog.model(r.model()).orElseThrow(() -> new ApiException(ApiError.notFound(
         "the model '" + r.model() + "' does not exist; GET /v1/models lists the served models", "model",
         "model_not_found")));
@@ -76,10 +91,15 @@ public final class SessionGateway {
       throw new ApiException(ApiError.invalid("max_tokens", "the prompt's " + prompt.size() + " tokens plus max_tokens "
           + maxTokens + " exceed " + model.id() + "'s context of " + model.maxContext()));
     }
-    long seed = r.seed() != null ? r.seed() : SEEDS.nextLong() & Long.MAX_VALUE;
+    long seed = r.seed() != null ? r.seed() : seedIfAbsent;
     SessionSpec spec = new SessionSpec(model.id(), prompt, new SessionSpec.Sampling(r.temperature(), r.topP(), seed),
-        maxTokens, tenant, 0, null, r.stop());
-    String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        maxTokens, tenant, 0, batchId, r.stop());
+    return new Prepared(spec, codec);
+  }
+
+  /** Records the session; a repeat with the same spec is acknowledged, so batch replays are idempotent. */
+  public CompletionStage<Submitted> submitAs(String id, Prepared prepared) {
+    SessionSpec spec = prepared.spec();
     long asked = System.nanoTime();
     return session(id).<SessionCommand.Reply>ask(reply -> new SessionCommand.Submit(spec, reply), ASK_TIMEOUT)
         .handle((reply, error) -> {
@@ -89,10 +109,11 @@ public final class SessionGateway {
           if (reply instanceof SessionCommand.Rejected rejected) {
             throw new ApiException(ApiError.from(rejected.rejection()));
           }
-          metrics.submitted(model.id(), Duration.ofNanos(System.nanoTime() - asked));
-          return new Submitted(id, spec, codec);
+          metrics.submitted(spec.model(), Duration.ofNanos(System.nanoTime() - asked));
+          return new Submitted(id, spec, prepared.codec());
         });
   }
+
 
   /**
    * The session's durable tokens from {@code fromIndex}, then how it ended (the last element is

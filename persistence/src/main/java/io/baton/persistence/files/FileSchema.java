@@ -12,6 +12,8 @@ import java.util.List;
 public final class FileSchema {
   public static final String FILES = "files";
   public static final String CHUNKS = "file_chunks";
+  /** Batches by creation time, newest first, for {@code GET /v1/batches}; one partition (dev scale). */
+  public static final String BATCH_INDEX = "batch_index";
 
   private FileSchema() {}
 
@@ -23,11 +25,17 @@ public final class FileSchema {
     return s.dataKeyspace() + "." + CHUNKS;
   }
 
+  public static String batchIndex(PersistenceSettings s) {
+    return s.dataKeyspace() + "." + BATCH_INDEX;
+  }
+
   public static List<String> statements(PersistenceSettings s) {
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + files(s) + " (id text PRIMARY KEY, purpose text, filename text, "
             + "bytes bigint, chunks int, created_at timestamp)",
         "CREATE TABLE IF NOT EXISTS " + chunks(s) + " (file_id text, chunk int, data blob, "
-            + "PRIMARY KEY ((file_id, chunk)))");
+            + "PRIMARY KEY ((file_id, chunk)))",
+        "CREATE TABLE IF NOT EXISTS " + batchIndex(s) + " (bucket int, created_at timestamp, id text, "
+            + "PRIMARY KEY (bucket, created_at, id)) WITH CLUSTERING ORDER BY (created_at DESC, id ASC)");
   }
 }

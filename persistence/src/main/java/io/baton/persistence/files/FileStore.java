@@ -39,6 +39,8 @@ public final class FileStore {
   private final PreparedStatement deleteFile;
   private final PreparedStatement deleteChunk;
   private final String filesTable;
+  private final PreparedStatement insertBatch;
+  private final PreparedStatement selectBatches;
 
   public FileStore(CqlSession session, PersistenceSettings settings) {
     this.session = session;
@@ -51,6 +53,9 @@ public final class FileStore {
         + " (id, purpose, filename, bytes, chunks, created_at) VALUES (?, ?, ?, ?, ?, ?)");
     this.selectFile = session.prepare("SELECT * FROM " + filesTable + " WHERE id = ?");
     this.deleteFile = session.prepare("DELETE FROM " + filesTable + " WHERE id = ?");
+    String index = FileSchema.batchIndex(settings);
+    this.insertBatch = session.prepare("INSERT INTO " + index + " (bucket, created_at, id) VALUES (0, ?, ?)");
+    this.selectBatches = session.prepare("SELECT id FROM " + index + " WHERE bucket = 0 LIMIT 10000");
   }
 
   public static CompletionStage<FileStore> create(CassandraSession session, PersistenceSettings settings) {
@@ -132,6 +137,27 @@ public final class FileStore {
         .take(file.chunks())
         .mapAsync(WRITE_PARALLELISM, chunk -> session.executeAsync(deleteChunk.bind(file.id(), chunk)))
         .runWith(Sink.ignore(), materializer));
+  }
+
+  /** Records a batch for listing; kept beside the files it reads and writes. */
+  public CompletionStage<Done> indexBatch(String batchId, Instant createdAt) {
+    return session.executeAsync(insertBatch.bind(createdAt, batchId)).thenApply(rs -> Done.getInstance());
+  }
+
+  /** Up to {@code limit} batch ids, newest first, after {@code afterId} when given. */
+  public CompletionStage<List<String>> batchIds(String afterId, int limit) {
+    return session.executeAsync(selectBatches.bind()).thenApply(rs -> {
+      List<String> ids = new ArrayList<>();
+      boolean started = afterId == null;
+      for (Row row : rs.currentPage()) {
+        String id = row.getString("id");
+        if (started && ids.size() < limit) {
+          ids.add(id);
+        }
+        started = started || id.equals(afterId);
+      }
+      return ids;
+    });
   }
 
   private static FileMeta meta(Row row) {

@@ -1,0 +1,14 @@
+package io.baton.actors.batch;
+
+/**
+ * Who drives a batch's requests: the orchestrator's batch driver on the node where the batch
+ * lives. Called from inside the entity after each persisted change and after recovery while the
+ * batch is unfinished, so an implementation must only {@code tell} and tolerate repeats.
+ */
+@FunctionalInterface
+public interface BatchHooks {
+
+  void needsDriving(BatchState state);
+
+  BatchHooks NONE = state -> {};
+}

@@ -1,0 +1,189 @@
+package io.baton.orchestrator.batch;
+
+import io.baton.actors.batch.Batch;
+import io.baton.actors.batch.BatchCommand;
+import io.baton.actors.batch.BatchState;
+import io.baton.actors.batch.BatchStatus;
+import io.baton.actors.batch.LineError;
+import io.baton.actors.session.SessionFollower;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.session.SessionStatus;
+import io.baton.http.batch.BatchLines;
+import io.baton.http.sessions.SessionGateway;
+import io.baton.persistence.files.FileMeta;
+import io.baton.persistence.files.FileStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.FramingTruncation;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one batch from its state, phase by phase, until it ends: validate the input file, run
+ * every good line as a session (at most {@link #PARALLELISM} at once), report finished lines in
+ * groups, then write the output and error files and complete. Every step is idempotent (a line's
+ * session id and seed derive from the batch and the line; reports skip counted lines; file ids are
+ * fixed), so a driver that restarts after a crash simply continues.
+ */
+final class BatchDriver {
+  private static final Logger log = LoggerFactory.getLogger(BatchDriver.class);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  static final int PARALLELISM = 32;
+  private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+  private static final String TENANT = "batch";
+
+  private final ActorSystem<?> system;
+  private final SessionGateway gateway;
+  private final BatchLines lines;
+  private final FileStore files;
+  private final Materializer materializer;
+
+  BatchDriver(ActorSystem<?> system, SessionGateway gateway, BatchLines lines, FileStore files) {
+    this.system = system;
+    this.gateway = gateway;
+    this.lines = lines;
+    this.files = files;
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  /** Runs the batch's next phase, then the one after, until the batch has ended. */
+  CompletionStage<Done> drive(String batchId) {
+    return state(batchId).thenCompose(s -> {
+      if (s.status().isTerminal() || s.status() == BatchStatus.NEW) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      log.info("batch {} status={} requests={}", batchId, s.status().wireName(), s.requestCounts());
+      CompletionStage<?> phase;
+      if (s.status() == BatchStatus.VALIDATING) {
+        phase = validate(s);
+      } else if (s.status() == BatchStatus.IN_PROGRESS) {
+        phase = run(s).thenCompose(d -> ask(batchId, BatchCommand.Finalize::new));
+      } else {
+        phase = writeFilesAndComplete(s); // finalizing, or cancelling once in-flight lines ended
+      }
+      return phase.thenCompose(done -> drive(batchId));
+    });
+  }
+
+  /** Every line, with its 0-based index, parsed. */
+  private Source<Object, NotUsed> parsed(BatchState s) {
+    return Source.completionStageSource(files.get(s.inputFileId()).thenApply(meta -> meta
+            .map(m -> files.content(m))
+            .orElseThrow(() -> new IllegalStateException("input file " + s.inputFileId() + " is gone"))))
+        .via(Framing.delimiter(ByteString.fromString("\n"), MAX_LINE_BYTES, FramingTruncation.ALLOW))
+        .map(ByteString::utf8String)
+        .filter(line -> !line.isBlank())
+        .zipWithIndex()
+        .map(p -> lines.parse(s.id(), s.endpoint(), TENANT, p.second().intValue(), p.first()))
+        .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  private CompletionStage<?> validate(BatchState s) {
+    return parsed(s).runWith(Sink.seq(), materializer).thenCompose(all -> {
+      List<LineError> errors = new ArrayList<>();
+      List<Integer> bad = new ArrayList<>();
+      for (Object line : all) {
+        if (line instanceof BatchLines.Bad b) {
+          errors.add(b.error());
+          bad.add(b.index());
+        }
+      }
+      if (all.isEmpty()) {
+        return ask(s.id(), r -> new BatchCommand.Fail(List.of(LineError.of("empty_file", "the input file has no lines")), r));
+      }
+      return ask(s.id(), r -> new BatchCommand.MarkValidated(all.size(), errors, r))
+          .thenCompose(d -> bad.isEmpty() ? CompletableFuture.completedFuture(d)
+              : ask(s.id(), r -> new BatchCommand.ReportRequests(List.of(), bad, r)));
+    });
+  }
+
+  /** Runs the lines not yet counted; a cancel stops new ones, and lines in flight still finish. */
+  private CompletionStage<Done> run(BatchState s) {
+    return parsed(s)
+        .filter(line -> line instanceof BatchLines.Good g && !s.finishedLines().contains(g.index()))
+        .map(line -> (BatchLines.Good) line)
+        .mapAsyncUnordered(PARALLELISM, good -> state(s.id()).thenCompose(now -> now.status() == BatchStatus.CANCELLING
+            ? CompletableFuture.completedFuture(Pair.create(good.index(), (Boolean) null))
+            : runLine(s.id(), good)))
+        .filter(p -> p.second() != null)
+        .groupedWithin(100, Duration.ofMillis(500))
+        .mapAsync(1, group -> {
+          List<Integer> ok = group.stream().filter(Pair::second).map(Pair::first).toList();
+          List<Integer> failed = group.stream().filter(p -> !p.second()).map(Pair::first).toList();
+          return ask(s.id(), r -> new BatchCommand.ReportRequests(ok, failed, r));
+        })
+        .runWith(Sink.ignore(), materializer);
+  }
+
+  private CompletionStage<Pair<Integer, Boolean>> runLine(String batchId, BatchLines.Good good) {
+    String id = BatchLines.sessionId(batchId, good.index());
+    return gateway.submitAs(id, good.prepared())
+        .thenCompose(submitted -> gateway.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer))
+        .thenApply(end -> Pair.create(good.index(),
+            end instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED));
+  }
+
+  private CompletionStage<?> writeFilesAndComplete(BatchState s) {
+    String outputId = "file-" + s.id() + "-output";
+    String errorId = "file-" + s.id() + "-errors";
+    boolean chat = s.endpoint().endsWith("chat/completions");
+    CompletionStage<FileMeta> output = files.put(outputId, "batch_output", s.id() + "_output.jsonl",
+        outcomes(s, chat, true), materializer);
+    return output.thenCompose(out -> files.put(errorId, "batch_output", s.id() + "_errors.jsonl",
+        outcomes(s, chat, false), materializer).thenCompose(err ->
+            ask(s.id(), r -> new BatchCommand.Complete(out.bytes() > 0 ? outputId : null,
+                err.bytes() > 0 ? errorId : null, r))));
+  }
+
+  /** The output lines (completed sessions) or the error lines (everything else), in input order. */
+  private Source<ByteString, NotUsed> outcomes(BatchState s, boolean chat, boolean succeeded) {
+    return parsed(s).mapAsync(8, line -> {
+      if (line instanceof BatchLines.Bad b) {
+        return CompletableFuture.completedFuture(succeeded ? ""
+            : BatchLines.errorLine(s.id(), b.index(), b.customId(), b.error().code(), b.error().message()) + "\n");
+      }
+      BatchLines.Good g = (BatchLines.Good) line;
+      return gateway.state(BatchLines.sessionId(s.id(), g.index())).thenApply((SessionState session) -> {
+        boolean ok = session.status() == SessionStatus.COMPLETED;
+        if (ok != succeeded) {
+          return "";
+        }
+        return (ok ? BatchLines.outputLine(chat, g, session, g.prepared().codec())
+            : BatchLines.errorLine(s.id(), g.index(), g.customId(), "request_failed",
+                session.status() == SessionStatus.NEW ? "never ran" : BatchLines.failure(session))) + "\n";
+      });
+    }).filter(text -> !text.isEmpty()).map(ByteString::fromString);
+  }
+
+  private CompletionStage<BatchState> state(String batchId) {
+    return ClusterSharding.get(system).entityRefFor(Batch.ENTITY_KEY, batchId)
+        .ask(BatchCommand.GetState::new, ASK_TIMEOUT);
+  }
+
+  private CompletionStage<BatchCommand.Reply> ask(
+      String batchId, Function<ActorRef<BatchCommand.Reply>, BatchCommand> command) {
+    return ClusterSharding.get(system).entityRefFor(Batch.ENTITY_KEY, batchId)
+        .<BatchCommand.Reply>ask(command::apply, ASK_TIMEOUT)
+        .thenApply(reply -> {
+          if (reply instanceof BatchCommand.Rejected r) {
+            throw new IllegalStateException("batch " + batchId + " refused: " + r.rejection());
+          }
+          return reply;
+        });
+  }
+}
