@@ -10,6 +10,7 @@ import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -31,11 +32,13 @@ public final class OpenAiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final SessionGateway gateway;
   private final HttpSettings settings;
+  private final StreamLimits limits;
 
   public OpenAiRoutes(ActorSystem<?> system, SessionGateway gateway, HttpSettings settings) {
     this.system = system;
     this.gateway = gateway;
     this.settings = settings;
+    this.limits = new StreamLimits(settings.maxStreamsPerKey());
   }
 
   /** The routes under /v1; {@code tenant} is the caller's API key name. */
@@ -53,15 +56,31 @@ public final class OpenAiRoutes extends AllDirectives {
     return entity(Unmarshaller.entityToString(), text -> {
       CompletionRequest request = CompletionRequest.parse(parse(text), chat, settings);
       long created = Instant.now().getEpochSecond();
-      return onSuccess(gateway.submit(request, tenant), submitted -> {
+      if (!limits.acquire(tenant)) {
+        return respondWithHeader(RawHeader.create("Retry-After", "1"), () -> complete(Json.error(ApiError.overloaded(
+            "this API key already has " + limits.limit() + " requests open; retry when one ends"))));
+      }
+      CompletionStage<SessionGateway.Submitted> submit = gateway.submit(request, tenant);
+      submit.whenComplete((ok, error) -> {
+        if (error != null) {
+          limits.release(tenant);
+        }
+      });
+      return onSuccess(submit, submitted -> {
         HttpMetrics.Tracker tracker = gateway.metrics().track(submitted.spec().model(), arrived, request.stream());
         CompletionStream stream = new CompletionStream(gateway, submitted, request, created, tracker);
         RawHeader id = RawHeader.create(SESSION_HEADER, submitted.sessionId());
         if (request.stream()) {
           return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
-              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())))));
+              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())
+                  .watchTermination((mat, done) -> {
+                    done.whenComplete((d, e) -> limits.release(tenant));
+                    return mat;
+                  })))));
         }
-        return respondWithHeader(id, () -> onSuccess(stream.collect(system), body -> complete(Json.ok(body))));
+        CompletionStage<com.fasterxml.jackson.databind.node.ObjectNode> body = stream.collect(system);
+        body.whenComplete((b, e) -> limits.release(tenant));
+        return respondWithHeader(id, () -> onSuccess(body, b -> complete(Json.ok(b))));
       });
     });
   }
