@@ -1,0 +1,164 @@
+package io.baton.bench;
+
+import io.baton.workers.engine.BlockCache;
+import io.baton.workers.engine.EngineSettings;
+import io.baton.workers.engine.ReferenceEngine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What the HTTP API adds to generation latency, and how many streams one node holds open. Part one:
+ * time to first token and inter-token latency of streaming chat completions over HTTP at 1, 32 and
+ * 256 concurrent streams, against the reference engine called in-process with the same simulated
+ * timing and as many concurrent generations, in the same run. Part two ({@link OpenStreams}): 2,000
+ * streams open at once on one node, and the node's heap per stream.
+ */
+@Command(name = "api", mixinStandardHelpOptions = true,
+    description = "HTTP API latency (TTFT, ITL) vs the engine in-process; heap per open stream.")
+final class ApiBench implements Callable<Integer> {
+  private static final int ACTIVE_GPUS = 7;
+
+  @Option(names = "--streams", split = ",", defaultValue = "1,32,256", description = "Concurrent streams per level.")
+  List<Integer> levels;
+
+  @Option(names = "--min-streams", defaultValue = "10",
+      description = "Streams measured per level at least (in rounds of the level's concurrency).")
+  int minStreams;
+
+  @Option(names = "--max-tokens", defaultValue = "32", description = "Generated tokens per stream.")
+  int maxTokens;
+
+  @Option(names = "--decode-per-token", defaultValue = "20ms", description = "Simulated decode step.")
+  String decodePerToken;
+
+  @Option(names = "--open-streams", defaultValue = "2000", description = "Streams held open at once; 0 skips part two.")
+  int openStreams;
+
+  @Option(names = "--open-decode-per-token", defaultValue = "2s",
+      description = "Decode step of the held streams: slow, so each stays open for minutes.")
+  String openDecode;
+
+  @Option(names = "--hold-seconds", defaultValue = "0",
+      description = "Keep the streams open this long after measuring, to inspect the node's heap.")
+  int holdSeconds;
+
+  @Option(names = "--open-parallel", defaultValue = "128", description = "Held streams waiting for a first token at once.")
+  int openParallel;
+
+  @Option(names = "--set", split = ",", description = "Extra node settings for part one, key=value (diagnosis),"
+      + " e.g. pekko.scheduler.tick-duration=1ms")
+  List<String> extra = new ArrayList<>();
+
+  record Level(int streams, StreamLatency.Samples api, StreamLatency.Samples reference,
+      StreamLatency.ServerTimings server) {}
+
+  @Override
+  public Integer call() throws Exception {
+    List<Level> results = new ArrayList<>();
+    OpenStreams.Result open = null;
+    int sessionsPerGpu = levels.stream().mapToInt(Integer::intValue).max().orElse(1) / ACTIVE_GPUS + 16;
+    try (BenchCassandra cassandra = new BenchCassandra()) {
+      Map<String, Object> config = new HashMap<>(Map.of(
+          "baton.workers.engine.timing.decode-per-token", decodePerToken,
+          "baton.orchestrator.simulated-fleet.hosts", 4,
+          "baton.orchestrator.simulated-fleet.gpus-per-host", 2,
+          "baton.workers.agent.sessions-per-gpu", sessionsPerGpu));
+      extra.forEach(kv -> config.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+      try (BenchNode node = BenchNode.start(cassandra, "api", config)) {
+        EngineSettings engine = node.node.services().workers().engine();
+        List<ReferenceEngine> engines = new ArrayList<>();
+        for (int g = 0; g < ACTIVE_GPUS; g++) {
+          engines.add(new ReferenceEngine(engine.model(BenchNode.MODEL).orElseThrow(), engine.timing(),
+              new BlockCache(engine.cacheCapacityBlocks())));
+        }
+        StreamLatency latency = new StreamLatency(maxTokens);
+        StreamLatency.Stream api = latency.api(node.node.httpAddress());
+        StreamLatency.Stream reference = latency.reference(engines);
+        // Warm-up: JIT, connections, shard allocation; not counted.
+        latency.measure(api, 16, 2, 0);
+        latency.measure(reference, 16, 2, 0);
+        int salt = 1000;
+        for (int streams : levels) {
+          int rounds = Math.max(1, (minStreams + streams - 1) / streams);
+          long t0 = System.nanoTime();
+          StreamLatency.Samples viaApi = latency.measure(api, streams, rounds, salt);
+          long t1 = System.nanoTime();
+          StreamLatency.Samples inProcess = latency.measure(reference, streams, rounds, salt);
+          System.err.printf("bench: %d streams x %d rounds: API %.1f s, in-process %.1f s%n", streams, rounds,
+              (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+          results.add(new Level(streams, viaApi, inProcess,
+              latency.serverTimings(node.node.httpAddress(), viaApi.sessions())));
+          salt += streams * rounds;
+        }
+      }
+      if (openStreams > 0) {
+        try (BenchNode node = BenchNode.start(cassandra, "open", OpenStreams.nodeConfig(openStreams, openDecode))) {
+          // Long enough to outlast the opening and the measurement at this decode step.
+          open = OpenStreams.run(node, openStreams, 200, openParallel, 150, holdSeconds);
+        }
+      }
+    }
+    printLatency(results);
+    if (open != null) {
+      System.out.println();
+      OpenStreams.table(open).forEach(System.out::println);
+      if (open.firstError() != null) {
+        System.out.println();
+        System.out.println("first client error: `" + open.firstError() + "`");
+      }
+    }
+    return 0;
+  }
+
+  private void printLatency(List<Level> results) {
+    System.out.printf("Streaming chat completions, %d tokens each, simulated decode %s per token; ms, p50 / p99.%s%n%n",
+        maxTokens, decodePerToken, extra.isEmpty() ? "" : " Node settings: " + extra + ".");
+    System.out.println("| concurrent streams | streams | path | TTFT | ITL | ITL mean | response headers (session"
+        + " recorded) | session placed (server) | first token durable (server) |");
+    System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+    for (Level l : results) {
+      row(l.streams(), "HTTP API", l.api(), String.format(" %s | %s | %s |", pair(l.api().headers()),
+          pair(l.server().queued()), pair(l.server().firstToken())));
+      row(l.streams(), "engine in-process", l.reference(), " | | |");
+    }
+    System.out.println();
+    System.out.println("| concurrent streams | added TTFT p50 | added TTFT p99 | added ITL p50 | added ITL p99 |"
+        + " added ITL mean |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|");
+    for (Level l : results) {
+      StreamLatency.Samples a = l.api();
+      StreamLatency.Samples r = l.reference();
+      System.out.printf("| %d | %s | %.1f | %.1f | %.1f | %.1f |%n", l.streams(),
+          bold(p(a.ttft(), 0.5) - p(r.ttft(), 0.5), l.streams() == 32), p(a.ttft(), 0.99) - p(r.ttft(), 0.99),
+          p(a.itl(), 0.5) - p(r.itl(), 0.5), p(a.itl(), 0.99) - p(r.itl(), 0.99),
+          StreamLatency.mean(a.itl()) - StreamLatency.mean(r.itl()));
+    }
+    results.stream().filter(l -> l.streams() == 32).findFirst().ifPresent(l -> {
+      double added = p(l.api().ttft(), 0.5) - p(l.reference().ttft(), 0.5);
+      System.err.printf("bench: added TTFT p50 at 32 streams %.1f ms: %s%n", added,
+          added < 10 ? "within the 10 ms target" : "MISSES the 10 ms target");
+    });
+  }
+
+  private static void row(int streams, String path, StreamLatency.Samples s, String more) {
+    System.out.printf("| %d | %d | %s | %s | %s | %.1f |%s%n", streams, s.streams(), path, pair(s.ttft()),
+        pair(s.itl()), StreamLatency.mean(s.itl()), more);
+  }
+
+  private static String pair(List<Double> values) {
+    return String.format("%.1f / %.1f", p(values, 0.5), p(values, 0.99));
+  }
+
+  private static String bold(double v, boolean bold) {
+    return bold ? String.format("**%.1f**", v) : String.format("%.1f", v);
+  }
+
+  private static double p(List<Double> values, double p) {
+    return StreamLatency.percentile(values, p);
+  }
+}

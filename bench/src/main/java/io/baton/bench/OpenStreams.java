@@ -1,0 +1,120 @@
+package io.baton.bench;
+
+import io.baton.workers.agent.AgentStatus;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many streams open at once on one node, and the heap they hold: the node runs in this JVM, the
+ * clients in a child JVM ({@link StreamHolder}), so the heap measured (after a full GC, before the
+ * streams and with all of them open) is the node's alone. Every stream decodes slowly and runs for
+ * minutes, so each is a live session with its runner, follower and HTTP stream while it is measured.
+ * The simulated GPUs live in this heap too: each running generation's KV pages and scratch arrays
+ * count in the figure (a real GPU holds those in its own memory).
+ */
+final class OpenStreams {
+  /** @param runningSessions sessions on the agent's GPUs while the heap was measured */
+  record Result(int requested, int open, int errors, int ended, double secondsToOpen, long heapBefore,
+      long heapOpen, int runningSessions, String firstError) {
+    double perStreamKiB() {
+      return open == 0 ? Double.NaN : (heapOpen - heapBefore) / 1024.0 / open;
+    }
+  }
+
+  /** Node settings for the phase: room for every stream on the simulated GPUs and in the HTTP server. */
+  static Map<String, Object> nodeConfig(int streams, String decodePerToken) {
+    int activeGpus = 7;
+    return Map.ofEntries(
+        Map.entry("baton.workers.engine.timing.decode-per-token", decodePerToken),
+        Map.entry("baton.orchestrator.simulated-fleet.hosts", 4),
+        Map.entry("baton.orchestrator.simulated-fleet.gpus-per-host", 2),
+        Map.entry("baton.workers.agent.sessions-per-gpu", streams / activeGpus + 16),
+        // One append per session every 10 s instead of every token: 2,000 sessions must not turn
+        // into 1,000 journal writes a second on the bench's box; the progress timeout allows it.
+        Map.entry("baton.workers.agent.runner.flush-interval", "10s"),
+        Map.entry("baton.actors.session.progress-timeout", "60s"),
+        Map.entry("baton.http.limits.max-streams-per-key", streams * 2),
+        Map.entry("pekko.http.server.max-connections", streams * 2),
+        Map.entry("pekko.http.server.backlog", 1024));
+  }
+
+  static Result run(BenchNode node, int streams, int maxTokens, int parallel, int timeoutSeconds, int holdSeconds)
+      throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long before = heapAfterGc(memory);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process clients = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        StreamHolder.class.getName(), node.node.httpAddress(), String.valueOf(streams), String.valueOf(maxTokens),
+        String.valueOf(parallel), String.valueOf(timeoutSeconds))
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      String result = null;
+      String firstError = null;
+      BufferedReader out = new BufferedReader(new InputStreamReader(clients.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while (result == null && (line = out.readLine()) != null) {
+        System.err.println("bench: clients: " + line);
+        if (line.startsWith("result ")) {
+          result = line;
+        } else if (firstError == null && (line.startsWith("error") || line.startsWith("ended"))) {
+          firstError = line;
+        }
+      }
+      if (result == null) {
+        throw new IllegalStateException("the client JVM exited " + clients.waitFor() + " without a result");
+      }
+      AgentStatus status = node.agentStatus();
+      int running = status.gpus().stream().mapToInt(g -> g.sessions().size()).sum();
+      long heapOpen = heapAfterGc(memory);
+      if (holdSeconds > 0) {
+        System.err.printf("bench: holding the streams open for %d s (pid %d), e.g. for jcmd GC.class_histogram%n",
+            holdSeconds, ProcessHandle.current().pid());
+        Thread.sleep(holdSeconds * 1000L);
+      }
+      return new Result(streams, field(result, "open"), field(result, "errors"), field(result, "ended"),
+          Double.parseDouble(value(result, "seconds")), before, heapOpen, running, firstError);
+    } finally {
+      clients.getOutputStream().close();
+      if (!clients.waitFor(30, TimeUnit.SECONDS)) {
+        clients.destroyForcibly();
+      }
+    }
+  }
+
+  private static long heapAfterGc(MemoryMXBean memory) {
+    for (int i = 0; i < 3; i++) {
+      memory.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static int field(String line, String name) {
+    return Integer.parseInt(value(line, name));
+  }
+
+  private static String value(String line, String name) {
+    for (String part : line.split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    throw new IllegalArgumentException("no " + name + " in '" + line + "'");
+  }
+
+  static List<String> table(Result r) {
+    return List.of(
+        "| streams asked | open (first token received) | failed | ended early | seconds to open"
+            + " | sessions running | node heap before, MiB | node heap with all open, MiB | per open stream, KiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.format("| %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | **%.1f** |", r.requested(), r.open(),
+            r.errors(), r.ended(), r.secondsToOpen(), r.runningSessions(), r.heapBefore() / 1048576.0,
+            r.heapOpen() / 1048576.0, r.perStreamKiB()));
+  }
+}

@@ -1,0 +1,107 @@
+package io.baton.orchestrator.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.baton.orchestrator.BatonNode;
+import io.baton.persistence.testing.CassandraTestExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The official OpenAI client library (Node, {@link OpenAiNodeClient#VERSION}), unmodified, pointed
+ * at a whole node on the real Cassandra by its base URL: a streaming chat completion and a
+ * non-streaming completion, each checked against the same request (same seed) sent by plain HTTP.
+ */
+@ExtendWith(CassandraTestExtension.class)
+class OpenAiClientIntegrationTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final int CHAT_TOKENS = 24;
+  static final int COMPLETION_TOKENS = 16;
+  static final String CHAT = "{\"model\":\"baton-small\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+      + "{\"role\":\"user\",\"content\":\"Hello from the OpenAI client\"}],\"max_tokens\":" + CHAT_TOKENS
+      + ",\"seed\":11,\"temperature\":0.8}";
+  static final String COMPLETION = "{\"model\":\"baton-small\",\"prompt\":\"The GPU\",\"max_tokens\":" + COMPLETION_TOKENS
+      + ",\"seed\":5,\"temperature\":0.7}";
+  static BatonNode node;
+  static OpenAiNodeClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    client = OpenAiNodeClient.install();
+    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
+        "baton.http.port", 0,
+        "baton.orchestrator.cluster.port", 0,
+        "baton.orchestrator.node-id", "oai-client-" + UUID.randomUUID().toString().substring(0, 8),
+        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
+        "baton.workers.engine.timing.decode-per-token", "2ms"))));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  static JsonNode post(String path, String body) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void theOfficialClientStreamsAChatAndCompletesAPromptWithTheSameTextAsPlainHttp() throws Exception {
+    JsonNode seen = JSON.readTree(client.run(node.httpAddress() + "/v1", List.of(CHAT, COMPLETION), 120));
+
+    JsonNode chat = seen.get("chat");
+    JsonNode plainChat = post("/v1/chat/completions", CHAT);
+    String plainChatText = plainChat.at("/choices/0/message/content").asText();
+    assertFalse(plainChatText.isEmpty(), "the reference answer has text");
+    assertEquals(plainChatText, chat.get("text").asText(), "streamed through the client = not streamed, same seed");
+    assertEquals(1, chat.get("ids").size(), "every chunk of one stream carries one id: " + chat.get("ids"));
+    String id = chat.at("/ids/0").asText();
+    assertTrue(id.startsWith("chatcmpl-"), id);
+    assertEquals("assistant", chat.get("role").asText());
+    assertEquals(CHAT_TOKENS, chat.get("contentChunks").asInt(), "one content chunk per token");
+    assertEquals("length", chat.get("finishReason").asText());
+    assertUsage(chat.get("usage"), plainChat.at("/usage/prompt_tokens").asInt(), CHAT_TOKENS);
+    assertTrue(chat.at("/usage/prompt_tokens").asInt() > 0);
+
+    JsonNode completion = seen.get("completion");
+    JsonNode plainCompletion = post("/v1/completions", COMPLETION);
+    assertTrue(completion.get("id").asText().startsWith("cmpl-"), completion.get("id").asText());
+    assertEquals("text_completion", completion.get("object").asText());
+    assertFalse(completion.get("text").asText().isEmpty(), "the completion has text");
+    assertEquals(plainCompletion.at("/choices/0/text").asText(), completion.get("text").asText());
+    assertEquals("length", completion.get("finishReason").asText());
+    assertUsage(completion.get("usage"), plainCompletion.at("/usage/prompt_tokens").asInt(), COMPLETION_TOKENS);
+
+    JsonNode session = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress()
+        + "/v1/sessions/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    assertEquals("completed", session.get("status").asText(), "the client's chat is a Baton session: " + session);
+    assertEquals(CHAT_TOKENS, session.get("tokens").asInt());
+  }
+
+  private static void assertUsage(JsonNode usage, int promptTokens, int completionTokens) {
+    assertEquals(promptTokens, usage.get("prompt_tokens").asInt(), "prompt tokens: " + usage);
+    assertEquals(completionTokens, usage.get("completion_tokens").asInt(), "completion tokens: " + usage);
+    assertEquals(promptTokens + completionTokens, usage.get("total_tokens").asInt(), "total tokens: " + usage);
+  }
+}
