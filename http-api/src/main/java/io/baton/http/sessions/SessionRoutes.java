@@ -89,7 +89,9 @@ public final class SessionRoutes extends AllDirectives {
     o.put("prompt_tokens", s.spec().promptTokens().size());
     o.put("max_tokens", s.spec().maxTokens());
     o.put("tokens", s.tokenCount());
-    o.put("checkpointed_tokens", s.checkpointUpto());
+    // checkpointUpto counts prompt plus generated tokens; the view counts generated ones like "tokens".
+    o.put("checkpointed_tokens", Math.max(0, s.checkpointUpto() - s.spec().promptTokens().size()));
+    o.put("checkpointed_context_tokens", s.checkpointUpto());
     o.put("end_reason", s.terminalReason());
     ArrayNode attempts = o.putArray("attempts");
     for (Attempt a : s.attempts()) {

@@ -60,6 +60,8 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
   /** Why decoding stopped early; the attempt fails with it once the buffer is durable. */
   private FailureCause failure;
   private boolean ending;
+  /** When the simulated GPU finishes its current step, by System.nanoTime. */
+  private long dueNanos;
   private final StopSequences stops;
   /** "length" unless a stop sequence ended the generation. */
   private String finishReason = "length";
@@ -152,7 +154,11 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
 
   private void scheduleStep(Duration simulated) {
     if (honourSimulatedTiming && simulated.compareTo(Duration.ZERO) > 0) {
-      timers.startSingleTimer(STEP_TIMER, new DecodeStep(), simulated);
+      // Pekko's timers fire on a 10 ms tick, so each wait ends late; aiming every step at the
+      // simulated GPU's own clock keeps that lateness from adding up over a stream.
+      long now = System.nanoTime();
+      dueNanos = dueNanos == 0 ? now + simulated.toNanos() : Math.max(dueNanos + simulated.toNanos(), now);
+      timers.startSingleTimer(STEP_TIMER, new DecodeStep(), Duration.ofNanos(Math.max(0, dueNanos - now)));
     } else {
       getContext().getSelf().tell(new DecodeStep());
     }
