@@ -39,7 +39,7 @@ public final class ApiRoutes extends AllDirectives {
     HttpMetrics httpMetrics = new HttpMetrics(services.metrics());
     SessionGateway gateway = new SessionGateway(system, services.catalog(), settings, httpMetrics);
     this.openAi = new OpenAiRoutes(system, gateway, settings);
-    this.sessions = new SessionRoutes(gateway, openAi);
+    this.sessions = new SessionRoutes(system, gateway, openAi);
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files());
@@ -50,11 +50,18 @@ public final class ApiRoutes extends AllDirectives {
     return new ErrorHandling().handle(() -> concat(
         new HealthRoutes(ready).routes(),
         metrics.routes(),
-        pathPrefix("v1", () -> authenticated(tenant -> concat(
+        pathPrefix("v1", () -> available(() -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
             withSizeLimit(settings.maxFile(), files::routes),
-            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(), batches.routes()))))),
+            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(), batches.routes())))))),
         pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes)))));
+  }
+
+  /** 503 with Retry-After until the node can take work (Cassandra, cluster and GPUs are up). */
+  private Route available(java.util.function.Supplier<Route> inner) {
+    return extractRequest(request -> ready.getAsBoolean() ? inner.get()
+        : respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "5"),
+            () -> complete(Json.error(ApiError.unavailable("the node is starting and cannot take work yet; retry")))));
   }
 
   /** The caller's tenant from its bearer key; with no keys configured everyone is "default". */

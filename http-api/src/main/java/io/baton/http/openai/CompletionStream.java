@@ -33,6 +33,7 @@ final class CompletionStream {
   private final CompletionRequest request;
   private final ChunkFormat format;
   private final int promptTokens;
+  private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
   private final HttpMetrics.Tracker tracker;
 
   CompletionStream(SessionGateway gateway, SessionGateway.Submitted submitted, CompletionRequest request, long created,
@@ -77,6 +78,7 @@ final class CompletionStream {
               tracker.ended("completed");
             } else {
               out.add(new Frame(errorEvent(event), true));
+              ended.set(true);
               tracker.ended(outcome(event));
             }
             return out;
@@ -103,6 +105,12 @@ final class CompletionStream {
       out.add(new Frame(ChunkFormat.event(index, format.usageChunk(promptTokens, completionTokens)), false));
     }
     out.add(new Frame(ChunkFormat.DONE, true));
+    ended.set(true);
+  }
+
+  /** Whether the stream produced its end (finish or error); false after a client disconnect. */
+  boolean ended() {
+    return ended.get();
   }
 
   /** A session that failed or was cancelled mid-stream: OpenAI's clients read an error object. */

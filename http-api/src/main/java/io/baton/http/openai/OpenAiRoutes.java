@@ -74,7 +74,13 @@ public final class OpenAiRoutes extends AllDirectives {
           return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
               ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())
                   .watchTermination((mat, done) -> {
-                    done.whenComplete((d, e) -> limits.release(tenant));
+                    done.whenComplete((d, e) -> {
+                      limits.release(tenant);
+                      if (settings.cancelOnDisconnect() && !stream.ended()) {
+                        // on-disconnect = cancel: nobody reads the rest, so the GPU should not make it.
+                        gateway.cancel(submitted.sessionId(), "the client disconnected");
+                      }
+                    });
                     return mat;
                   })))));
         }

@@ -24,16 +24,19 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/sessions/{id}}: what became of a request (status, every attempt with its GPU, method
- * and failure, timings), its stream again from any token ({@code Last-Event-ID} or {@code ?after=N}),
- * and cancellation.
+ * and failure, timings), its event history ({@code /events}), its stream again from any token
+ * ({@code Last-Event-ID} or {@code ?after=N}), and cancellation.
  */
 public final class SessionRoutes extends AllDirectives {
   private final SessionGateway gateway;
   private final OpenAiRoutes openAi;
 
-  public SessionRoutes(SessionGateway gateway, OpenAiRoutes openAi) {
+  private final SessionEvents events;
+
+  public SessionRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, SessionGateway gateway, OpenAiRoutes openAi) {
     this.gateway = gateway;
     this.openAi = openAi;
+    this.events = new SessionEvents(system);
   }
 
   public Route routes() {
@@ -44,6 +47,8 @@ public final class SessionRoutes extends AllDirectives {
                 reply -> reply instanceof SessionCommand.Rejected r
                     ? complete(Json.error(ApiError.from(r.rejection())))
                     : onSuccess(gateway.state(id), s -> complete(Json.ok(view(s)))))))),
+        path("events", () -> get(() -> onSuccess(known(id).thenCompose(s -> events.history(id)),
+            list -> complete(Json.ok(list))))),
         path("stream", () -> get(() -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
             parameterOptional("after", after -> onSuccess(known(id), s -> stream(s, from(lastEventId, after))))))))));
   }

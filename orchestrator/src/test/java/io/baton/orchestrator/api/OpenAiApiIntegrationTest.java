@@ -132,6 +132,32 @@ class OpenAiApiIntegrationTest {
     assertTrue(session.get("tokens").asInt() < 40);
   }
 
+  @Test
+  void theEventHistoryIsTheJournalInOrder() throws Exception {
+    HttpResponse<String> r = post("/v1/chat/completions",
+        "{\"model\":\"baton-small\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":20}");
+    String id = JSON.readTree(r.body()).get("id").asText();
+    JsonNode events = JSON.readTree(HTTP.send(HttpRequest.newBuilder(
+        URI.create(node.httpAddress() + "/v1/sessions/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode data = events.get("data");
+    assertEquals("Submitted", data.get(0).get("type").asText());
+    assertEquals("Placed", data.get(1).get("type").asText());
+    assertEquals("FRESH", data.get(1).at("/summary/method").asText());
+    assertEquals("Completed", data.get(data.size() - 1).get("type").asText());
+    int tokens = 0;
+    for (int i = 0; i < data.size(); i++) {
+      assertEquals(i + 1, data.get(i).get("seq_nr").asInt(), "every event, in journal order");
+      if (data.get(i).get("type").asText().equals("TokensAppended")) {
+        assertEquals(tokens, data.get(i).at("/summary/from_index").asInt(), "contiguous chunks");
+        tokens += data.get(i).at("/summary/tokens").asInt();
+      }
+    }
+    assertEquals(20, tokens);
+    HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(
+        URI.create(node.httpAddress() + "/v1/sessions/chatcmpl-nope/events")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, unknown.statusCode());
+  }
+
   static JsonNode session(String id) throws Exception {
     return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + "/v1/sessions/" + id)).build(),
         HttpResponse.BodyHandlers.ofString()).body());

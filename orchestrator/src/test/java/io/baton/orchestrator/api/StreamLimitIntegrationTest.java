@@ -17,7 +17,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A key over its open-request limit gets 429 with Retry-After; a key of its own is unaffected. */
+/**
+ * A key over its open-request limit gets 429 with Retry-After; a key of its own is unaffected; with
+ * on-disconnect = cancel a dropped stream cancels its session.
+ */
 @ExtendWith(CassandraTestExtension.class)
 class StreamLimitIntegrationTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +42,7 @@ class StreamLimitIntegrationTest {
         "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
         "baton.http.api-keys", "alice:sk-a,bob:sk-b",
         "baton.http.limits.max-streams-per-key", 1,
+        "baton.http.on-disconnect", "cancel",
         "baton.workers.engine.timing.decode-per-token", "20ms"))))) {
       HttpResponse<InputStream> open = HTTP.send(request(node, "sk-a", true, 200), HttpResponse.BodyHandlers.ofInputStream());
       assertEquals(200, open.statusCode());
@@ -54,6 +58,17 @@ class StreamLimitIntegrationTest {
       try (InputStream body = open.body()) {
         body.readAllBytes(); // the stream runs to its end, which frees alice's slot
       }
+      // on-disconnect = cancel: a client that goes away mid-stream cancels its session.
+      HttpResponse<InputStream> dropped = HTTP.send(request(node, "sk-b", true, 400), HttpResponse.BodyHandlers.ofInputStream());
+      String sessionId = dropped.headers().firstValue("x-baton-session-id").orElseThrow();
+      InputStream partial = dropped.body();
+      partial.read(new byte[64]);
+      partial.close();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+        HttpResponse<String> view = HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + "/v1/sessions/"
+            + sessionId)).header("Authorization", "Bearer sk-b").build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(view.body()).get("status").asText().equals("cancelled");
+      });
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
           HTTP.send(request(node, "sk-a", false, 4), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     }
