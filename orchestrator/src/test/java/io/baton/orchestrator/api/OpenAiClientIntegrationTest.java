@@ -2,6 +2,7 @@ package io.baton.orchestrator.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The official OpenAI client library (Node, {@link OpenAiNodeClient#VERSION}), unmodified, pointed
  * at a whole node on the real Cassandra by its base URL: a streaming chat completion and a
- * non-streaming completion, each checked against the same request (same seed) sent by plain HTTP.
+ * non-streaming completion, each checked against the same request (same seed) sent by plain HTTP,
+ * and the batch flow (upload, create, poll to completion, download the output) whose output lines
+ * are checked the same way.
  */
 @ExtendWith(CassandraTestExtension.class)
 class OpenAiClientIntegrationTest {
@@ -37,6 +42,7 @@ class OpenAiClientIntegrationTest {
       + ",\"seed\":11,\"temperature\":0.8}";
   static final String COMPLETION = "{\"model\":\"baton-small\",\"prompt\":\"The GPU\",\"max_tokens\":" + COMPLETION_TOKENS
       + ",\"seed\":5,\"temperature\":0.7}";
+  static final int BATCH_LINES = 3;
   static BatonNode node;
   static OpenAiNodeClient client;
 
@@ -97,6 +103,46 @@ class OpenAiClientIntegrationTest {
         + "/v1/sessions/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
     assertEquals("completed", session.get("status").asText(), "the client's chat is a Baton session: " + session);
     assertEquals(CHAT_TOKENS, session.get("tokens").asInt());
+  }
+
+  static String batchChat(int i) {
+    return "{\"model\":\"baton-small\",\"messages\":[{\"role\":\"user\",\"content\":\"SDK batch line " + i
+        + "\"}],\"max_tokens\":6,\"seed\":" + (40 + i) + "}";
+  }
+
+  @Test
+  void theOfficialClientUploadsCreatesPollsAndDownloadsABatchWithTheSameTextAsPlainHttp() throws Exception {
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < BATCH_LINES; i++) {
+      bodies.add(batchChat(i));
+    }
+    JsonNode batch = JSON.readTree(client.run(node.httpAddress() + "/v1",
+        List.of("null", "null", "[" + String.join(",", bodies) + "]"), 120)).get("batch");
+
+    assertTrue(batch.get("fileId").asText().startsWith("file-"), batch.toString());
+    assertEquals("batch", batch.get("filePurpose").asText());
+    assertEquals("batch", batch.get("object").asText());
+    assertEquals("completed", batch.get("status").asText(), batch.toString());
+    assertEquals(BATCH_LINES, batch.at("/requestCounts/total").asInt(), batch.toString());
+    assertEquals(BATCH_LINES, batch.at("/requestCounts/completed").asInt(), batch.toString());
+    assertEquals(0, batch.at("/requestCounts/failed").asInt(), batch.toString());
+
+    List<String> lines = batch.get("output").asText().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(BATCH_LINES, lines.size(), "one output line per input line: " + lines);
+    Map<String, JsonNode> byCustomId = new HashMap<>();
+    for (String line : lines) {
+      JsonNode l = JSON.readTree(line);
+      assertEquals(200, l.at("/response/status_code").asInt(), line);
+      byCustomId.put(l.get("custom_id").asText(), l);
+    }
+    for (int i = 0; i < BATCH_LINES; i++) {
+      JsonNode line = byCustomId.get("sdk-" + i);
+      assertNotNull(line, "custom_id sdk-" + i + " is in the output: " + byCustomId.keySet());
+      String plain = post("/v1/chat/completions", batchChat(i)).at("/choices/0/message/content").asText();
+      assertFalse(plain.isEmpty(), "the reference answer has text");
+      assertEquals(plain, line.at("/response/body/choices/0/message/content").asText(),
+          "a batch line downloaded through the client = the same request sent alone");
+    }
   }
 
   private static void assertUsage(JsonNode usage, int promptTokens, int completionTokens) {
