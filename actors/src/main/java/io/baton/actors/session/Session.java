@@ -2,14 +2,12 @@ package io.baton.actors.session;
 
 import static io.baton.actors.Rejection.Reason.ALREADY_EXISTS;
 import static io.baton.actors.Rejection.Reason.ALREADY_TERMINAL;
-import static io.baton.actors.Rejection.Reason.INVALID_ARGUMENT;
 import static io.baton.actors.Rejection.Reason.NOT_FOUND;
 
 import io.baton.actors.ActorsSettings;
 import io.baton.actors.Rejection;
 import io.baton.actors.session.SessionCommand.*;
 import io.baton.actors.session.SessionEvent.*;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +19,6 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -47,15 +44,11 @@ public final class Session
   public static final EntityTypeKey<SessionCommand> ENTITY_KEY =
       EntityTypeKey.create(SessionCommand.class, "Session");
 
-  /** How long an ended session stays in memory after recovery before it passivates itself. */
-  private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);
-
   private final String sessionId;
   private final ActorsSettings settings;
   private final ActorContext<SessionCommand> context;
-  private final ActorRef<Topic.Command<TokenUpdate>> topic;
-  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final SessionWatch watch;
+  private final SessionOutbox outbox;
 
   private Session(
       String sessionId,
@@ -72,9 +65,8 @@ public final class Session
     this.sessionId = sessionId;
     this.settings = settings;
     this.context = context;
-    this.shard = shard;
     this.watch = new SessionWatch(timers, hooks, settings);
-    this.topic = context.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
+    this.outbox = new SessionOutbox(sessionId, context, shard, watch);
   }
 
   /**
@@ -119,13 +111,12 @@ public final class Session
         .onCommand(PlacementDue.class, this::placementDue)
         .onCommand(ProgressDue.class, this::progressDue)
         .onCommand(IdleCheck.class, (s, c) -> {
-          if (s.status() == SessionStatus.NEW || s.status().isTerminal()) {
-            passivateAfter(Duration.ZERO);
-          }
+          outbox.idleCheck(s);
           return Effect().noReply();
         });
     b.forState(s -> s.status() == SessionStatus.NEW)
-        .onCommand(Submit.class, this::submit)
+        .onCommand(Submit.class, c -> unless(SessionInputs.submit(c), c.replyTo(),
+            () -> persist(new Submitted(sessionId, c.spec(), Instant.now()), c.replyTo())))
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
     b.forState(s -> s.status().isTerminal())
         .onCommand(Submit.class, this::resubmit)
@@ -136,25 +127,14 @@ public final class Session
         .onCommand(AppendTokens.class, this::append)
         .onCommand(CheckpointKv.class, this::checkpoint)
         .onCommand(FailAttempt.class, this::failAttempt)
-        .onCommand(Complete.class, (s, c) -> blank(c.finishReason())
-            ? reject(c.replyTo(), INVALID_ARGUMENT, "a finish reason is required")
-            : fenced(s, c.attempt(), c.replyTo(),
-            () -> persist(new Completed(c.finishReason(), Usage.of(s), Instant.now()), c.replyTo())))
-        .onCommand(Fail.class, c -> blank(c.error())
-            ? reject(c.replyTo(), INVALID_ARGUMENT, "an error message is required")
-            : persist(new Failed(c.error(), Instant.now()), c.replyTo()))
-        .onCommand(Cancel.class, c -> blank(c.reason())
-            ? reject(c.replyTo(), INVALID_ARGUMENT, "a cancel reason is required")
-            : persist(new Cancelled(c.reason(), Instant.now()), c.replyTo()));
+        .onCommand(Complete.class, (s, c) -> unless(SessionInputs.required(c.finishReason(), "a finish reason"),
+            c.replyTo(), () -> unless(SessionRules.fence(s, c.attempt()), c.replyTo(),
+                () -> persist(new Completed(c.finishReason(), Usage.of(s), Instant.now()), c.replyTo()))))
+        .onCommand(Fail.class, c -> unless(SessionInputs.required(c.error(), "an error message"), c.replyTo(),
+            () -> persist(new Failed(c.error(), Instant.now()), c.replyTo())))
+        .onCommand(Cancel.class, c -> unless(SessionInputs.required(c.reason(), "a cancel reason"), c.replyTo(),
+            () -> persist(new Cancelled(c.reason(), Instant.now()), c.replyTo())));
     return b.build();
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> submit(SessionState s, Submit c) {
-    Optional<String> invalid = c.spec() == null ? Optional.of("spec is required") : c.spec().invalidity();
-    if (invalid.isPresent()) {
-      return reject(c.replyTo(), INVALID_ARGUMENT, invalid.get());
-    }
-    return persist(new Submitted(sessionId, c.spec(), Instant.now()), c.replyTo());
   }
 
   /** A retried submission is acknowledged; a different spec under the same id is refused. */
@@ -166,10 +146,8 @@ public final class Session
   }
 
   private ReplyEffect<SessionEvent, SessionState> place(SessionState s, Place c) {
-    return SessionRules.place(s, c)
-        .map(r -> rejectWith(c.replyTo(), r))
-        .orElseGet(() -> persist(
-            new Placed(c.attempt(), c.workerId(), s.tokenCount(), c.method(), Instant.now()), c.replyTo()));
+    return unless(SessionRules.place(s, c), c.replyTo(), () -> persist(
+        new Placed(c.attempt(), c.workerId(), s.tokenCount(), c.method(), Instant.now()), c.replyTo()));
   }
 
   /**
@@ -177,19 +155,17 @@ public final class Session
    * faulted with an application-class XID: then it is a poison request and ends here.
    */
   private ReplyEffect<SessionEvent, SessionState> failAttempt(SessionState s, FailAttempt c) {
-    if (c.cause() == null || c.cause().kind() == null) {
-      return reject(c.replyTo(), INVALID_ARGUMENT, "a failed attempt needs a cause");
-    }
-    return fenced(s, c.attempt(), c.replyTo(), () -> {
-      Instant now = Instant.now();
-      AttemptFailed failed = new AttemptFailed(c.attempt(), c.cause(), now);
-      Optional<String> poison = SessionRules.poison(s, c.cause());
-      if (poison.isPresent()) {
-        context.getLog().warn("session {} failed: {}", sessionId, poison.get());
-        return persist(List.of(failed, new Failed(poison.get(), now)), c.replyTo());
-      }
-      return persist(List.of(failed), c.replyTo());
-    });
+    return unless(SessionInputs.failAttempt(c), c.replyTo(), () -> unless(SessionRules.fence(s, c.attempt()),
+        c.replyTo(), () -> {
+          Instant now = Instant.now();
+          AttemptFailed failed = new AttemptFailed(c.attempt(), c.cause(), now);
+          Optional<String> poison = SessionRules.poison(s, c.cause());
+          if (poison.isPresent()) {
+            context.getLog().warn("session {} failed: {}", sessionId, poison.get());
+            return persist(List.of(failed, new Failed(poison.get(), now)), c.replyTo());
+          }
+          return persist(List.of(failed), c.replyTo());
+        }));
   }
 
   private ReplyEffect<SessionEvent, SessionState> placementDue(SessionState s, PlacementDue c) {
@@ -203,19 +179,14 @@ public final class Session
       return Effect().noReply();
     }
     Attempt attempt = s.currentAttempt();
-    String silent = "no token or checkpoint from " + attempt.workerId() + " for " + settings.progressTimeout().toMillis()
-        + " ms";
-    // After a recovery the worker may simply have died with its node; only a live silence blames the GPU.
-    FailureCause cause = c.sinceRecovery()
-        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, silent + " since the session recovered")
-        : FailureCause.of(FailureCause.Kind.PROGRESS_TIMEOUT, silent);
+    FailureCause cause = SessionInputs.silence(attempt, c.sinceRecovery(), settings.progressTimeout());
     context.getLog().warn("session {} attempt {}: {}", sessionId, c.attempt(), cause.detail());
     return Effect().persist(new AttemptFailed(c.attempt(), cause, Instant.now()))
         .thenRun(after -> {
           if (!c.sinceRecovery()) {
             watch.attemptTimedOut(s, attempt);
           }
-          afterPersist(List.of(), after);
+          outbox.persisted(List.of(), after);
         })
         .thenNoReply();
   }
@@ -242,10 +213,10 @@ public final class Session
     return persist(new KvCheckpointed(c.attempt(), c.uptoToken(), c.blockHashes(), Instant.now()), c.replyTo());
   }
 
-  private ReplyEffect<SessionEvent, SessionState> fenced(
-      SessionState s, int attempt, ActorRef<Reply> replyTo,
+  /** Replies with {@code rejection} when there is one, and only otherwise goes on with {@code then}. */
+  private ReplyEffect<SessionEvent, SessionState> unless(Optional<Rejection> rejection, ActorRef<Reply> replyTo,
       Supplier<ReplyEffect<SessionEvent, SessionState>> then) {
-    return SessionRules.fence(s, attempt).map(r -> rejectWith(replyTo, r)).orElseGet(then);
+    return rejection.map(r -> rejectWith(replyTo, r)).orElseGet(then);
   }
 
   private ReplyEffect<SessionEvent, SessionState> persist(SessionEvent event, ActorRef<Reply> replyTo) {
@@ -256,32 +227,9 @@ public final class Session
   private ReplyEffect<SessionEvent, SessionState> persist(List<SessionEvent> events, ActorRef<Reply> replyTo) {
     return Effect()
         .persist(events)
-        .thenRun(after -> afterPersist(events, after))
+        .thenRun(after -> outbox.persisted(events, after))
         .thenReply(replyTo, Accepted::of);
   }
-
-  /** Publishes new tokens, then arms what the new status needs: a placer, a progress watch, or nothing. */
-  private void afterPersist(List<SessionEvent> events, SessionState after) {
-    for (SessionEvent event : events) {
-      if (event instanceof TokensAppended e) {
-        topic.tell(Topic.publish(new TokenUpdate(sessionId, e.fromIndex(), e.tokens(), after.status(), null)));
-      }
-    }
-    watch.follow(after, false);
-    if (after.status().isTerminal()) {
-      topic.tell(Topic.publish(TokenUpdate.of(after, after.tokenCount())));
-      passivateAfter(Duration.ZERO);
-    }
-  }
-
-  private void passivateAfter(Duration delay) {
-    shard.ifPresent(s -> context.scheduleOnce(delay, s, new ClusterSharding.Passivate<>(context.getSelf())));
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isBlank();
-  }
-
 
   private ReplyEffect<SessionEvent, SessionState> reject(ActorRef<Reply> replyTo, Rejection.Reason reason, String detail) {
     return rejectWith(replyTo, Rejection.of(reason, detail));
@@ -299,15 +247,7 @@ public final class Session
   @Override
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), s -> {
-          if (s.status().isTerminal() || s.status() == SessionStatus.NEW) {
-            // Remember-entities restarts entities until they passivate; an ended one need not stay,
-            // and neither need one that a lookup of an unknown id created.
-            shard.ifPresent(sh -> context.scheduleOnce(TERMINAL_LINGER, context.getSelf(), new IdleCheck()));
-          } else {
-            watch.follow(s, true);
-          }
-        })
+        .onSignal(RecoveryCompleted.instance(), outbox::recovered)
         .build();
   }
 }

@@ -20,7 +20,6 @@ import io.baton.workers.agent.SessionRunner.Stop;
 import io.baton.workers.engine.Generation;
 import io.baton.workers.engine.InferenceEngine;
 import io.baton.workers.engine.XidException;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -34,37 +33,27 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The {@link SessionRunner} actor. It decodes one token per message, so that answers from the
  * session are handled between tokens, and ends the attempt once decoding has stopped, every token
  * is durable and no checkpoint is under way. Starting the engine ({@link GenerationStarter}),
- * streaming chunks ({@link ChunkSender}), checkpointing ({@link KvCheckpointer}) and telling the
- * session how the attempt ended ({@link AttemptEnd}) are its collaborators' work; every answer they
- * wait for comes back here as a message and is handed to the one that asked.
+ * pacing and stopping decoding ({@link DecodePacer}), streaming chunks ({@link ChunkSender}),
+ * checkpointing ({@link KvCheckpointer}) and telling the session how the attempt ended
+ * ({@link AttemptEnd}) are its collaborators' work; every answer they wait for comes back here as a
+ * message and is handed to the one that asked.
  */
 final class RunnerBehavior extends AbstractBehavior<Command> {
 
-  private static final String STEP_TIMER = "step";
-
-  private final TimerScheduler<Command> timers;
   private final String sessionId;
   private final int attempt;
-  private final int maxTokens;
-  /** Wait out the engine's simulated times; tests pass false (RunnerSettings). */
-  private final boolean honourSimulatedTiming;
   private final ActorRef<RunnerEvent> listener;
   private final XidCatalog xids = XidCatalog.standard();
   private final ChunkSender chunks;
   private final KvCheckpointer checkpointer;
   private final GenerationStarter starter;
   private final AttemptEnd end;
+  private final DecodePacer pacer;
 
   private Generation generation;
-  private boolean decodingDone;
   /** Why decoding stopped early; the attempt fails with it once the buffer is durable. */
   private FailureCause failure;
   private boolean ending;
-  /** When the simulated GPU finishes its current step, by System.nanoTime. */
-  private long dueNanos;
-  private final StopSequences stops;
-  /** "length" unless a stop sequence ended the generation. */
-  private String finishReason = "length";
 
   RunnerBehavior(ActorContext<Command> context, TimerScheduler<Command> timers,
       RecipientRef<SessionCommand> session, SessionState state, int attempt, InferenceEngine engine,
@@ -72,11 +61,10 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     super(context);
     // Pekko names the logger after whichever class logs first; keep the runner's logs under one name.
     context.setLoggerName(SessionRunner.class);
-    this.timers = timers;
     this.sessionId = state.sessionId();
     this.attempt = attempt;
-    this.maxTokens = state.spec().maxTokens();
-    this.honourSimulatedTiming = settings.honourSimulatedTiming();
+    this.pacer = new DecodePacer(timers, context.getSelf(), settings.honourSimulatedTiming(),
+        state.spec().maxTokens(), new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens()));
     this.listener = listener;
     SessionLink link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout());
     this.chunks = new ChunkSender(link, timers, settings, state.tokens());
@@ -84,7 +72,6 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
         state.checkpointUpto());
     this.starter = new GenerationStarter(link, engine);
     this.end = new AttemptEnd(link);
-    this.stops = new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens());
   }
 
   /** Plans the resume off the actor; the plan comes back as a Start. */
@@ -144,28 +131,12 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     if (listener != null) {
       listener.tell(new RunnerEvent.Prefilled(sessionId, attempt, prefill));
     }
-    if (chunks.produced() >= maxTokens) {
-      decodingDone = true;
-      return progress();
-    }
-    scheduleStep(prefill.simulated());
-    return this;
-  }
-
-  private void scheduleStep(Duration simulated) {
-    if (honourSimulatedTiming && simulated.compareTo(Duration.ZERO) > 0) {
-      // Pekko's timers fire on a 10 ms tick, so each wait ends late; aiming every step at the
-      // simulated GPU's own clock keeps that lateness from adding up over a stream.
-      long now = System.nanoTime();
-      dueNanos = dueNanos == 0 ? now + simulated.toNanos() : Math.max(dueNanos + simulated.toNanos(), now);
-      timers.startSingleTimer(STEP_TIMER, new DecodeStep(), Duration.ofNanos(Math.max(0, dueNanos - now)));
-    } else {
-      getContext().getSelf().tell(new DecodeStep());
-    }
+    pacer.prefilled(chunks.produced(), prefill.simulated());
+    return pacer.done() ? progress() : this;
   }
 
   private Behavior<Command> onDecodeStep() {
-    if (decodingDone || failure != null || ending) {
+    if (pacer.done() || failure != null || ending) {
       return this;
     }
     Generation.Step step;
@@ -179,19 +150,12 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
           "engine produced index " + step.index() + ", expected " + chunks.produced()));
     }
     chunks.add(step.token());
-    if (stops.reached(step.token())) {
-      decodingDone = true;
-      finishReason = "stop";
-    } else if (chunks.produced() >= maxTokens) {
-      decodingDone = true;
-    } else {
-      scheduleStep(step.simulated());
-    }
+    pacer.stepped(step.token(), chunks.produced(), step.simulated());
     return progress();
   }
 
   private Behavior<Command> engineFailed(RuntimeException e) {
-    timers.cancel(STEP_TIMER);
+    pacer.cancel();
     if (e instanceof XidException x) {
       failure = FailureCause.xid(x.code(), xids.classify(x.code()).id(), x.getMessage());
     } else {
@@ -209,7 +173,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     if (ending) {
       return this;
     }
-    boolean stopped = decodingDone || failure != null;
+    boolean stopped = pacer.done() || failure != null;
     if (chunks.idle() && chunks.buffered() > 0) {
       chunks.flushIfDue(stopped);
     } else if (chunks.idle() && chunks.buffered() == 0 && !checkpointer.busy() && stopped) {
@@ -256,9 +220,9 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
   /** Completes the attempt, or fails it when {@code cause} is not null. */
   private void end(FailureCause cause) {
     ending = true;
-    timers.cancel(STEP_TIMER);
+    pacer.cancel();
     chunks.stopInterval();
-    end.send(cause, finishReason);
+    end.send(cause, pacer.finishReason());
   }
 
   private Behavior<Command> rejected(Rejection rejection, String what) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -49,12 +48,10 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   private final AgentSettings settings;
   private final String nodeId;
   private final Map<String, GpuSlot> slots = new LinkedHashMap<>();
-  private final KvBlockStore store;
-  private final ResumeCostModel costModel;
   private final ActorRef<Topic.Command<GpuReport>> reports;
   private final ClusterSharding sharding;
-  private final ActorRef<RunnerEvent> runnerEvents;
   private final GpuCare care;
+  private final PlacementIntake intake;
   private final long ticksPerHeartbeat;
   private long ticks;
 
@@ -70,17 +67,16 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       ActorRef<Topic.Command<GpuReport>> reports,
       MeterRegistry metrics) {
     super(context);
-    this.costModel = costModel;
     this.settings = settings;
     this.nodeId = nodeId;
-    this.store = store;
     this.reports = reports;
     this.sharding = ClusterSharding.get(context.getSystem());
-    this.runnerEvents = context.messageAdapter(RunnerEvent.class, RunnerReported::new);
+    ActorRef<RunnerEvent> runnerEvents = context.messageAdapter(RunnerEvent.class, RunnerReported::new);
     for (AgentGpu gpu : gpus) {
       slots.put(gpu.gpuId(), new GpuSlot(gpu.gpuId(), gpu.spec(), gpu.pool(), gpu.engine()));
     }
     this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding, metrics);
+    this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, sharding, runnerEvents);
     this.ticksPerHeartbeat = Math.max(1, settings.heartbeatInterval().toMillis() / settings.reportInterval().toMillis());
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, GpuStateHeard::new)));
     slots.values().forEach(this::register);
@@ -110,9 +106,9 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   @Override
   public Receive<AgentCommand> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Assign.class, this::onAssign)
-        .onMessage(PlaceAnswered.class, this::onPlaceAnswered)
-        .onMessage(StateFetched.class, this::onStateFetched)
+        .onMessage(Assign.class, m -> then(() -> intake.assign(m)))
+        .onMessage(PlaceAnswered.class, m -> then(() -> intake.placeAnswered(m)))
+        .onMessage(StateFetched.class, m -> then(() -> intake.stateFetched(m)))
         .onMessage(RunnerReported.class, this::onRunnerReported)
         .onMessage(RunnerStopped.class, this::onRunnerStopped)
         .onMessage(Registered.class, this::onRegistered)
@@ -175,77 +171,6 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
 
   private Behavior<AgentCommand> onGetStatus(GetStatus m) {
     m.replyTo().tell(new AgentStatus(nodeId, slots.values().stream().map(GpuSlot::view).toList()));
-    return this;
-  }
-
-  // --- placements -------------------------------------------------------------------------------
-
-  private Behavior<AgentCommand> onAssign(Assign a) {
-    GpuSlot slot = slots.get(a.gpuId());
-    String refusal = slot == null ? "no GPU " + a.gpuId() + " on " + nodeId : slot.refusal(settings.sessionsPerGpu());
-    if (refusal != null) {
-      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), refusal, false));
-      return this;
-    }
-    slot.reserved++;
-    getContext().ask(SessionCommand.Reply.class, session(a.sessionId()), settings.runner().ackTimeout(),
-        r -> new SessionCommand.Place(a.attempt(), a.gpuId(), a.method(), r),
-        (reply, error) -> new PlaceAnswered(a, reply, error));
-    return this;
-  }
-
-  private Behavior<AgentCommand> onPlaceAnswered(PlaceAnswered m) {
-    Assign a = m.assign();
-    GpuSlot slot = slots.get(a.gpuId());
-    if (!(m.reply() instanceof SessionCommand.Accepted)) {
-      slot.reserved--;
-      String why = m.reply() instanceof SessionCommand.Rejected r ? r.rejection().toString() : String.valueOf(m.error());
-      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), "the session refused the placement: " + why,
-          m.reply() instanceof SessionCommand.Rejected));
-      return this;
-    }
-    a.replyTo().tell(new Assigned(a.gpuId(), a.sessionId(), a.attempt()));
-    // The slot stays reserved until the runner starts with the state the session was placed in.
-    getContext().ask(io.baton.actors.session.SessionState.class, session(a.sessionId()), settings.runner().ackTimeout(),
-        SessionCommand.GetState::new, (state, error) -> new StateFetched(a, state, error));
-    return this;
-  }
-
-  private Behavior<AgentCommand> onStateFetched(StateFetched m) {
-    Assign a = m.assign();
-    GpuSlot slot = slots.get(a.gpuId());
-    slot.reserved--;
-    if (m.error() != null) {
-      // The progress timeout re-places the session if this keeps happening; try once more now.
-      getContext().getLog().warn("session {} attempt {}: state unreadable ({}), asking again", a.sessionId(),
-          a.attempt(), m.error().toString());
-      slot.reserved++;
-      getContext().ask(io.baton.actors.session.SessionState.class, session(a.sessionId()),
-          settings.runner().ackTimeout(), SessionCommand.GetState::new, (state, error) -> new StateFetched(a, state, error));
-      return this;
-    }
-    if (m.state().attempt() != a.attempt() || !m.state().status().isRunning() || slot.remediating
-        || slot.status != GpuStatus.ACTIVE) {
-      if (m.state().attempt() == a.attempt() && m.state().status().isRunning()) {
-        session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
-            FailureCause.Kind.MIGRATED, a.gpuId() + " left rotation before the run began"),
-            getContext().getSystem().ignoreRef()));
-      }
-      return this;
-    }
-    GpuSlot.Run old = slot.runs.remove(a.sessionId());
-    if (old != null) {
-      old.runner().tell(new SessionRunner.Stop());
-    }
-    ActorRef<SessionRunner.Command> runner = getContext().spawnAnonymous(
-        // A null store turns off both checkpoints and restores in the runner.
-        SessionRunner.create(session(a.sessionId()), m.state(), a.attempt(), a.method(), slot.engine,
-            settings.checkpoints() ? store : null, costModel, settings.runner(), runnerEvents),
-        DispatcherSelector.fromConfig(RUNNER_DISPATCHER));
-    getContext().watchWith(runner, new RunnerStopped(a.gpuId(), a.sessionId(), a.attempt()));
-    slot.runs.put(a.sessionId(), new GpuSlot.Run(a.attempt(), runner));
-    getContext().getLog().info("session {} attempt {} running on {} method={} durable={}", a.sessionId(),
-        a.attempt(), a.gpuId(), a.method(), m.state().tokenCount());
     return this;
   }
 

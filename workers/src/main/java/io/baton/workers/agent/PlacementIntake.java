@@ -1,0 +1,126 @@
+package io.baton.workers.agent;
+
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.persistence.kv.KvBlockStore;
+import io.baton.workers.agent.AgentCommand.Assign;
+import io.baton.workers.agent.AgentCommand.Assigned;
+import io.baton.workers.agent.AgentCommand.PlaceAnswered;
+import io.baton.workers.agent.AgentCommand.Refused;
+import io.baton.workers.agent.AgentCommand.RunnerStopped;
+import io.baton.workers.agent.AgentCommand.StateFetched;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * How an agent takes a placement on (DESIGN.md, "Workers"): it reserves room on the GPU, has the
+ * session accept the placement, reads the state the session was placed in and only then starts a
+ * {@link SessionRunner}, so a run never begins from a state the session has moved past. Runs in the
+ * agent's actor, which owns the slots.
+ */
+final class PlacementIntake {
+  private final ActorContext<AgentCommand> context;
+  private final AgentSettings settings;
+  private final String nodeId;
+  private final Map<String, GpuSlot> slots;
+  private final KvBlockStore store;
+  private final ResumeCostModel costModel;
+  private final ClusterSharding sharding;
+  private final ActorRef<RunnerEvent> runnerEvents;
+
+  PlacementIntake(ActorContext<AgentCommand> context, AgentSettings settings, String nodeId, Map<String, GpuSlot> slots,
+      KvBlockStore store, ResumeCostModel costModel, ClusterSharding sharding, ActorRef<RunnerEvent> runnerEvents) {
+    this.context = context;
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.slots = slots;
+    this.store = store;
+    this.costModel = costModel;
+    this.sharding = sharding;
+    this.runnerEvents = runnerEvents;
+  }
+
+  void assign(Assign a) {
+    GpuSlot slot = slots.get(a.gpuId());
+    String refusal = slot == null ? "no GPU " + a.gpuId() + " on " + nodeId : slot.refusal(settings.sessionsPerGpu());
+    if (refusal != null) {
+      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), refusal, false));
+      return;
+    }
+    slot.reserved++;
+    context.ask(SessionCommand.Reply.class, session(a.sessionId()), settings.runner().ackTimeout(),
+        r -> new SessionCommand.Place(a.attempt(), a.gpuId(), a.method(), r),
+        (reply, error) -> new PlaceAnswered(a, reply, error));
+  }
+
+  void placeAnswered(PlaceAnswered m) {
+    Assign a = m.assign();
+    GpuSlot slot = slots.get(a.gpuId());
+    if (!(m.reply() instanceof SessionCommand.Accepted)) {
+      slot.reserved--;
+      String why = m.reply() instanceof SessionCommand.Rejected r ? r.rejection().toString() : String.valueOf(m.error());
+      a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), "the session refused the placement: " + why,
+          m.reply() instanceof SessionCommand.Rejected));
+      return;
+    }
+    a.replyTo().tell(new Assigned(a.gpuId(), a.sessionId(), a.attempt()));
+    // The slot stays reserved until the runner starts with the state the session was placed in.
+    fetchState(a);
+  }
+
+  void stateFetched(StateFetched m) {
+    Assign a = m.assign();
+    GpuSlot slot = slots.get(a.gpuId());
+    slot.reserved--;
+    if (m.error() != null) {
+      // The progress timeout re-places the session if this keeps happening; try once more now.
+      context.getLog().warn("session {} attempt {}: state unreadable ({}), asking again", a.sessionId(),
+          a.attempt(), m.error().toString());
+      slot.reserved++;
+      fetchState(a);
+      return;
+    }
+    if (m.state().attempt() != a.attempt() || !m.state().status().isRunning() || slot.remediating
+        || slot.status != GpuStatus.ACTIVE) {
+      if (m.state().attempt() == a.attempt() && m.state().status().isRunning()) {
+        session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
+            FailureCause.Kind.MIGRATED, a.gpuId() + " left rotation before the run began"),
+            context.getSystem().ignoreRef()));
+      }
+      return;
+    }
+    startRunner(a, slot, m.state());
+  }
+
+  private void fetchState(Assign a) {
+    context.ask(SessionState.class, session(a.sessionId()), settings.runner().ackTimeout(),
+        SessionCommand.GetState::new, (state, error) -> new StateFetched(a, state, error));
+  }
+
+  private void startRunner(Assign a, GpuSlot slot, SessionState state) {
+    GpuSlot.Run old = slot.runs.remove(a.sessionId());
+    if (old != null) {
+      old.runner().tell(new SessionRunner.Stop());
+    }
+    ActorRef<SessionRunner.Command> runner = context.spawnAnonymous(
+        // A null store turns off both checkpoints and restores in the runner.
+        SessionRunner.create(session(a.sessionId()), state, a.attempt(), a.method(), slot.engine,
+            settings.checkpoints() ? store : null, costModel, settings.runner(), runnerEvents),
+        DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
+    context.watchWith(runner, new RunnerStopped(a.gpuId(), a.sessionId(), a.attempt()));
+    slot.runs.put(a.sessionId(), new GpuSlot.Run(a.attempt(), runner));
+    context.getLog().info("session {} attempt {} running on {} method={} durable={}", a.sessionId(),
+        a.attempt(), a.gpuId(), a.method(), state.tokenCount());
+  }
+
+  private EntityRef<SessionCommand> session(String sessionId) {
+    return sharding.entityRefFor(Session.ENTITY_KEY, sessionId);
+  }
+}
