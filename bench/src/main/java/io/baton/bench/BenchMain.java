@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "baton bench",
     mixinStandardHelpOptions = true,
     description = "Run a benchmark against a real Cassandra started for the run.",
-    subcommands = {JournalBench.class, KvBench.class, FailoverBench.class, CheckpointBench.class, ApiBench.class})
+    subcommands = {JournalBench.class, KvBench.class, FailoverBench.class, CheckpointBench.class, ApiBench.class,
+        BatchBench.class})
 public final class BenchMain {
   public static void main(String[] args) {
     io.baton.persistence.JvmDefaults.apply();
