@@ -36,7 +36,9 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
   /** Weight of a fully cached context against a fully loaded GPU. */
   private static final double PREFIX_WEIGHT = 2.0;
 
-  public List<Candidate> candidates(SessionState s, Collection<GpuReport> reports, Instant now) {
+  /** @param held each report's held block hashes as a set (see {@link HeldBlocks}) */
+  public List<Candidate> candidates(
+      SessionState s, Collection<GpuReport> reports, Function<GpuReport, Set<String>> held, Instant now) {
     String model = s.spec().model();
     int[] context = context(s);
     String[] chain = BlockHash.chain(context, context.length, model);
@@ -52,7 +54,7 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
           || r.at().plus(staleAfter).isBefore(now)) {
         continue;
       }
-      int cachedTokens = heldPrefix(chain, r.heldBlocks()) * BlockHash.BLOCK_TOKENS;
+      int cachedTokens = heldPrefix(chain, held.apply(r)) * BlockHash.BLOCK_TOKENS;
       double prefixShare = context.length == 0 ? 0 : (double) cachedTokens / context.length;
       double load = (double) r.sessions() / r.capacity();
       double score = PREFIX_WEIGHT * prefixShare - load - (failedOn.contains(r.gpuId()) ? 10 : 0);
@@ -92,13 +94,9 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
   }
 
   /** How many leading blocks of the chain the GPU holds: only a contiguous prefix is reusable. */
-  static int heldPrefix(String[] chain, List<String> held) {
-    if (held.isEmpty()) {
-      return 0;
-    }
-    Set<String> set = new HashSet<>(held);
+  static int heldPrefix(String[] chain, Set<String> held) {
     int n = 0;
-    while (n < chain.length && set.contains(chain[n])) {
+    while (n < chain.length && held.contains(chain[n])) {
       n++;
     }
     return n;

@@ -53,6 +53,7 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private final PlacementPolicy policy;
   private final Map<String, GpuReport> reports = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
+  private final HeldBlocks held = new HeldBlocks();
   private final MeterRegistry metrics;
 
   private Placer(ActorContext<Command> context, String nodeId, PlacementPolicy policy,
@@ -103,7 +104,7 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     if (!inFlight.add(s.sessionId())) {
       return this; // already being placed; the session's retry timer asks again if this one fails
     }
-    List<PlacementPolicy.Candidate> candidates = policy.candidates(s, reports.values(), Instant.now());
+    List<PlacementPolicy.Candidate> candidates = policy.candidates(s, reports.values(), held::of, Instant.now());
     if (candidates.isEmpty()) {
       getContext().getLog().debug("session {}: no GPU serving {} has room; it stays pending", s.sessionId(),
           s.spec().model());

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
 import io.baton.orchestrator.FleetBootstrap;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -47,7 +46,7 @@ class AdminApiIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    nodeId = "admin-" + UUID.randomUUID().toString().substring(0, 8);
+    nodeId = TestNodes.nodeId("admin");
     node = startNode(nodeId, Map.of());
   }
 
@@ -58,14 +57,10 @@ class AdminApiIntegrationTest {
 
   static BatonNode startNode(String id, Map<String, Object> overrides) throws Exception {
     Map<String, Object> config = new HashMap<>(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", id,
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
         "baton.workers.engine.timing.decode-per-token", "5ms",
         "baton.workers.engine.timing.prefill-per-token", "20us"));
     config.putAll(overrides);
-    return BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(config)));
+    return TestNodes.start(id, config);
   }
 
   static String gpu(int host, int index) {
@@ -255,7 +250,7 @@ class AdminApiIntegrationTest {
   @Test
   @Order(5)
   void anAdminTokenGuardsAdminAndChaosOffMeansNoChaosRoutes() throws Exception {
-    String lockedId = "admin-locked-" + UUID.randomUUID().toString().substring(0, 8);
+    String lockedId = TestNodes.nodeId("admin-locked");
     Map<String, Object> guarded = Map.of("baton.http.admin-token", "s3cret", "baton.http.chaos", "off");
     try (BatonNode locked = startNode(lockedId, guarded)) {
       String someGpu = FleetBootstrap.workerId(FleetBootstrap.hostId(lockedId, 0), 0);

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +31,8 @@ class BatchApiIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", "batch-" + UUID.randomUUID().toString().substring(0, 8),
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
-        "baton.workers.engine.timing.decode-per-token", "1ms"))));
+    node = TestNodes.start(TestNodes.nodeId("batch"), Map.of(
+        "baton.workers.engine.timing.decode-per-token", "1ms"));
     FilesApiIntegrationTest.node = node;
   }
 

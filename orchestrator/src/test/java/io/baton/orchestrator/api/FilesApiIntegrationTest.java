@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -32,11 +31,7 @@ class FilesApiIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", "files-" + UUID.randomUUID().toString().substring(0, 8),
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint())))));
+    node = TestNodes.start(TestNodes.nodeId("files"), Map.of());
   }
 
   @AfterAll

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,12 +30,8 @@ class OpenAiApiIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", "api-" + UUID.randomUUID().toString().substring(0, 8),
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
-        "baton.workers.engine.timing.decode-per-token", "2ms"))));
+    node = TestNodes.start(TestNodes.nodeId("api"), Map.of(
+        "baton.workers.engine.timing.decode-per-token", "2ms"));
   }
 
   @AfterAll

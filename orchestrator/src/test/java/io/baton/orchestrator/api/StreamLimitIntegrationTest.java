@@ -3,17 +3,15 @@ package io.baton.orchestrator.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,15 +33,11 @@ class StreamLimitIntegrationTest {
 
   @Test
   void aSecondOpenRequestOfOneKeyIsRefusedUntilTheFirstEnds() throws Exception {
-    try (BatonNode node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", "limit-" + UUID.randomUUID().toString().substring(0, 8),
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
+    try (BatonNode node = TestNodes.start(TestNodes.nodeId("limit"), Map.of(
         "baton.http.api-keys", "alice:sk-a,bob:sk-b",
         "baton.http.limits.max-streams-per-key", 1,
         "baton.http.on-disconnect", "cancel",
-        "baton.workers.engine.timing.decode-per-token", "20ms"))))) {
+        "baton.workers.engine.timing.decode-per-token", "20ms"))) {
       HttpResponse<InputStream> open = HTTP.send(request(node, "sk-a", true, 200), HttpResponse.BodyHandlers.ofInputStream());
       assertEquals(200, open.statusCode());
       HttpResponse<String> refused = HTTP.send(request(node, "sk-a", false, 4), HttpResponse.BodyHandlers.ofString());

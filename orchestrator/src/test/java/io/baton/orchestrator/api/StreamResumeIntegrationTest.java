@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,13 +43,9 @@ class StreamResumeIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", "resume-" + UUID.randomUUID().toString().substring(0, 8),
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
+    node = TestNodes.start(TestNodes.nodeId("resume"), Map.of(
         // 160 tokens take 4 s: the stream is dropped and resumed while the session runs.
-        "baton.workers.engine.timing.decode-per-token", "25ms"))));
+        "baton.workers.engine.timing.decode-per-token", "25ms"));
   }
 
   @AfterAll

@@ -3,8 +3,6 @@ package io.baton.orchestrator.fleet;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionSpec;
@@ -14,7 +12,7 @@ import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.BatonNode;
 import io.baton.orchestrator.FleetBootstrap;
-import io.baton.persistence.testing.CassandraTestExtension;
+import io.baton.orchestrator.TestNodes;
 import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.AgentStatus;
 import io.baton.workers.engine.Fault;
@@ -55,18 +53,13 @@ final class FleetFixture implements AutoCloseable {
   }
 
   static FleetFixture start(String name, Map<String, Object> overrides) throws Exception {
-    String nodeId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String nodeId = TestNodes.nodeId(name);
     Map<String, Object> config = new HashMap<>(Map.of(
-        "baton.http.port", 0,
-        "baton.orchestrator.cluster.port", 0,
-        "baton.orchestrator.node-id", nodeId,
-        "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()),
         "baton.workers.engine.timing.decode-per-token", "4ms",
         "baton.workers.engine.timing.prefill-per-token", "20us",
         "baton.actors.session.progress-timeout", "2s"));
     config.putAll(overrides);
-    Config full = BatonNode.loadConfig(ConfigFactory.parseMap(config));
-    return new FleetFixture(BatonNode.start(full), nodeId);
+    return new FleetFixture(TestNodes.start(nodeId, config), nodeId);
   }
 
   /** The id of GPU {@code gpu} on simulated host {@code host}: host 0 holds gpu 0 and 1, host 1 gpu 0 and the spare. */
