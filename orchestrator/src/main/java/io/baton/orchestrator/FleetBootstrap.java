@@ -19,7 +19,7 @@ public final class FleetBootstrap {
   private FleetBootstrap() {}
 
   public static String workerId(String hostId, int gpuIndex) {
-    return hostId + "-gpu" + gpuIndex;
+    return io.baton.workers.agent.WorkerAgent.workerId(hostId, gpuIndex);
   }
 
   /** The simulated GPUs: the last {@code spares} GPUs of the fleet start in the spare pool. */

@@ -52,7 +52,6 @@ final class CompletionStream {
     Source<Frame, NotUsed> frames = gateway.follow(submitted.sessionId(), fromIndex)
         .statefulMapConcat(() -> {
           StopScanner stops = new StopScanner(submitted.spec().stop());
-          int[] generated = {fromIndex};
           boolean[] first = {true};
           return event -> {
             List<Frame> out = new ArrayList<>();
@@ -64,10 +63,9 @@ final class CompletionStream {
               tracker.tokens(t.tokens().size());
               for (int i = 0; i < t.tokens().size(); i++) {
                 int index = t.fromIndex() + i;
-                generated[0] = index + 1;
                 String text = stops.feed(submitted.codec().decode(List.of(t.tokens().get(i))));
                 if (stops.stopped()) {
-                  finish(out, index, text, "stop", generated[0]);
+                  finish(out, index, text, "stop", index + 1);
                   tracker.ended("stopped");
                   return out;
                 }

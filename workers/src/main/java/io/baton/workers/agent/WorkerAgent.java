@@ -100,7 +100,11 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
 
   /** The GpuWorker entity id of a GPU: unique in the fleet because host ids are. */
   public static String workerId(GpuSpec gpu) {
-    return gpu.hostId() + "-gpu" + gpu.gpuIndex();
+    return workerId(gpu.hostId(), gpu.gpuIndex());
+  }
+
+  public static String workerId(String hostId, int gpuIndex) {
+    return hostId + "-gpu" + gpuIndex;
   }
 
   @Override
