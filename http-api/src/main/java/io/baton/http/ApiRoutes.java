@@ -36,7 +36,7 @@ public final class ApiRoutes extends AllDirectives {
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
     this.settings = settings;
     this.ready = ready;
-    HttpMetrics httpMetrics = new HttpMetrics(services.metrics());
+    HttpMetrics httpMetrics = services.httpMetrics();
     SessionGateway gateway = new SessionGateway(system, services.catalog(), settings, httpMetrics);
     this.openAi = new OpenAiRoutes(system, gateway, settings);
     this.sessions = new SessionRoutes(system, gateway, openAi);

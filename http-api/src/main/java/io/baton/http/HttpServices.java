@@ -12,6 +12,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * @param fleet the worker agents' side of the admin API
  * @param metrics the node's one registry: the HTTP layer records into it and serves it on /metrics
  * @param files the file store for batch input and output
+ * @param httpMetrics the session and latency meters, shared with the batch drivers so that one
+ *     in-flight gauge counts both
  */
 public record HttpServices(
-    ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files) {}
+    ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files,
+    io.baton.http.metrics.HttpMetrics httpMetrics) {}

@@ -4,6 +4,7 @@ import io.baton.http.admin.FleetAdmin;
 import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.AgentStatus;
 import io.baton.workers.agent.GpuReport;
+import io.baton.workers.engine.Fault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,20 @@ final class AgentFleet implements FleetAdmin {
       }
       agent.tell(new AgentCommand.ObserveXid(gpuId, code, detail));
       return true;
+    });
+  }
+
+  @Override
+  public CompletionStage<FaultDelivery> slowDown(String gpuId, double factor) {
+    return local().thenApply(status -> {
+      if (status.gpus().stream().anyMatch(g -> g.gpuId().equals(gpuId))) {
+        // The agent hands it to the GPU's simulated engine; 1.0 sets full speed again.
+        services.agent().tell(new AgentCommand.InjectFault(gpuId, new Fault.Slowdown(factor)));
+        return new FaultDelivery(true, null);
+      }
+      // Faults are local objects the agent hands to its engines, never sent across nodes.
+      GpuReport remote = reports.get(gpuId);
+      return new FaultDelivery(false, remote == null ? null : remote.nodeId());
     });
   }
 

@@ -55,6 +55,7 @@ public final class NodeServices {
   private final ActorRef<Placer.Command> placer;
   private final KvBlockStore store;
   private io.baton.persistence.files.FileStore files;
+  private io.baton.http.metrics.HttpMetrics httpMetrics;
   private final WorkersSettings workers;
   private final String nodeId;
   private final PrometheusMeterRegistry metrics;
@@ -85,17 +86,23 @@ public final class NodeServices {
     PlacementPolicy policy = new PlacementPolicy(REPORT_STALE_AFTER, ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
+    io.baton.http.metrics.HttpMetrics httpMetrics = new io.baton.http.metrics.HttpMetrics(metrics);
     ActorRef<Placer.Command> placer =
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
     io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics);
-    Entities.init(system, ActorsSettings.fromConfig(config), Placer.hooks(placer),
+    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics,
+        httpMetrics);
+    ActorRef<io.baton.orchestrator.fleet.NodeLossWatch.Command> nodeWatch = system.systemActorOf(
+        io.baton.orchestrator.fleet.NodeLossWatch.create(nodeId, gpuReports,
+            address -> placer.tell(new Placer.ForgetNode(address))), "node-loss-watch", Props.empty());
+    Entities.init(system, ActorsSettings.fromConfig(config), new NodeSessionHooks(placer, nodeWatch, metrics),
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
     NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
     services.files = files;
+    services.httpMetrics = httpMetrics;
     return services;
   }
 
@@ -112,9 +119,11 @@ public final class NodeServices {
 
   /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
   void startFleet(ActorSystem<?> system, Config config) {
-    FleetController.init(system, gpuStates);
+    FleetController.init(system, gpuStates, gpuReports);
     OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
-    List<WorkerAgent.AgentGpu> gpus = FleetBootstrap.simulatedFleet(nodeId, settings.simulatedFleet(), workers);
+    // A node without the worker role (baton node --roles orchestrator) hosts entities and serves HTTP only.
+    List<WorkerAgent.AgentGpu> gpus = settings.isWorker()
+        ? FleetBootstrap.simulatedFleet(nodeId, settings.simulatedFleet(), workers) : List.of();
     gpuCount = gpus.size();
     if (gpus.isEmpty()) {
       return;
@@ -162,7 +171,7 @@ public final class NodeServices {
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
   io.baton.http.HttpServices http(ActorSystem<?> system, Config config) {
     return new io.baton.http.HttpServices(models(config), new AgentFleet(system, this, nodeId, gpuReports), metrics,
-        files);
+        files, httpMetrics);
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -248,6 +248,7 @@ public final class Session
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), outbox::recovered)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> watch.stopped())
         .build();
   }
 }

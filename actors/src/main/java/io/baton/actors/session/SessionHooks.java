@@ -16,6 +16,20 @@ public interface SessionHooks {
   /** The attempt persisted nothing for the progress timeout while its worker should have: the GPU may hang. */
   void attemptTimedOut(SessionState state, Attempt attempt);
 
+  /**
+   * The entity recovered (a node crashed or shards moved) while an attempt was running: its worker
+   * may have died with the same node. An implementation checks that the worker still runs it and
+   * fails the attempt (NODE_UNREACHABLE) when not, rather than wait for the progress timeout.
+   */
+  default void attemptRecovered(SessionState state, Attempt attempt) {}
+
+  /**
+   * A live session entity on this node changed status: {@code from} is null when it started (or
+   * recovered), {@code to} is null when it stopped (passivated, or its node left). For the
+   * sessions-by-state gauges; called on the entity's thread, so it must only count.
+   */
+  default void statusChanged(SessionStatus from, SessionStatus to) {}
+
   /** For sessions that nobody places, as in unit tests that place them by hand. */
   SessionHooks NONE = new SessionHooks() {
     @Override

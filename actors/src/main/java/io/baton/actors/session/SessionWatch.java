@@ -17,6 +17,8 @@ final class SessionWatch {
   private final TimerScheduler<SessionCommand> timers;
   private final SessionHooks hooks;
   private final ActorsSettings settings;
+  /** The status last reported to {@link SessionHooks#statusChanged}; null before the first. */
+  private SessionStatus counted;
 
   SessionWatch(TimerScheduler<SessionCommand> timers, SessionHooks hooks, ActorsSettings settings) {
     this.timers = timers;
@@ -31,6 +33,10 @@ final class SessionWatch {
    *     rather than hung
    */
   void follow(SessionState s, boolean sinceRecovery) {
+    if (s.status() != counted) {
+      hooks.statusChanged(counted, s.status());
+      counted = s.status();
+    }
     if (s.status().isTerminal()) {
       timers.cancelAll();
     } else if (s.status() == SessionStatus.PENDING) {
@@ -42,6 +48,17 @@ final class SessionWatch {
     } else if (s.status().isRunning()) {
       timers.cancel(PLACEMENT_TIMER);
       timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(s.attempt(), sinceRecovery), settings.progressTimeout());
+      if (sinceRecovery) {
+        hooks.attemptRecovered(s, s.currentAttempt());
+      }
+    }
+  }
+
+  /** The entity stopped: it no longer counts in any status on this node. */
+  void stopped() {
+    if (counted != null) {
+      hooks.statusChanged(counted, null);
+      counted = null;
     }
   }
 

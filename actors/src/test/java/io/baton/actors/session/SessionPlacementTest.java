@@ -29,11 +29,16 @@ class SessionPlacementTest extends SessionTestBase {
 
   record TimedOut(String workerId, int attempt) implements Heard {}
 
+  /** Status changes and recovered attempts, apart from {@link Heard} so placement tests see only theirs. */
+  record Census(SessionStatus from, SessionStatus to, String recoveredOn) {}
+
   TestProbe<Heard> heard;
+  TestProbe<Census> census;
 
   @BeforeEach
   void sessionWithHooks() {
     heard = testKit.createTestProbe();
+    census = testKit.createTestProbe();
     SessionHooks hooks = new SessionHooks() {
       @Override
       public void needsPlacement(SessionState state) {
@@ -43,6 +48,16 @@ class SessionPlacementTest extends SessionTestBase {
       @Override
       public void attemptTimedOut(SessionState state, Attempt attempt) {
         heard.ref().tell(new TimedOut(attempt.workerId(), attempt.number()));
+      }
+
+      @Override
+      public void attemptRecovered(SessionState state, Attempt attempt) {
+        census.ref().tell(new Census(null, null, attempt.workerId() + "#" + attempt.number()));
+      }
+
+      @Override
+      public void statusChanged(SessionStatus from, SessionStatus to) {
+        census.ref().tell(new Census(from, to, null));
       }
     };
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
@@ -70,6 +85,22 @@ class SessionPlacementTest extends SessionTestBase {
         return;
       }
     }
+  }
+
+  @Test
+  void everyStatusChangeIsCountedOnceAndARecoveredAttemptIsCheckedWithItsWorker() {
+    generating(2);
+    assertEquals(new Census(null, SessionStatus.PENDING, null), census.receiveMessage());
+    assertEquals(new Census(SessionStatus.PENDING, SessionStatus.PLACED, null), census.receiveMessage());
+    assertEquals(new Census(SessionStatus.PLACED, SessionStatus.GENERATING, null), census.receiveMessage());
+    census.expectNoMessage(Duration.ofMillis(100));
+
+    kit.restart();
+    // The old incarnation stopped (it leaves the count), the new one recovered into it again, and
+    // asks whether its worker still runs attempt 1 instead of waiting for the progress timeout.
+    assertEquals(new Census(SessionStatus.GENERATING, null, null), census.receiveMessage());
+    assertEquals(new Census(null, SessionStatus.GENERATING, null), census.receiveMessage());
+    assertEquals(new Census(null, null, "gpu-a#1"), census.receiveMessage());
   }
 
   @Test

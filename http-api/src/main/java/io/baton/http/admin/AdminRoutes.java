@@ -29,6 +29,8 @@ import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 public final class AdminRoutes extends AllDirectives {
   /** Who a change is recorded as when the request names no one: the admin token's holder. */
   static final String DEFAULT_BY = "admin";
+  /** Beyond this a slowdown is a hang in all but name; chaos has its own hang for that. */
+  static final double MAX_SLOWDOWN = 1000;
 
   /** The status changes an operator may ask for; their rules are GpuWorker's. */
   @FunctionalInterface
@@ -85,32 +87,66 @@ public final class AdminRoutes extends AllDirectives {
     });
   }
 
-  /** {@code POST /admin/chaos/workers/{id}/xid} {"code": 79}: an XID as if the kernel log reported it. */
+  /**
+   * {@code POST /admin/chaos/workers/{id}/xid} {"code": 79}: an XID as if the kernel log reported it;
+   * {@code POST /admin/chaos/workers/{id}/slow} {"factor": 4.0}: a throttled GPU.
+   */
   private Route chaos() {
-    return pathPrefix("chaos", () -> pathPrefix("workers", () -> pathPrefix(id -> path("xid", () -> post(() ->
-        entity(Unmarshaller.entityToString(), text -> {
-          JsonNode body = body(text);
-          JsonNode code = body.get("code");
-          if (code == null || !code.canConvertToInt() || !code.isIntegralNumber() || code.asInt() < 1) {
-            throw new ApiException(ApiError.invalid("code", "code must be an XID number, a positive integer"));
-          }
-          String detail = text(body, "detail");
-          String line = detail != null ? detail : "XID " + code.asInt() + " injected through /admin/chaos";
-          return onSuccess(fleet.observeXid(id, code.asInt(), line), known -> {
-            if (!known) {
-              throw new ApiException(ApiError.notFound("no agent reports a GPU '" + id + "'", "id", "gpu_not_found"));
-            }
-            XidClass xidClass = xids.classify(code.asInt());
-            ObjectNode o = Json.MAPPER.createObjectNode();
-            o.put("object", "baton.xid_injection");
-            o.put("gpu", id);
-            o.put("code", code.asInt());
-            o.put("class", xidClass.id());
-            o.put("action", xidClass.action());
-            // Accepted, not done: the agent records the XID and acts by its class after this answer.
-            return complete(Json.ok(o).withStatus(StatusCodes.ACCEPTED));
-          });
-        }))))));
+    return pathPrefix("chaos", () -> pathPrefix("workers", () -> pathPrefix(id -> concat(
+        path("xid", () -> post(() -> xid(id))),
+        path("slow", () -> post(() -> slow(id)))))));
+  }
+
+  private Route xid(String id) {
+    return entity(Unmarshaller.entityToString(), text -> {
+      JsonNode body = body(text);
+      JsonNode code = body.get("code");
+      if (code == null || !code.canConvertToInt() || !code.isIntegralNumber() || code.asInt() < 1) {
+        throw new ApiException(ApiError.invalid("code", "code must be an XID number, a positive integer"));
+      }
+      String detail = text(body, "detail");
+      String line = detail != null ? detail : "XID " + code.asInt() + " injected through /admin/chaos";
+      return onSuccess(fleet.observeXid(id, code.asInt(), line), known -> {
+        if (!known) {
+          throw new ApiException(ApiError.notFound("no agent reports a GPU '" + id + "'", "id", "gpu_not_found"));
+        }
+        XidClass xidClass = xids.classify(code.asInt());
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("object", "baton.xid_injection");
+        o.put("gpu", id);
+        o.put("code", code.asInt());
+        o.put("class", xidClass.id());
+        o.put("action", xidClass.action());
+        // Accepted, not done: the agent records the XID and acts by its class after this answer.
+        return complete(Json.ok(o).withStatus(StatusCodes.ACCEPTED));
+      });
+    });
+  }
+
+  /** {"factor": 4.0}: every simulated prefill and decode on the GPU takes 4 times as long; 1.0 clears it. */
+  private Route slow(String id) {
+    return entity(Unmarshaller.entityToString(), text -> {
+      JsonNode factor = body(text).get("factor");
+      if (factor == null || !factor.isNumber() || !(factor.asDouble() > 0) || factor.asDouble() > MAX_SLOWDOWN) {
+        throw new ApiException(ApiError.invalid("factor", "factor must be a number above 0 and at most "
+            + MAX_SLOWDOWN + "; 1.0 restores full speed"));
+      }
+      double f = factor.asDouble();
+      return onSuccess(fleet.slowDown(id, f), delivery -> {
+        if (!delivery.delivered() && delivery.ownerNode() == null) {
+          throw new ApiException(ApiError.notFound("no agent reports a GPU '" + id + "'", "id", "gpu_not_found"));
+        }
+        if (!delivery.delivered()) {
+          throw new ApiException(new ApiError(409, "invalid_request_error", "GPU '" + id + "' is on node "
+              + delivery.ownerNode() + ": send the slowdown to that node's API", "id", "gpu_on_other_node"));
+        }
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("object", "baton.gpu_slowdown");
+        o.put("worker", id);
+        o.put("factor", f);
+        return complete(Json.ok(o));
+      });
+    });
   }
 
   /** The request body as a JSON object; an empty body is an empty object. */

@@ -29,4 +29,19 @@ public interface FleetAdmin {
    * @return false when no known agent owns the GPU
    */
   CompletionStage<Boolean> observeXid(String gpuId, int code, String detail);
+
+  /**
+   * Where a chaos fault went.
+   *
+   * @param delivered this node's agent owns the GPU and was handed the fault
+   * @param ownerNode when not delivered: the node whose agent reports the GPU, or null when none does
+   */
+  record FaultDelivery(boolean delivered, String ownerNode) {}
+
+  /**
+   * Chaos: from now on the GPU's simulated prefill and decode take {@code factor} times as long (a
+   * throttled GPU); 1.0 restores full speed, and so does a GPU reset. Only this node's GPUs: the
+   * fault is handed to the engine in this JVM.
+   */
+  CompletionStage<FaultDelivery> slowDown(String gpuId, double factor);
 }

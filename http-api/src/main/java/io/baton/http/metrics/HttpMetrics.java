@@ -1,5 +1,7 @@
 package io.baton.http.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -9,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the HTTP layer measures, into the node's one registry. Sessions are counted as the requests
- * that submitted them saw them: submitted, then ended once with an outcome; the in-flight gauge is
- * the difference on this node. Time to first token and between tokens are taken where the client's
- * stream is written, so they include everything the client waits for: queueing, placement, prefill,
- * chunked flushes, the journal and the follower.
+ * (and the batch lines, which use the same gateway) that submitted them saw them: submitted, then
+ * ended once with an outcome; the in-flight gauge is the difference on this node. Time to first
+ * token and between tokens are taken where the client's stream is written, so they include
+ * everything the client waits for: queueing, placement, prefill, chunked flushes, the journal and
+ * the follower.
  */
 public final class HttpMetrics {
   private final MeterRegistry registry;
@@ -29,7 +32,9 @@ public final class HttpMetrics {
     this.firstToken = timer("baton.time.to.first.token", "request received to first token written, streamed requests");
     this.interToken = timer("baton.inter.token.latency",
         "time between tokens written to a stream, per token after the first chunk");
-    registry.gauge("baton.sessions.in.flight", inFlight);
+    Gauge.builder("baton.sessions.in.flight", inFlight, AtomicInteger::get).strongReference(true)
+        .description("Sessions submitted through this node (requests and batch lines) that have not ended yet")
+        .register(registry);
   }
 
   private Timer timer(String name, String description) {
@@ -40,7 +45,9 @@ public final class HttpMetrics {
   /** A session was accepted, {@code ack} after its request was sent to the entity. */
   public void submitted(String model, Duration ack) {
     submit.record(ack);
-    registry.counter("baton.sessions.submitted", "model", model).increment();
+    Counter.builder("baton.sessions.submitted").tag("model", model)
+        .description("Sessions accepted by a Submit from this node (requests and batch lines)")
+        .register(registry).increment();
   }
 
   /**
@@ -103,7 +110,9 @@ public final class HttpMetrics {
         return;
       }
       metrics.inFlight.decrementAndGet();
-      metrics.registry.counter("baton.sessions.ended", "model", model, "outcome", outcome).increment();
+      Counter.builder("baton.sessions.ended").tag("model", model).tag("outcome", outcome)
+          .description("Sessions that ended, as the request or batch line that submitted them saw it, by outcome")
+          .register(metrics.registry).increment();
     }
   }
 }

@@ -9,6 +9,7 @@ import io.baton.actors.session.SessionFollower;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.batch.BatchLines;
+import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import io.baton.persistence.files.FileMeta;
 import io.baton.persistence.files.FileStore;
@@ -52,9 +53,12 @@ final class BatchDriver {
   private final BatchLines lines;
   private final FileStore files;
   private final Materializer materializer;
+  private final BatchProgress progress;
 
-  BatchDriver(ActorSystem<?> system, SessionGateway gateway, BatchLines lines, FileStore files) {
+  BatchDriver(
+      ActorSystem<?> system, SessionGateway gateway, BatchLines lines, FileStore files, BatchProgress progress) {
     this.system = system;
+    this.progress = progress;
     this.gateway = gateway;
     this.lines = lines;
     this.files = files;
@@ -64,6 +68,7 @@ final class BatchDriver {
   /** Runs the batch's next phase, then the one after, until the batch has ended. */
   CompletionStage<Done> drive(String batchId) {
     return state(batchId).thenCompose(s -> {
+      progress.seen(batchId, s.status(), s.requestCounts());
       if (s.status().isTerminal() || s.status() == BatchStatus.NEW) {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
@@ -132,10 +137,16 @@ final class BatchDriver {
 
   private CompletionStage<Pair<Integer, Boolean>> runLine(String batchId, BatchLines.Good good) {
     String id = BatchLines.sessionId(batchId, good.index());
+    // Counted like a request's session (in flight, then ended by outcome), so sessions in /metrics add up.
+    HttpMetrics.Tracker tracker = gateway.metrics().track(good.prepared().spec().model(), System.nanoTime(), false);
     return gateway.submitAs(id, good.prepared())
         .thenCompose(submitted -> gateway.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer))
-        .thenApply(end -> Pair.create(good.index(),
-            end instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED));
+        .thenApply(end -> {
+          SessionStatus status = end instanceof SessionFollower.Ended e ? e.status() : null;
+          tracker.ended(status == null ? "lost" : status.name().toLowerCase());
+          return Pair.create(good.index(), status == SessionStatus.COMPLETED);
+        })
+        .whenComplete((done, error) -> tracker.ended("lost"));
   }
 
   private CompletionStage<?> writeFilesAndComplete(BatchState s) {
@@ -182,6 +193,9 @@ final class BatchDriver {
         .thenApply(reply -> {
           if (reply instanceof BatchCommand.Rejected r) {
             throw new IllegalStateException("batch " + batchId + " refused: " + r.rejection());
+          }
+          if (reply instanceof BatchCommand.Accepted a) {
+            progress.seen(batchId, a.status(), a.requestCounts());
           }
           return reply;
         });

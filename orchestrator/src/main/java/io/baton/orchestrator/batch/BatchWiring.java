@@ -17,10 +17,12 @@ public final class BatchWiring {
   private BatchWiring() {}
 
   public static ActorRef<BatchDrivers.Command> drivers(
-      ActorSystem<?> system, Config config, ModelCatalog models, FileStore files, MeterRegistry metrics) {
+      ActorSystem<?> system, Config config, ModelCatalog models, FileStore files, MeterRegistry metrics,
+      HttpMetrics httpMetrics) {
     HttpSettings http = HttpSettings.fromConfig(config);
-    SessionGateway gateway = new SessionGateway(system, models, http, new HttpMetrics(metrics));
-    BatchDriver driver = new BatchDriver(system, gateway, new BatchLines(gateway, http), files);
+    SessionGateway gateway = new SessionGateway(system, models, http, httpMetrics);
+    BatchDriver driver = new BatchDriver(system, gateway, new BatchLines(gateway, http), files,
+        new BatchProgress(metrics));
     return system.systemActorOf(BatchDrivers.create(driver), "batch-drivers", Props.empty());
   }
 }

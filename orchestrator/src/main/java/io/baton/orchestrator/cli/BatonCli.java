@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "baton 0.1.0",
     description = "Event-sourced, fault-tolerant LLM inference orchestrator.",
-    subcommands = {UpCommand.class})
+    subcommands = {UpCommand.class, NodeCommand.class, ClusterCommand.class})
 public final class BatonCli {
 
   public static void main(String[] args) {

@@ -1,6 +1,5 @@
 package io.baton.orchestrator.cli;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
 import java.nio.file.Path;
@@ -8,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -58,25 +56,6 @@ final class UpCommand implements Callable<Integer> {
     if (cassandra != null && !cassandra.isEmpty()) {
       overrides.put("baton.persistence.contact-points", cassandra);
     }
-    Config config = BatonNode.loadConfig(ConfigFactory.parseMap(overrides));
-    BatonNode node = BatonNode.start(config);
-    String host = config.getString("baton.http.host");
-    log.info("ready http={} cluster={} cassandra={} bind={}", node.httpAddress(), node.clusterAddress(),
-        String.join(",", node.contactPoints()), host);
-    if (host.startsWith("127.")) {
-      log.info("serving 127.0.0.1 only (dev mode); set baton.http.host to serve other hosts");
-    }
-    if (node.embeddedCassandraDir() != null) {
-      log.info("stop with Ctrl-C; data stays in {}", node.embeddedCassandraDir());
-    }
-    node.awaitTermination();
-    // Main exits the JVM afterwards, so a node the cluster downed never lingers as a zombie.
-    return node.shutdownReason()
-        .filter(reason -> !reason.equals(CoordinatedShutdown.jvmExitReason()))
-        .map(reason -> {
-          log.error("node stopped reason={}; restart it to rejoin the cluster", reason.getClass().getSimpleName());
-          return 3;
-        })
-        .orElse(0);
+    return NodeRunner.run(BatonNode.loadConfig(ConfigFactory.parseMap(overrides)), log);
   }
 }

@@ -4,7 +4,9 @@ import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.GpuWorkerState;
+import io.baton.workers.agent.GpuReport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -22,12 +25,16 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Keeps the active pool full (DESIGN.md, "Capacity pool"): when an active GPU leaves rotation, a
- * spare of the same model is promoted, preferably on another host. A repaired GPU comes back as a
- * spare (its agent's health check decides) and waits there for the next failure.
+ * live spare of the same model is promoted, preferably on another host. A repaired GPU comes back
+ * as a spare (its agent's health check decides) and waits there, or is promoted if the pool is
+ * still short.
  *
- * <p>It runs as a cluster singleton because two controllers would promote two spares for one loss.
- * Its loss stops nothing that streams: placement and failover work without it, and the singleton
- * restarts on another node, learning the fleet again from the GpuWorker announcements.
+ * <p>It works on levels, not on events: the pool's size per model is the most GPUs it has seen
+ * active at once (an operator's demote to the spare pool lowers it), and whenever fewer are
+ * active, it promotes. Its view comes from the GpuWorker announcements and, because an
+ * announcement to a paused or cut-off node is lost, from asking every known GpuWorker its state
+ * every few seconds. It runs as a cluster singleton because two controllers would promote two
+ * spares for one loss; its loss stops nothing that streams.
  */
 public final class FleetController extends AbstractBehavior<FleetController.Command> {
 
@@ -35,28 +42,43 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
 
   private record StateHeard(GpuWorkerState state) implements Command {}
 
+  private record ReportHeard(GpuReport report) implements Command {}
+
+  private record Refresh() implements Command {}
+
   private record PromoteAnswered(String model, String gpuId, GpuWorkerCommand.Reply reply, Throwable error)
       implements Command {}
 
   private static final String BY = "fleet-controller";
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration REFRESH_EVERY = Duration.ofSeconds(3);
+  /** A spare whose agent has not reported for this long may be on a dead node: not promoted. */
+  private static final Duration SPARE_STALE_AFTER = Duration.ofSeconds(3);
 
   private final Map<String, GpuWorkerState> fleet = new HashMap<>();
-  /** Active GPUs lost per model and not yet replaced, because no spare was free at the time. */
-  private final Map<String, Integer> deficit = new HashMap<>();
+  private final Map<String, Instant> reportedAt = new HashMap<>();
+  /** The active pool's size per model: the most GPUs seen active at once, less operators' demotes. */
+  private final Map<String, Integer> poolSize = new HashMap<>();
+  /** The host of the GPU that last left the active pool, per model: a spare elsewhere is preferred. */
   private final Map<String, String> lostHost = new HashMap<>();
-  private boolean promoting;
+  /** The spare being promoted: no other promotion starts until its entity no longer says SPARE. */
+  private String promoting;
+  private boolean shortWarned;
 
-  private FleetController(ActorContext<Command> context, ActorRef<Topic.Command<GpuWorkerState>> gpuStates) {
+  private FleetController(ActorContext<Command> context, TimerScheduler<Command> timers,
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports) {
     super(context);
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, StateHeard::new)));
+    gpuReports.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
+    timers.startTimerWithFixedDelay(new Refresh(), REFRESH_EVERY);
   }
 
   /** Starts the singleton (or a proxy to it) on this node. */
-  public static ActorRef<Command> init(
-      org.apache.pekko.actor.typed.ActorSystem<?> system, ActorRef<Topic.Command<GpuWorkerState>> gpuStates) {
+  public static ActorRef<Command> init(org.apache.pekko.actor.typed.ActorSystem<?> system,
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports) {
     return ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.<Command>supervise(Behaviors.setup(ctx -> new FleetController(ctx, gpuStates)))
+        Behaviors.<Command>supervise(Behaviors.setup(ctx -> Behaviors.<Command>withTimers(
+                timers -> new FleetController(ctx, timers, gpuStates, gpuReports))))
             .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
         "fleet-controller"));
   }
@@ -64,69 +86,111 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(StateHeard.class, this::onState)
+        .onMessage(StateHeard.class, m -> onState(m.state()))
+        .onMessage(ReportHeard.class, this::onReport)
+        .onMessage(Refresh.class, m -> refresh())
         .onMessage(PromoteAnswered.class, this::onPromoteAnswered)
         .build();
   }
 
-  private Behavior<Command> onState(StateHeard m) {
-    GpuWorkerState now = m.state();
-    GpuWorkerState before = fleet.put(now.workerId(), now);
-    boolean wasServing = before != null && (before.status() == GpuStatus.ACTIVE || before.status() == GpuStatus.DRAINING);
-    if (wasServing && !now.status().isInRotation() && now.status() != GpuStatus.DRAINING) {
-      String model = now.gpu().model();
-      deficit.merge(model, 1, Integer::sum);
-      lostHost.put(model, now.gpu().hostId());
-      getContext().getLog().info("gpu {} left the active pool ({}: {}); replacing it from the spare pool",
-          now.workerId(), now.status(), now.lastChange() == null ? "" : now.lastChange().reason());
+  private Behavior<Command> onState(GpuWorkerState now) {
+    if (now == null || now.gpu() == null) {
+      return this;
     }
-    promoteIfNeeded();
+    GpuWorkerState before = fleet.put(now.workerId(), now);
+    if (now.workerId().equals(promoting) && now.status() != GpuStatus.SPARE) {
+      promoting = null;
+    }
+    String model = now.gpu().model();
+    boolean wasActive = before != null && before.status() == GpuStatus.ACTIVE;
+    if (wasActive && now.status() == GpuStatus.SPARE) {
+      // An operator's demote shrinks the pool on purpose: it is not replaced.
+      poolSize.merge(model, -1, Integer::sum);
+    } else if (wasActive && now.status() != GpuStatus.ACTIVE) {
+      lostHost.put(model, now.gpu().hostId());
+      getContext().getLog().info("gpu {} left the active pool ({}: {})", now.workerId(), now.status(),
+          now.lastChange() == null ? "" : now.lastChange().reason());
+    }
+    poolSize.merge(model, active(model), Math::max);
+    promoteIfShort();
     return this;
   }
 
-  private void promoteIfNeeded() {
-    if (promoting) {
+  /** Reports say which spares are alive, and name GPUs this controller has not heard of yet. */
+  private Behavior<Command> onReport(ReportHeard m) {
+    reportedAt.put(m.report().gpuId(), Instant.now());
+    if (!fleet.containsKey(m.report().gpuId())) {
+      ask(m.report().gpuId());
+    }
+    promoteIfShort();
+    return this;
+  }
+
+  private Behavior<Command> refresh() {
+    fleet.keySet().forEach(this::ask);
+    return this;
+  }
+
+  private void ask(String gpuId) {
+    getContext().ask(GpuWorkerState.class, ClusterSharding.get(getContext().getSystem())
+            .entityRefFor(GpuWorker.ENTITY_KEY, gpuId), ASK_TIMEOUT, GpuWorkerCommand.GetState::new,
+        (state, error) -> new StateHeard(state));
+  }
+
+  private int active(String model) {
+    return (int) fleet.values().stream()
+        .filter(g -> g.status() == GpuStatus.ACTIVE && g.gpu().model().equals(model)).count();
+  }
+
+  private boolean alive(GpuWorkerState gpu) {
+    Instant at = reportedAt.get(gpu.workerId());
+    return at != null && at.isAfter(Instant.now().minus(SPARE_STALE_AFTER));
+  }
+
+  private void promoteIfShort() {
+    if (promoting != null) {
       return;
     }
-    for (Map.Entry<String, Integer> need : deficit.entrySet()) {
-      if (need.getValue() <= 0) {
+    for (Map.Entry<String, Integer> pool : poolSize.entrySet()) {
+      String model = pool.getKey();
+      int missing = pool.getValue() - active(model);
+      if (missing <= 0) {
         continue;
       }
-      String model = need.getKey();
       Optional<GpuWorkerState> spare = fleet.values().stream()
-          .filter(g -> g.status() == GpuStatus.SPARE && g.gpu().model().equals(model))
+          .filter(g -> g.status() == GpuStatus.SPARE && g.gpu().model().equals(model) && alive(g))
           // Another host first: whatever took the lost GPU out may take its neighbours too.
           .min(Comparator.comparing((GpuWorkerState g) -> g.gpu().hostId().equals(lostHost.get(model)))
               .thenComparing(GpuWorkerState::workerId));
       if (spare.isEmpty()) {
-        getContext().getLog().warn("no spare {} GPU to replace {} lost active GPU(s); the active pool is short",
-            model, need.getValue());
+        if (!shortWarned) {
+          getContext().getLog().warn("the active {} pool is {} GPU(s) short and no live spare is free; it refills"
+              + " when a repaired GPU returns as a spare (or add GPUs to the spare pool)", model, missing);
+          shortWarned = true;
+        }
         continue;
       }
-      promoting = true;
+      shortWarned = false;
       String gpuId = spare.get().workerId();
+      promoting = gpuId;
       getContext().ask(GpuWorkerCommand.Reply.class,
           ClusterSharding.get(getContext().getSystem()).entityRefFor(GpuWorker.ENTITY_KEY, gpuId), ASK_TIMEOUT,
-          r -> new GpuWorkerCommand.Promote(BY, "replaces an active " + model + " GPU that left rotation", r),
+          r -> new GpuWorkerCommand.Promote(BY, "the active " + model + " pool was " + missing + " short", r),
           (reply, error) -> new PromoteAnswered(model, gpuId, reply, error));
       return;
     }
   }
 
   private Behavior<Command> onPromoteAnswered(PromoteAnswered m) {
-    promoting = false;
     if (m.reply() instanceof GpuWorkerCommand.Accepted) {
-      deficit.merge(m.model(), -1, Integer::sum);
-      // Until it announces itself as active, it must not count as a free spare.
-      fleet.remove(m.gpuId());
       getContext().getLog().info("gpu {} promoted from the spare pool", m.gpuId());
     } else {
       getContext().getLog().warn("promoting {} failed: {}", m.gpuId(),
           m.reply() instanceof GpuWorkerCommand.Rejected r ? r.rejection() : m.error());
-      // Forget the stale view of that GPU; its next announcement brings it back.
-      fleet.remove(m.gpuId());
+      promoting = null;
     }
-    promoteIfNeeded();
+    // Either way, the GPU's own state is the truth: ask it before counting it again.
+    ask(m.gpuId());
     return this;
   }
 }

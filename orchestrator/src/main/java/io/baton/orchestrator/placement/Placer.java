@@ -1,7 +1,6 @@
 package io.baton.orchestrator.placement;
 
 import io.baton.actors.session.Attempt;
-import io.baton.actors.session.SessionHooks;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
@@ -42,12 +41,25 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
 
   public record AttemptTimedOut(SessionState state, Attempt attempt) implements Command {}
 
+  /** The member at this address is unreachable: its GPUs take no placements until it reports again. */
+  public record ForgetNode(org.apache.pekko.actor.Address address) implements Command {}
+
   private record ReportHeard(GpuReport report) implements Command {}
 
   private record Answered(SessionState state, List<PlacementPolicy.Candidate> rest, PlacementPolicy.Candidate tried,
       AgentCommand.AssignReply reply, Throwable error) implements Command {}
 
   private static final Duration ASSIGN_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * A placement made just before its node died is in no GPU report (they come every 500 ms), and the
+   * failure detector flags the node 2.5-4 s after its death: placements younger than this are kept.
+   */
+  private static final Duration RECENT = Duration.ofSeconds(5);
+
+  /** A placement this placer made, kept while the GPU's reports may not list it yet. */
+  private record Recent(String gpuId, int attempt, org.apache.pekko.actor.Address agent, Instant at) {}
+
+  private final Map<String, Recent> recent = new HashMap<>();
 
   private final String by;
   private final PlacementPolicy policy;
@@ -71,21 +83,6 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic, metrics));
   }
 
-  /** How sessions on this node reach the placer. */
-  public static SessionHooks hooks(ActorRef<Command> placer) {
-    return new SessionHooks() {
-      @Override
-      public void needsPlacement(SessionState state) {
-        placer.tell(new Place(state));
-      }
-
-      @Override
-      public void attemptTimedOut(SessionState state, Attempt attempt) {
-        placer.tell(new AttemptTimedOut(state, attempt));
-      }
-    };
-  }
-
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
@@ -93,6 +90,7 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
           reports.put(m.report().gpuId(), m.report());
           return this;
         })
+        .onMessage(ForgetNode.class, this::onForgetNode)
         .onMessage(Place.class, this::onPlace)
         .onMessage(Answered.class, this::onAnswered)
         .onMessage(AttemptTimedOut.class, this::onTimedOut)
@@ -129,6 +127,10 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private Behavior<Command> onAnswered(Answered m) {
     if (m.reply() instanceof AgentCommand.Assigned a) {
       inFlight.remove(a.sessionId());
+      Instant now = Instant.now();
+      recent.values().removeIf(r -> r.at().isBefore(now.minus(RECENT)));
+      recent.put(a.sessionId(), new Recent(a.gpuId(), a.attempt(), m.tried().gpu().agent() == null ? null
+          : m.tried().gpu().agent().path().address(), now));
       reports.computeIfPresent(a.gpuId(), (id, report) -> report.withOneMoreSession());
       getContext().getLog().info("session {} attempt {} placed on {} method={} cachedTokens={} score={}",
           a.sessionId(), a.attempt(), a.gpuId(), m.tried().method(), m.tried().cachedTokens(),
@@ -157,6 +159,29 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     String cause = failed == null || failed.failure() == null
         ? "unknown" : failed.failure().kind().name().toLowerCase();
     metrics.counter("baton.migrations", "cause", cause, "method", placed.method().name().toLowerCase()).increment();
+  }
+
+  /**
+   * Its GPUs take no placements, and the sessions this placer put there in the last moments are
+   * moved: the node-loss watch fails the attempts the GPU reports listed, and these may not be
+   * listed yet. A duplicate failure is harmless: the session ignores one for an older attempt.
+   */
+  private Behavior<Command> onForgetNode(ForgetNode m) {
+    reports.values().removeIf(r -> r.agent() != null && m.address().equals(r.agent().path().address()));
+    Instant since = Instant.now().minus(RECENT);
+    recent.forEach((sessionId, r) -> {
+      if (m.address().equals(r.agent()) && r.at().isAfter(since)) {
+        getContext().getLog().warn("session {} attempt {}: placed on {} just before its node became unreachable;"
+            + " moving it", sessionId, r.attempt(), r.gpuId());
+        ClusterSharding.get(getContext().getSystem()).entityRefFor(io.baton.actors.session.Session.ENTITY_KEY, sessionId)
+            .tell(new io.baton.actors.session.SessionCommand.FailAttempt(r.attempt(),
+                io.baton.actors.session.FailureCause.of(io.baton.actors.session.FailureCause.Kind.NODE_UNREACHABLE,
+                    r.gpuId() + "'s node became unreachable (cluster failure detector)"),
+                getContext().getSystem().ignoreRef()));
+      }
+    });
+    recent.values().removeIf(r -> m.address().equals(r.agent()));
+    return this;
   }
 
   /** Detection path 2: a silent attempt makes its GPU suspect; its agent then resets and checks it. */

@@ -196,10 +196,62 @@ class AdminApiIntegrationTest {
     assertTrue(metric(text, "baton_sessions_submitted_total", "model=\"baton-small\"") >= 1, text);
     assertTrue(metric(text, "baton_sessions_ended_total", "outcome=\"completed\"") >= 1, text);
     assertTrue(metric(text, "baton_session_submit_seconds_count") >= 1, text);
+    // The runner's chunks, each acknowledged after the session's journal write; 40 tokens fill two
+    // KV blocks past the prompt, so a checkpoint was acknowledged too.
+    assertTrue(metric(text, "baton_journal_append_seconds_count", "model=\"baton-small\"") >= 1, text);
+    assertTrue(metric(text, "baton_journal_append_seconds_bucket", "le=") >= 1, text);
+    assertTrue(metric(text, "baton_journal_checkpoint_seconds_count", "model=\"baton-small\"") >= 1, text);
+    assertTrue(text.contains("# HELP baton_journal_append_seconds Worker's AppendTokens chunk sent until"), text);
+  }
+
+  /** A streamed completion's text and how long it took, in milliseconds. */
+  static Map.Entry<String, Long> timedCompletion(int maxTokens, int seed) throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> r = post("/v1/completions", "{\"model\":\"baton-small\",\"prompt\":\"Slow\",\"max_tokens\":"
+        + maxTokens + ",\"seed\":" + seed + "}");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(200, r.statusCode(), r.body());
+    return Map.entry(JSON.readTree(r.body()).at("/choices/0/text").asText(), millis);
   }
 
   @Test
   @Order(4)
+  void aChaosSlowdownSlowsEveryStepAndChangesNoTokenAndOneClearsIt() throws Exception {
+    String chaos = "/admin/chaos/workers/" + gpu(0, 1) + "/slow";
+    assertEquals("factor", error(post(chaos, "{}"), 400).get("param").asText());
+    assertEquals("factor", error(post(chaos, "{\"factor\":0}"), 400).get("param").asText());
+    assertEquals("factor", error(post(chaos, "{\"factor\":-2}"), 400).get("param").asText());
+    assertEquals("factor", error(post(chaos, "{\"factor\":\"4\"}"), 400).get("param").asText());
+    assertEquals("invalid_json", error(post(chaos, "{oops"), 400).get("code").asText());
+    assertEquals("gpu_not_found",
+        error(post("/admin/chaos/workers/no-such-gpu/slow", "{\"factor\":4}"), 404).get("code").asText());
+
+    int tokens = 30;
+    Map.Entry<String, Long> normal = timedCompletion(tokens, 21);
+    // Every GPU of the node, so the session is slowed wherever it is placed.
+    for (String id : workers().keySet()) {
+      HttpResponse<String> slowed = post("/admin/chaos/workers/" + id + "/slow", "{\"factor\":10}");
+      assertEquals(200, slowed.statusCode(), slowed.body());
+      JsonNode answer = JSON.readTree(slowed.body());
+      assertEquals(id, answer.get("worker").asText());
+      assertEquals(10.0, answer.get("factor").asDouble());
+    }
+    Map.Entry<String, Long> slow = timedCompletion(tokens, 21);
+    assertEquals(normal.getKey(), slow.getKey(), "a slow GPU decodes the same tokens");
+    // 5 ms per token times 10 for each decode step after the first token: a floor, whatever the load.
+    assertTrue(slow.getValue() >= (tokens - 1) * 50 * 8 / 10, "slowed run took " + slow.getValue() + " ms");
+
+    for (String id : workers().keySet()) {
+      assertEquals(200, post("/admin/chaos/workers/" + id + "/slow", "{\"factor\":1.0}").statusCode());
+    }
+    Map.Entry<String, Long> cleared = timedCompletion(tokens, 21);
+    // Only a floor is asserted above (pacing never runs ahead of the simulated clock); that 1.0
+    // restores full speed is the engine's unit test, as an upper bound on time would be flaky here.
+    assertEquals(normal.getKey(), cleared.getKey());
+  }
+
+  @Test
+  @Order(5)
   void aChaosXid79MidStreamCordonsTheHostAndTheStreamCompletesWithEveryToken() throws Exception {
     int tokens = 400;
     HttpResponse<java.util.stream.Stream<String>> stream = HTTP.send(HttpRequest.newBuilder(
@@ -248,7 +300,7 @@ class AdminApiIntegrationTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void anAdminTokenGuardsAdminAndChaosOffMeansNoChaosRoutes() throws Exception {
     String lockedId = TestNodes.nodeId("admin-locked");
     Map<String, Object> guarded = Map.of("baton.http.admin-token", "s3cret", "baton.http.chaos", "off");
@@ -266,6 +318,8 @@ class AdminApiIntegrationTest {
 
       assertEquals("unknown_url", error(send(locked, "POST", "/admin/chaos/workers/" + someGpu + "/xid",
           "{\"code\":79}", "s3cret"), 404).get("code").asText());
+      assertEquals("unknown_url", error(send(locked, "POST", "/admin/chaos/workers/" + someGpu + "/slow",
+          "{\"factor\":4}", "s3cret"), 404).get("code").asText());
       JsonNode row = JSON.readTree(send(locked, "GET", "/admin/workers/" + someGpu, null, "s3cret").body());
       assertEquals("active", row.get("state").asText());
       assertTrue(row.get("last_xid").isNull(), row.toString());

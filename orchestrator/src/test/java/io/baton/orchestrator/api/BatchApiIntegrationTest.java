@@ -102,6 +102,36 @@ class BatchApiIntegrationTest {
         + "/content").body(), StandardCharsets.UTF_8);
     assertEquals("bad", JSON.readTree(errors.split("\n")[0]).get("custom_id").asText());
     assertTrue(send("GET", "/v1/batches?limit=5", null).get("data").findValuesAsText("id").contains(id));
+
+    // Batch progress in /metrics: the lines this node's driver saw finish, and the batch it ended.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String text = metricsText();
+      assertTrue(metric(text, "baton_batches_ended_total", "status=\"completed\"") >= 1, text);
+      assertTrue(metric(text, "baton_batch_lines_finished_total", "outcome=\"completed\"") >= 5, text);
+      assertTrue(metric(text, "baton_batch_lines_finished_total", "outcome=\"failed\"") >= 1, text);
+      assertTrue(metric(text, "baton_batch_lines", "state=\"total\"") >= 0, "the gauge is there: " + text);
+      assertTrue(metric(text, "baton_batches_active", "status=\"in_progress\"") >= 0, text);
+      // Batch lines count as sessions too: 5 lines and the 5 same requests sent alone.
+      assertTrue(metric(text, "baton_sessions_ended_total", "outcome=\"completed\"") >= 10, text);
+      assertEquals(0.0, metric(text, "baton_sessions_in_flight"), text);
+    });
+  }
+
+  static String metricsText() throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.httpAddress() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum of a metric's samples whose labels contain every fragment; -1 when there are none. */
+  static double metric(String text, String name, String... labels) {
+    double sum = -1;
+    for (String line : text.split("\n")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " "))
+          && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+        sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class PlacementPolicyTest {
   final HeldBlocks held = new HeldBlocks();
 
   static GpuReport gpu(String id, GpuStatus status, int sessions, List<String> blocks, Instant at) {
-    return new GpuReport(id, "node-1", "host-" + id, MODEL, null, status, sessions, 8, blocks, at);
+    return new GpuReport(id, "node-1", "host-" + id, MODEL, null, status, sessions, 8, blocks, at, Map.of());
   }
 
   static GpuReport idle(String id) {
@@ -79,7 +80,7 @@ class PlacementPolicyTest {
         gpu("cordoned", GpuStatus.CORDONED, 0, List.of(), NOW),
         gpu("full", GpuStatus.ACTIVE, 8, List.of(), NOW),
         gpu("stale", GpuStatus.ACTIVE, 0, List.of(), NOW.minusSeconds(10)),
-        new GpuReport("other-model", "node-1", "h", "baton-medium", null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW)));
+        new GpuReport("other-model", "node-1", "h", "baton-medium", null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW, Map.of())));
   }
 
   @Test

@@ -45,6 +45,12 @@ public sealed interface AgentCommand {
   /** A GpuWorker entity announced its state (through the cluster topic). */
   record GpuStateHeard(GpuWorkerState state) implements AgentCommand {}
 
+  /**
+   * A GpuWorker's state as fetched with each heartbeat (null when it did not answer): an
+   * announcement made while this node was unreachable never arrives, so the agent compares.
+   */
+  record GpuStateFetched(String gpuId, GpuWorkerState state) implements AgentCommand {}
+
   record Registered(String gpuId, GpuWorkerCommand.Reply reply, Throwable error) implements AgentCommand {}
 
   record PlaceAnswered(Assign assign, SessionCommand.Reply reply, Throwable error) implements AgentCommand {}

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param healthCheckTokens tokens of the active health check's short greedy generation
  * @param checkpoints whether runs checkpoint KV blocks to the store and resumes restore them; off
  *     leaves only recompute, which is always exact (the checkpoint-overhead benchmark compares both)
+ * @param drainMigrates what a drain does to the sessions running on the GPU: true moves them to
+ *     other GPUs at once (fast maintenance), false lets them finish there (no recompute)
  * @param runner how sessions stream their tokens
  */
 public record AgentSettings(
@@ -22,6 +24,7 @@ public record AgentSettings(
     Duration resetDuration,
     int healthCheckTokens,
     boolean checkpoints,
+    boolean drainMigrates,
     RunnerSettings runner) {
 
   public static AgentSettings fromConfig(Config agent) {
@@ -33,12 +36,20 @@ public record AgentSettings(
         agent.getDuration("reset-duration"),
         agent.getInt("health-check-tokens"),
         agent.getBoolean("checkpoints"),
+        drainPolicy(agent.getString("drain")),
         new RunnerSettings(r.getInt("flush-tokens"), r.getDuration("flush-interval"),
             r.getBoolean("honour-simulated-timing"), r.getDuration("ack-timeout")));
   }
 
   public AgentSettings withRunner(RunnerSettings newRunner) {
     return new AgentSettings(sessionsPerGpu, reportInterval, heartbeatInterval, resetDuration, healthCheckTokens,
-        checkpoints, newRunner);
+        checkpoints, drainMigrates, newRunner);
+  }
+
+  private static boolean drainPolicy(String policy) {
+    if (!policy.equals("finish") && !policy.equals("migrate")) {
+      throw new IllegalArgumentException("baton.workers.agent.drain is '" + policy + "'; use finish or migrate");
+    }
+    return policy.equals("migrate");
   }
 }

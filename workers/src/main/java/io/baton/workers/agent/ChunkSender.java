@@ -33,6 +33,8 @@ final class ChunkSender {
   /** The chunk awaiting its ack, or null. */
   private AppendTokens inFlight;
   private long seq;
+  /** When the chunk in flight was first sent: its resends count towards its journal latency. */
+  private long firstSent;
   private boolean firstFlushed;
   private boolean intervalElapsed;
 
@@ -103,6 +105,7 @@ final class ChunkSender {
   private void send() {
     inFlight = new AppendTokens(link.attempt(), durable, List.copyOf(produced.subList(durable, produced.size())),
         link.context().getSystem().ignoreRef());
+    firstSent = System.nanoTime();
     sendInFlight();
   }
 
@@ -131,6 +134,7 @@ final class ChunkSender {
 
   /** The session accepted the chunk in flight: its tokens are durable. */
   void acknowledged() {
+    link.appendAcknowledged(firstSent);
     durable = inFlight.fromIndex() + inFlight.tokens().size();
     inFlight = null;
     if (buffered() > 0) {

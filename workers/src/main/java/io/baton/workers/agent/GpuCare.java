@@ -60,6 +60,21 @@ final class GpuCare {
     }
   }
 
+  /**
+   * An XID from the kernel log (or chaos mode). Unlike one a run raised itself, it names the GPU,
+   * not the session: an application-class XID ended the GPU's contexts, so its sessions move now
+   * (the GPU stays), but as MIGRATED rather than as their own fault, because a bystander of another
+   * context's fault must not look like half of a poison request.
+   */
+  void observed(String gpuId, int code, String detail) {
+    GpuSlot slot = slots.get(gpuId);
+    if (slot != null && xids.classify(code) == XidClass.APP_FAULT && !slot.runs.isEmpty()) {
+      abortRuns(slot, FailureCause.of(FailureCause.Kind.MIGRATED, "XID " + code + " (app-fault) on " + gpuId
+          + " ended its contexts: " + detail));
+    }
+    xid(gpuId, code, detail);
+  }
+
   /** An XID on one of this agent's GPUs: recorded, then answered by its class. */
   void xid(String gpuId, int code, String detail) {
     GpuSlot slot = slots.get(gpuId);
@@ -118,6 +133,8 @@ final class GpuCare {
     String why = state.lastChange() == null ? "" : state.lastChange().reason();
     if (state.status() == GpuStatus.SUSPECT) {
       remediate(slot, "marked suspect: " + why, FailureCause.of(FailureCause.Kind.MIGRATED, slot.gpuId + " is suspect"));
+    } else if (state.status() == GpuStatus.DRAINING && settings.drainMigrates() && !slot.runs.isEmpty()) {
+      abortRuns(slot, FailureCause.of(FailureCause.Kind.MIGRATED, slot.gpuId + " is draining (policy migrate): " + why));
     } else if ((state.status() == GpuStatus.CORDONED || state.status() == GpuStatus.RETIRED) && !slot.runs.isEmpty()) {
       abortRuns(slot, FailureCause.of(FailureCause.Kind.MIGRATED, slot.gpuId + " is " + state.status() + ": " + why));
     }

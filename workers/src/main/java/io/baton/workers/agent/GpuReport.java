@@ -4,6 +4,7 @@ import io.baton.actors.CborSerializable;
 import io.baton.actors.worker.GpuStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -14,6 +15,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param sessions attempts running on the GPU now
  * @param capacity the most sessions the GPU runs at once
  * @param heldBlocks the KV block hashes in the GPU's memory, for prefix-aware placement
+ * @param running the attempt number of each session running on the GPU, by session id: when the
+ *     node goes silent, whoever hears of it knows which attempts to fail without asking it
  */
 public record GpuReport(
     String gpuId,
@@ -25,13 +28,15 @@ public record GpuReport(
     int sessions,
     int capacity,
     List<String> heldBlocks,
-    Instant at)
+    Instant at,
+    Map<String, Integer> running)
     implements CborSerializable {
 
   public static final String TOPIC = "baton-gpu-reports";
 
   public GpuReport {
     heldBlocks = List.copyOf(heldBlocks);
+    running = Map.copyOf(running);
   }
 
   /**
@@ -39,7 +44,7 @@ public record GpuReport(
    * so sessions submitted together spread over GPUs instead of piling onto the one that looked idle.
    */
   public GpuReport withOneMoreSession() {
-    return new GpuReport(gpuId, nodeId, hostId, model, agent, status, sessions + 1, capacity, heldBlocks, at);
+    return new GpuReport(gpuId, nodeId, hostId, model, agent, status, sessions + 1, capacity, heldBlocks, at, running);
   }
 
   public boolean hasRoom() {

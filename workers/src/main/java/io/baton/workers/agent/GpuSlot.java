@@ -41,6 +41,13 @@ final class GpuSlot {
     this.engine = engine;
   }
 
+  /** The attempt running for each session on this GPU, for the GPU report. */
+  Map<String, Integer> runningAttempts() {
+    Map<String, Integer> out = new HashMap<>();
+    runs.forEach((session, run) -> out.put(session, run.attempt()));
+    return out;
+  }
+
   /** Why the GPU cannot take one more session, or null when it can. */
   String refusal(int capacity) {
     if (status != GpuStatus.ACTIVE) {

@@ -45,6 +45,8 @@ final class KvCheckpointer {
   private int checkpointUpto;
   private boolean checkpointing;
   private boolean disabled;
+  /** When the CheckpointKv awaiting its answer was first sent. */
+  private long firstSent;
 
   KvCheckpointer(SessionLink link, KvBlockStore store, InferenceEngine engine, int promptLength, int checkpointUpto) {
     this.link = link;
@@ -100,6 +102,7 @@ final class KvCheckpointer {
       checkpointing = false;
       return Next.CARRY_ON;
     }
+    firstSent = System.nanoTime();
     sendCheckpoint(m.uptoToken(), m.hashes());
     return Next.WAIT;
   }
@@ -128,6 +131,7 @@ final class KvCheckpointer {
       disabled = true;
       return Next.CARRY_ON;
     }
+    link.checkpointAcknowledged(firstSent);
     checkpointUpto = Math.max(checkpointUpto, m.uptoToken());
     return Next.CARRY_ON;
   }

@@ -34,9 +34,11 @@ final class PlacementIntake {
   private final ResumeCostModel costModel;
   private final ClusterSharding sharding;
   private final ActorRef<RunnerEvent> runnerEvents;
+  private final RunnerMetrics runnerMetrics;
 
   PlacementIntake(ActorContext<AgentCommand> context, AgentSettings settings, String nodeId, Map<String, GpuSlot> slots,
-      KvBlockStore store, ResumeCostModel costModel, ClusterSharding sharding, ActorRef<RunnerEvent> runnerEvents) {
+      KvBlockStore store, ResumeCostModel costModel, ClusterSharding sharding, ActorRef<RunnerEvent> runnerEvents,
+      RunnerMetrics runnerMetrics) {
     this.context = context;
     this.settings = settings;
     this.nodeId = nodeId;
@@ -45,6 +47,7 @@ final class PlacementIntake {
     this.costModel = costModel;
     this.sharding = sharding;
     this.runnerEvents = runnerEvents;
+    this.runnerMetrics = runnerMetrics;
   }
 
   void assign(Assign a) {
@@ -112,7 +115,8 @@ final class PlacementIntake {
     ActorRef<SessionRunner.Command> runner = context.spawnAnonymous(
         // A null store turns off both checkpoints and restores in the runner.
         SessionRunner.create(session(a.sessionId()), state, a.attempt(), a.method(), slot.engine,
-            settings.checkpoints() ? store : null, costModel, settings.runner(), runnerEvents),
+            settings.checkpoints() ? store : null, costModel, settings.runner(), runnerMetrics,
+            runnerEvents),
         DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
     context.watchWith(runner, new RunnerStopped(a.gpuId(), a.sessionId(), a.attempt()));
     slot.runs.put(a.sessionId(), new GpuSlot.Run(a.attempt(), runner));

@@ -57,7 +57,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
 
   RunnerBehavior(ActorContext<Command> context, TimerScheduler<Command> timers,
       RecipientRef<SessionCommand> session, SessionState state, int attempt, InferenceEngine engine,
-      KvBlockStore store, RunnerSettings settings, ActorRef<RunnerEvent> listener) {
+      KvBlockStore store, RunnerSettings settings, RunnerMetrics metrics, ActorRef<RunnerEvent> listener) {
     super(context);
     // Pekko names the logger after whichever class logs first; keep the runner's logs under one name.
     context.setLoggerName(SessionRunner.class);
@@ -66,7 +66,8 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     this.pacer = new DecodePacer(timers, context.getSelf(), settings.honourSimulatedTiming(),
         state.spec().maxTokens(), new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens()));
     this.listener = listener;
-    SessionLink link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout());
+    SessionLink link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout(), metrics,
+        state.spec().model());
     this.chunks = new ChunkSender(link, timers, settings, state.tokens());
     this.checkpointer = new KvCheckpointer(link, store, engine, state.spec().promptTokens().size(),
         state.checkpointUpto());

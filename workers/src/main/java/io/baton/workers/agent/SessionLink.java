@@ -22,14 +22,18 @@ final class SessionLink {
   private final String sessionId;
   private final int attempt;
   private final Duration ackTimeout;
+  private final RunnerMetrics metrics;
+  private final String model;
 
   SessionLink(ActorContext<SessionRunner.Command> context, RecipientRef<SessionCommand> session, String sessionId,
-      int attempt, Duration ackTimeout) {
+      int attempt, Duration ackTimeout, RunnerMetrics metrics, String model) {
     this.context = context;
     this.session = session;
     this.sessionId = sessionId;
     this.attempt = attempt;
     this.ackTimeout = ackTimeout;
+    this.metrics = metrics;
+    this.model = model;
   }
 
   String sessionId() {
@@ -46,6 +50,16 @@ final class SessionLink {
 
   ActorContext<SessionRunner.Command> context() {
     return context;
+  }
+
+  /** The session acknowledged a chunk of tokens first sent at {@code sentNanos} ({@link System#nanoTime()}). */
+  void appendAcknowledged(long sentNanos) {
+    metrics.appendAcknowledged(model, System.nanoTime() - sentNanos);
+  }
+
+  /** The session acknowledged a KV checkpoint first sent at {@code sentNanos}. */
+  void checkpointAcknowledged(long sentNanos) {
+    metrics.checkpointAcknowledged(model, System.nanoTime() - sentNanos);
   }
 
   /** Sends {@code request} to the session; {@code result} turns the reply or the timeout into a runner message. */

@@ -96,9 +96,24 @@ public final class SessionRunner {
       ResumeCostModel costModel,
       RunnerSettings settings,
       ActorRef<RunnerEvent> listener) {
+    return create(session, state, attempt, method, engine, store, costModel, settings, RunnerMetrics.NONE, listener);
+  }
+
+  /** @param metrics where the runner times the session's acknowledgements (journal write latency) */
+  public static Behavior<Command> create(
+      RecipientRef<SessionCommand> session,
+      SessionState state,
+      int attempt,
+      ResumeMethod method,
+      InferenceEngine engine,
+      KvBlockStore store,
+      ResumeCostModel costModel,
+      RunnerSettings settings,
+      RunnerMetrics metrics,
+      ActorRef<RunnerEvent> listener) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       RunnerBehavior runner =
-          new RunnerBehavior(ctx, timers, session, state, attempt, engine, store, settings, listener);
+          new RunnerBehavior(ctx, timers, session, state, attempt, engine, store, settings, metrics, listener);
       runner.begin(state, method, store, costModel);
       return runner;
     }));

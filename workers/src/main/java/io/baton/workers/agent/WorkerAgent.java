@@ -51,8 +51,11 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   private final ActorRef<Topic.Command<GpuReport>> reports;
   private final ClusterSharding sharding;
   private final GpuCare care;
+  private final ResumeMetrics resumes;
   private final PlacementIntake intake;
   private final long ticksPerHeartbeat;
+  /** A GPU's status as its entity gave it at the last heartbeat, when it differed from the agent's. */
+  private final java.util.Map<String, GpuStatus> mismatches = new java.util.HashMap<>();
   private long ticks;
 
   private WorkerAgent(
@@ -75,8 +78,10 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     for (AgentGpu gpu : gpus) {
       slots.put(gpu.gpuId(), new GpuSlot(gpu.gpuId(), gpu.spec(), gpu.pool(), gpu.engine()));
     }
+    this.resumes = new ResumeMetrics(metrics);
     this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding, metrics);
-    this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, sharding, runnerEvents);
+    this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, sharding, runnerEvents,
+        new RunnerMetrics(metrics));
     this.ticksPerHeartbeat = Math.max(1, settings.heartbeatInterval().toMillis() / settings.reportInterval().toMillis());
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, GpuStateHeard::new)));
     slots.values().forEach(this::register);
@@ -88,7 +93,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
    * @param costModel whether a fresh session's prompt blocks are restored from the store
    * @param gpuStates the topic on which GpuWorker entities announce their state
    * @param reports the topic on which the agent publishes its GPUs' {@link GpuReport}s
-   * @param metrics where the agent counts XIDs (baton.xids, by code and class)
+   * @param metrics where the agent counts XIDs (baton.xids, by code and class) and its runners time the
+   *     session's acknowledgements (baton.journal.append, baton.journal.checkpoint)
    */
   public static Behavior<AgentCommand> create(
       AgentSettings settings, String nodeId, List<AgentGpu> gpus, KvBlockStore store, ResumeCostModel costModel,
@@ -119,7 +125,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
         .onMessage(Tick.class, this::onTick)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
-        .onMessage(ObserveXid.class, m -> then(() -> care.xid(m.gpuId(), m.code(), m.detail())))
+        .onMessage(GpuStateFetched.class, this::onStateFetched)
+        .onMessage(ObserveXid.class, m -> then(() -> care.observed(m.gpuId(), m.code(), m.detail())))
         .onMessage(InjectFault.class, m -> then(() -> care.inject(m.gpuId(), m.fault())))
         .onMessage(StatusAnswered.class, m -> then(() -> care.answered(m)))
         .onMessage(ResetDone.class, m -> then(() -> care.resetDone(m.gpuId())))
@@ -165,10 +172,30 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       }
       if (heartbeat) {
         gpuWorker(slot.gpuId).tell(new GpuWorkerCommand.Heartbeat(getContext().getSystem().ignoreRef()));
+        String gpuId = slot.gpuId;
+        getContext().ask(GpuWorkerState.class, gpuWorker(gpuId), settings.heartbeatInterval(),
+            GpuWorkerCommand.GetState::new, (state, error) -> new GpuStateFetched(gpuId, state));
       }
       reports.tell(Topic.publish(new GpuReport(slot.gpuId, nodeId, slot.spec.hostId(), slot.spec.model(),
           getContext().getSelf(), slot.remediating ? GpuStatus.RESETTING : slot.status,
-          slot.runs.size() + slot.reserved, settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now)));
+          slot.runs.size() + slot.reserved, settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts())));
+    }
+    return this;
+  }
+
+  /** Catches up with a status change whose announcement was lost (this node was unreachable). */
+  private Behavior<AgentCommand> onStateFetched(GpuStateFetched m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    boolean differs = m.state() != null && slot != null && !slot.remediating
+        && slot.status != GpuStatus.UNREGISTERED && m.state().status() != slot.status;
+    // Twice in a row: one answer may predate a change this agent itself just made.
+    if (differs && m.state().status() == mismatches.put(m.gpuId(), m.state().status())) {
+      getContext().getLog().info("gpu {} is {} according to its GpuWorker, not {}: following it", m.gpuId(),
+          m.state().status(), slot.status);
+      mismatches.remove(m.gpuId());
+      care.heard(m.state());
+    } else if (!differs) {
+      mismatches.remove(m.gpuId());
     }
     return this;
   }
@@ -188,6 +215,9 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     }
     if (e instanceof RunnerEvent.Prefilled p) {
       slot.countPrefill(p.stats());
+      if (p.attempt() > 1) {
+        resumes.record(p.stats());
+      }
       return this;
     }
     slot.runs.remove(e.sessionId());

@@ -39,11 +39,14 @@ import io.baton.workers.engine.KvBlock;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceEngine;
 import io.baton.workers.engine.SamplingParams;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -114,6 +117,24 @@ class SessionRunnerIntegrationTest {
     assertEquals(List.of(BlockHash.chain(context(), 48, SMALL.id())), s.checkpointBlocks());
     Map<String, StoredBlock> stored = store.getAll(SMALL.id(), s.checkpointBlocks()).toCompletableFuture().join();
     assertEquals(3, stored.size());
+  }
+
+  @Test
+  void theRunnerTimesTheSessionsAcknowledgementsAsJournalLatency() {
+    ActorRef<SessionCommand> session = submitted("it-runner-timed-");
+    assertInstanceOf(Accepted.class, ask(session, r -> new Place(1, "gpu-1", ResumeMethod.FRESH, r)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TestProbe<RunnerEvent> events = kit.createTestProbe();
+    kit.spawn(SessionRunner.create(session, state(session), 1, ResumeMethod.FRESH, engine(), store, null, RUNNER,
+        new RunnerMetrics(registry), events.getRef()));
+    ending(events, RunnerEvent.Finished.class);
+
+    // The first token goes alone, so at least two chunks; 60 tokens in all fill three KV blocks.
+    Timer append = registry.get("baton.journal.append").tag("model", SMALL.id()).timer();
+    assertTrue(append.count() >= 2, "chunks timed: " + append.count());
+    assertTrue(append.totalTime(TimeUnit.NANOSECONDS) > 0);
+    assertTrue(registry.get("baton.journal.checkpoint").tag("model", SMALL.id()).timer().count() >= 1);
+    assertEquals(reference, state(session).tokens());
   }
 
   @ParameterizedTest

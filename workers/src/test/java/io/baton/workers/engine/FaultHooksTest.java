@@ -64,6 +64,11 @@ class FaultHooksTest {
         engine.start(GenerationRequest.fresh(prompt, SAMPLED)).prefill().simulated());
     engine.faults().orElseThrow().clear();
     assertEquals(Duration.ofMillis(10), g.step().simulated());
+
+    // A slowdown of 1.0 is how POST /admin/chaos/workers/{id}/slow clears one.
+    engine.faults().orElseThrow().inject(new Fault.Slowdown(3));
+    engine.faults().orElseThrow().inject(new Fault.Slowdown(1.0));
+    assertEquals(Duration.ofMillis(10), g.step().simulated());
   }
 
   @Test

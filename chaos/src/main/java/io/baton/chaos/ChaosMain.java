@@ -1,0 +1,138 @@
+package io.baton.chaos;
+
+import io.baton.chaos.report.ChaosReport;
+import io.baton.chaos.report.ReportWriter;
+import io.baton.orchestrator.cluster.ClusterOptions;
+import io.baton.orchestrator.cluster.LocalCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./baton chaos run <scenario|all> --seed N --duration 60s --out chaos-out}: starts one local
+ * cluster, runs the scenarios in order on it, writes the report and prints the one-line verdict.
+ * Exit status 0 when every invariant of every scenario held, 1 otherwise.
+ */
+@Command(name = "chaos", mixinStandardHelpOptions = true, description = "The chaos suite.",
+    subcommands = {ChaosMain.Run.class})
+public final class ChaosMain {
+  private static final Logger log = LoggerFactory.getLogger(ChaosMain.class);
+
+  public static void main(String[] args) {
+    io.baton.persistence.JvmDefaults.apply();
+    // "./baton chaos run ..." and "ChaosMain run ..." both work.
+    String[] rest = args.length > 0 && args[0].equals("chaos") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    int code = new CommandLine(new ChaosMain()).registerConverter(Duration.class, ChaosMain::duration).execute(rest);
+    System.exit(code); // driver and HTTP client threads must not keep the JVM alive
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Run a scenario (or all) against a fresh local cluster; exit 0 on PASS, 1 on FAIL.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(index = "0", description = "a scenario name, or all: ${COMPLETION-CANDIDATES}",
+        completionCandidates = Names.class)
+    String scenario;
+
+    @Option(names = "--seed", description = "run seed: the workload and every request's seed derive from it",
+        defaultValue = "1")
+    long seed;
+
+    @Option(names = "--duration", description = "workload length per scenario, e.g. 60s", defaultValue = "60s")
+    Duration duration;
+
+    @Option(names = "--out", description = "report directory", defaultValue = "chaos-out")
+    Path out;
+
+    @Option(names = "--nodes", description = "node JVMs in the local cluster", defaultValue = "3")
+    int nodes;
+
+    @Option(names = "--gpus-per-node", description = "simulated GPUs per node (spares included)",
+        defaultValue = "2")
+    int gpusPerNode;
+
+    @Override
+    public Integer call() throws Exception {
+      List<Scenario> scenarios = scenario.equals("all") ? Scenario.ALL
+          : List.of(Scenario.named(scenario).orElseThrow(() -> new CommandLine.ParameterException(
+              new CommandLine(this), "no scenario '" + scenario + "'; one of " + Scenario.names() + " or all")));
+      List<ChaosReport> reports = run(scenarios, seed, duration, out.resolve("cluster"), nodes, gpusPerNode,
+          System.out::println);
+      String verdict = ReportWriter.write(out, reports);
+      System.out.println(verdict);
+      System.out.println("report: " + out.resolve("chaos-report.md").toAbsolutePath());
+      return reports.stream().allMatch(ChaosReport::passed) && !reports.isEmpty() ? 0 : 1;
+    }
+  }
+
+  /** Starts a cluster in {@code clusterDir} (a fresh one each run), runs the scenarios, stops it. */
+  static List<ChaosReport> run(List<Scenario> scenarios, long seed, Duration duration, Path clusterDir, int nodes,
+      int gpusPerNode, java.util.function.Consumer<String> progress) throws Exception {
+    Path dir = clusterDir.toAbsolutePath();
+    if (Files.exists(dir.resolve(".chaos-cluster"))) {
+      deleteTree(dir); // ours from an earlier run: a fresh Cassandra keeps runs independent
+    }
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(".chaos-cluster"), "created by the chaos suite; deleted by its next run\n");
+    ClusterOptions options = ClusterOptions.defaults(dir, nodes, gpusPerNode).withNodeConfig(ScenarioRunner.nodeConfig());
+    progress.accept("chaos: starting " + nodes + " nodes x " + gpusPerNode + " GPUs (" + options.spares()
+        + " spares) under " + dir);
+    long t0 = System.nanoTime();
+    List<ChaosReport> reports = new ArrayList<>();
+    try (LocalCluster cluster = LocalCluster.start(options)) {
+      progress.accept("chaos: cluster up in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+      ScenarioRunner runner = new ScenarioRunner(cluster, ScenarioRunner.Options.of(seed, duration, nodes), progress);
+      for (int i = 0; i < scenarios.size(); i++) {
+        try {
+          reports.add(runner.run(scenarios.get(i), i));
+        } catch (Exception e) {
+          log.error("chaos scenario crashed scenario={}", scenarios.get(i).name(), e);
+          throw e;
+        }
+      }
+    }
+    return reports;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** "60s", "2m", "500ms", "1h"; a bare number is seconds. */
+  static Duration duration(String text) {
+    Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?").matcher(text.trim());
+    if (!m.matches()) {
+      throw new CommandLine.TypeConversionException("not a duration: '" + text + "' (e.g. 60s, 2m, 500ms)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
+  static final class Names extends ArrayList<String> {
+    Names() {
+      super(Scenario.names());
+      add("all");
+    }
+  }
+}

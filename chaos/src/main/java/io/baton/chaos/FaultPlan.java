@@ -1,0 +1,121 @@
+package io.baton.chaos;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A fault as a scenario schedules it: what kind, and how to choose its target from live state when
+ * its time comes (an XID goes to a GPU that is running sessions right now, a kill to the busiest
+ * node). {@link #choose} returns empty when no target qualifies yet; the injector asks again.
+ */
+sealed interface FaultPlan {
+
+  Optional<Fault> choose(Targets targets);
+
+  /** What a plan may look at: live GPU rows, running sessions, and targets already taken this scenario. */
+  interface Targets {
+    List<Fleet.Gpu> gpus();
+
+    /** Sessions the workload has had accepted and that are generating now, each with its GPU. */
+    List<RunningSession> running();
+
+    Optional<String> hostOf(String sessionId);
+
+    /** GPUs and nodes already hit in this scenario: a storm spreads over different GPUs. */
+    Set<String> taken();
+
+    /** The oldest node (node-1): seed and singleton host, which this suite does not kill (see KillBusyNode). */
+    String oldestNode();
+  }
+
+  record RunningSession(String sessionId, String gpu, String gpuNode) {}
+
+  /** An XID of {@code code} on the active GPU running the most sessions, not yet hit in this scenario. */
+  record XidOnBusyGpu(int code) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestGpu(t).map(g -> new Fault.XidFault(g.id(), code));
+    }
+  }
+
+  /**
+   * kill -9 of the node whose GPUs run the most sessions, preferably not the oldest: killing the
+   * oldest also moves the fleet controller singleton, which mixes two recoveries into one number.
+   * When only the oldest runs sessions, it is the target.
+   */
+  record KillBusyNode() implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestNode(t, true).or(() -> busiestNode(t, false)).map(Fault.KillNode::new);
+    }
+  }
+
+  /**
+   * kill -9 of the node hosting a running session's entity. Preferred: a session hosted on a node
+   * other than the oldest and generating on another node's GPU, so the worker outlives the host and
+   * must keep appending to the entity's next incarnation; the oldest node only as a last resort.
+   */
+  record KillHostOfRunningSession() implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      Fault best = null;
+      Fault oldest = null;
+      for (RunningSession s : t.running()) {
+        Optional<String> host = t.hostOf(s.sessionId());
+        if (host.isEmpty()) {
+          continue;
+        }
+        Fault candidate = new Fault.KillSessionHost(s.sessionId(), host.get());
+        if (host.get().equals(t.oldestNode())) {
+          oldest = oldest == null ? candidate : oldest;
+        } else if (!host.get().equals(s.gpuNode())) {
+          return Optional.of(candidate);
+        } else {
+          best = best == null ? candidate : best;
+        }
+      }
+      return Optional.ofNullable(best != null ? best : oldest);
+    }
+  }
+
+  /** SIGSTOP of the node whose GPUs run the most sessions, for {@code pause}. */
+  record PauseBusyNode(Duration pause) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestNode(t, false).map(n -> new Fault.PauseNode(n, pause));
+    }
+  }
+
+  record PauseCassandraFor(Duration pause) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return t.running().isEmpty() ? Optional.empty() : Optional.of(new Fault.PauseCassandra(pause));
+    }
+  }
+
+  record RestartCassandraNow() implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return t.running().isEmpty() ? Optional.empty() : Optional.of(new Fault.RestartCassandra());
+    }
+  }
+
+  record SlowBusyGpu(double factor, Duration lasting) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestGpu(t).map(g -> new Fault.SlowGpu(g.id(), factor, lasting));
+    }
+  }
+
+  private static Optional<Fleet.Gpu> busiestGpu(Targets t) {
+    return t.gpus().stream()
+        .filter(g -> g.state().equals("active") && g.activeSessions() > 0 && !t.taken().contains(g.id()))
+        .max(Comparator.comparingInt(Fleet.Gpu::activeSessions).thenComparing(Fleet.Gpu::id));
+  }
+
+  private static Optional<String> busiestNode(Targets t, boolean spareOldest) {
+    return t.gpus().stream()
+        .filter(g -> !(spareOldest && g.node().equals(t.oldestNode())) && !t.taken().contains(g.node()))
+        .collect(java.util.stream.Collectors.groupingBy(Fleet.Gpu::node,
+            java.util.stream.Collectors.summingInt(Fleet.Gpu::activeSessions)))
+        .entrySet().stream().filter(e -> e.getValue() > 0)
+        .max(java.util.Map.Entry.<String, Integer>comparingByValue().thenComparing(java.util.Map.Entry.comparingByKey()))
+        .map(java.util.Map.Entry::getKey);
+  }
+}

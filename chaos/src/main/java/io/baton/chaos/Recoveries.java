@@ -1,0 +1,186 @@
+package io.baton.chaos;
+
+import io.baton.chaos.FaultInjector.Injection;
+import io.baton.chaos.report.RecoverySample;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
+
+/**
+ * Recovery samples for invariant 5, from the sessions' journals: for each fault and each session it
+ * hit, the time from the fault to the session's first token taken after it (a TokensAppended
+ * event; its time is when the entity accepted the chunk). Which sessions a fault hit:
+ * <ul>
+ *   <li>XID: the attempt running at the fault on a GPU the XID took out (a node-fatal XID takes the
+ *       host's GPUs); the sample is the next attempt's first token.
+ *   <li>node kill or pause: the attempt running on that node's GPUs, and every running session whose
+ *       entity that node hosted (shard listing taken just before the fault). A killed runner's
+ *       session needs a new attempt; otherwise any token after the fault counts (after a pause: a
+ *       new attempt's, or one taken after the SIGCONT).
+ *   <li>Cassandra stall or restart: every running session; the first token accepted after the heal,
+ *       since a chunk accepted during the stall is not durable until after it.
+ *   <li>slow GPU: only attempts that failed while it was slow (the progress timeout).
+ * </ul>
+ */
+final class Recoveries {
+  private Recoveries() {}
+
+  /**
+   * One sample with where its time went: fault to the hit attempt's failure, to the next placement
+   * (-1 when there was none: the session stayed where it was), to the first token.
+   */
+  record Measured(RecoverySample sample, long toFailedMs, long toPlacedMs, String gpu) {
+    String explain() {
+      return sample.faultKind() + " " + sample.sessionId() + " (was on " + gpu + "): " + sample.millis() + " ms > "
+          + sample.boundMillis() + " ms [attempt failed +" + toFailedMs + " ms, placed again +" + toPlacedMs
+          + " ms, first token +" + sample.millis() + " ms]";
+    }
+  }
+
+  /**
+   * A session an XID should have moved but did not: running on a GPU the XID took out, and that same
+   * attempt kept appending tokens more than a second later.
+   */
+  record Unmoved(String faultKind, String gpu, String sessionId, int attempt) {}
+
+  static List<RecoverySample> samples(Observations o, int numberOfShards) {
+    return measure(o, numberOfShards).stream().map(Measured::sample).toList();
+  }
+
+  static List<Unmoved> unmoved(Observations o) {
+    List<Unmoved> out = new ArrayList<>();
+    for (Injection in : o.injections()) {
+      if (!(in.fault() instanceof Fault.XidFault x) || !moves(x.code())) {
+        continue;
+      }
+      for (SessionAudit s : o.sessions()) {
+        Optional<SessionAudit.Event> run = s.runningAt(in.at());
+        if (run.isPresent() && in.gpus().contains(run.get().summary().path("worker").asText())) {
+          int attempt = run.get().attempt();
+          Instant later = in.at().plusSeconds(1);
+          boolean kept = s.events().stream().anyMatch(e -> e.type().equals("TokensAppended") && e.attempt() == attempt
+              && e.at() != null && e.at().isAfter(later));
+          if (kept) {
+            out.add(new Unmoved(in.fault().kind(), run.get().summary().path("worker").asText(), s.sessionId(), attempt));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** XID classes whose handling moves the sessions off the GPU (app fault, reset, node-fatal, unknown). */
+  private static boolean moves(int code) {
+    io.baton.actors.worker.XidClass c = io.baton.actors.worker.XidCatalog.standard().classify(code);
+    return c != io.baton.actors.worker.XidClass.INFORMATIONAL && c != io.baton.actors.worker.XidClass.SECONDARY;
+  }
+
+  /**
+   * A crashed entity host's sessions can restart only after the split brain resolver downed it and
+   * the down-removal margin passed. The bound takes the downing as it happened (the first "SBR took
+   * decision" line after the fault, in any node's log) rather than as configured: the phi detector
+   * and the resolver's tick add their own jitter to the nominal detection + stable-after. Without
+   * such a line it falls back to the configured sum.
+   */
+  static long hostCrashBound(Observations o, Instant fault) {
+    Optional<Instant> downed = o.nodeLogs().values().stream()
+        .flatMap(String::lines)
+        .filter(l -> l.contains("SBR took decision DownUnreachable"))
+        .map(l -> {
+          try {
+            return Instant.parse(l.substring(0, l.indexOf(' ')));
+          } catch (RuntimeException e) {
+            return null;
+          }
+        })
+        .filter(at -> at != null && at.isAfter(fault))
+        .min(Instant::compareTo);
+    return downed.map(at -> Duration.between(fault, at).toMillis() + o.bounds().stableAfter().toMillis()
+        + Bounds.MARGIN_MS).orElse(o.bounds().hostCrashMillis());
+  }
+
+  static List<Measured> measure(Observations o, int numberOfShards) {
+    HashCodeMessageExtractor<Object> shards = new HashCodeMessageExtractor<>(numberOfShards);
+    Bounds b = o.bounds();
+    List<Measured> out = new ArrayList<>();
+    for (Injection in : o.injections()) {
+      Fault f = in.fault();
+      Instant t = in.at();
+      for (SessionAudit s : o.sessions()) {
+        Optional<SessionAudit.Event> run = s.runningAt(t);
+        if (run.isEmpty()) {
+          continue;
+        }
+        int attempt = run.get().attempt();
+        String gpu = run.get().summary().path("worker").asText();
+        boolean onGpu = in.gpus().contains(gpu);
+        String host = in.shardHosts().get(shards.shardId(s.sessionId()));
+        boolean hosted = host != null && in.nodes().contains(host);
+        Optional<Instant> resumed;
+        long bound;
+        if (f instanceof Fault.XidFault) {
+          if (!onGpu) {
+            continue;
+          }
+          resumed = firstTokenAfter(s, t, attempt + 1);
+          bound = Bounds.XID_MS;
+        } else if (f instanceof Fault.KillNode || f instanceof Fault.KillSessionHost) {
+          if (!onGpu && !hosted) {
+            continue;
+          }
+          resumed = firstTokenAfter(s, t, onGpu ? attempt + 1 : 0);
+          bound = hosted ? hostCrashBound(o, t) : b.nodeCrashMillis();
+        } else if (f instanceof Fault.PauseNode p) {
+          if (!onGpu && !hosted) {
+            continue;
+          }
+          // A chunk sent just before the SIGSTOP may still be taken by an entity elsewhere: only a
+          // new attempt's token, or one taken after the SIGCONT, shows the session moving again.
+          Instant healed = in.healedAt() == null ? t : in.healedAt();
+          resumed = s.events().stream().filter(e -> e.type().equals("TokensAppended") && e.at() != null
+              && e.at().isAfter(t) && (e.attempt() > attempt || !e.at().isBefore(healed)))
+              .map(SessionAudit.Event::at).findFirst();
+          long pause = p.pause().toMillis();
+          bound = hosted ? Math.min(pause, b.detectionMillis() + b.stableAfter().toMillis()) + Bounds.MARGIN_MS
+              : Math.min(pause, b.detectionMillis()) + Bounds.MARGIN_MS;
+        } else if (f instanceof Fault.PauseCassandra || f instanceof Fault.RestartCassandra) {
+          Instant healed = in.healedAt() == null ? t : in.healedAt();
+          resumed = firstTokenAfter(s, healed, 0);
+          bound = b.journalMillis(Duration.between(t, healed).toMillis());
+        } else if (f instanceof Fault.SlowGpu) {
+          Instant healed = in.healedAt() == null ? t : in.healedAt();
+          boolean failedWhileSlow = onGpu && s.events().stream().anyMatch(e -> e.type().equals("AttemptFailed")
+              && e.attempt() == attempt && e.at() != null && !e.at().isAfter(healed));
+          if (!failedWhileSlow) {
+            continue;
+          }
+          resumed = firstTokenAfter(s, t, attempt + 1);
+          bound = b.progressTimeout().toMillis() + Bounds.MARGIN_MS;
+        } else {
+          continue;
+        }
+        // No token after the fault: every token was already durable, or the session failed; nothing to time.
+        if (resumed.isPresent()) {
+          RecoverySample sample = new RecoverySample(f.kind() + (hosted ? " (entity host)" : ""), s.sessionId(),
+              Duration.between(t, resumed.get()).toMillis(), bound);
+          long failed = s.events().stream().filter(e -> e.type().equals("AttemptFailed") && e.attempt() == attempt
+              && e.at() != null).map(e -> Duration.between(t, e.at()).toMillis()).findFirst().orElse(-1L);
+          long placed = s.events().stream().filter(e -> e.type().equals("Placed") && e.attempt() > attempt
+              && e.at() != null).map(e -> Duration.between(t, e.at()).toMillis()).findFirst().orElse(-1L);
+          out.add(new Measured(sample, failed, placed, gpu));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Optional<Instant> firstTokenAfter(SessionAudit s, Instant t, int minAttempt) {
+    return s.events().stream()
+        .filter(e -> e.type().equals("TokensAppended") && e.at() != null && e.at().isAfter(t)
+            && e.attempt() >= minAttempt)
+        .map(SessionAudit.Event::at).findFirst();
+  }
+}

@@ -1,0 +1,58 @@
+package io.baton.chaos;
+
+import io.baton.chaos.FaultPlan.KillBusyNode;
+import io.baton.chaos.FaultPlan.KillHostOfRunningSession;
+import io.baton.chaos.FaultPlan.PauseBusyNode;
+import io.baton.chaos.FaultPlan.PauseCassandraFor;
+import io.baton.chaos.FaultPlan.RestartCassandraNow;
+import io.baton.chaos.FaultPlan.SlowBusyGpu;
+import io.baton.chaos.FaultPlan.XidOnBusyGpu;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One chaos scenario: a name, what it shows, and its faults. Offsets are fractions of the
+ * scenario's workload duration, so a 10 s CI run and a 60 s full run hit the same phase of the
+ * workload (sessions arrive over the first half; faults land while many run).
+ */
+record Scenario(String name, String description, List<At> faults) {
+
+  /** A fault planned at {@code fraction} of the duration. */
+  record At(double fraction, FaultPlan plan) {}
+
+  /** A node pause this long outlasts failure detection (~2.5 s) but not downing (7 s stable-after). */
+  static final Duration PAUSE = Duration.ofSeconds(5);
+
+  static final List<Scenario> ALL = List.of(
+      new Scenario("xid-app", "app-fault XIDs (13, then 43) on busy GPUs: sessions move, GPUs stay active",
+          List.of(new At(0.3, new XidOnBusyGpu(13)), new At(0.55, new XidOnBusyGpu(43)))),
+      new Scenario("xid-reset", "reset-class XIDs (48, then 119): cordon, migrate at once, reset, health check, spare",
+          List.of(new At(0.3, new XidOnBusyGpu(48)), new At(0.55, new XidOnBusyGpu(119)))),
+      new Scenario("xid-node-fatal", "node-fatal XID 79: the host's GPUs are cordoned, sessions migrate, spares promoted",
+          List.of(new At(0.35, new XidOnBusyGpu(79)))),
+      new Scenario("xid-storm", "several XID classes at once on different busy GPUs (13, 48, 74, 31)",
+          List.of(new At(0.35, new XidOnBusyGpu(13)), new At(0.35, new XidOnBusyGpu(48)),
+              new At(0.35, new XidOnBusyGpu(74)), new At(0.4, new XidOnBusyGpu(31)))),
+      new Scenario("worker-kill", "kill -9 of the busiest worker node (not the oldest): its sessions migrate",
+          List.of(new At(0.35, new KillBusyNode()))),
+      new Scenario("session-host-kill", "kill -9 of the node hosting a running session's entity: recovered from"
+          + " the journal on a survivor after downing; its worker keeps appending",
+          List.of(new At(0.35, new KillHostOfRunningSession()))),
+      new Scenario("node-pause", "SIGSTOP of the busiest node for 5 s (a long GC pause), then SIGCONT",
+          List.of(new At(0.35, new PauseBusyNode(PAUSE)))),
+      new Scenario("cassandra-stall", "SIGSTOP of Cassandra for 5 s, then SIGCONT: every journal write stalls",
+          List.of(new At(0.35, new PauseCassandraFor(PAUSE)))),
+      new Scenario("cassandra-restart", "Cassandra stopped and started again mid-run",
+          List.of(new At(0.35, new RestartCassandraNow()))),
+      new Scenario("slow-gpu", "the busiest GPU decodes 4x slower for 6 s: sessions finish, exactly, late",
+          List.of(new At(0.3, new SlowBusyGpu(4.0, Duration.ofSeconds(6))))));
+
+  static Optional<Scenario> named(String name) {
+    return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  static List<String> names() {
+    return ALL.stream().map(Scenario::name).toList();
+  }
+}

@@ -1,0 +1,90 @@
+package io.baton.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * What the clients will ask, decided entirely by the run seed before anything starts, so a failing
+ * run can be replayed request for request. Streaming completions arrive spread over the first part
+ * of the scenario (faults land among running sessions); one small batch runs beside them.
+ */
+record Workload(long seed, List<Completion> completions, List<BatchLine> batch) {
+
+  static final String MODEL = "baton-small";
+  /** Sampling is not greedy, so the per-request seed really decides the text (invariant 2 tests it). */
+  static final double TEMPERATURE = 0.8;
+  static final double TOP_P = 0.95;
+
+  /**
+   * One streaming completion.
+   *
+   * @param startAt when its client submits, from the start of the workload
+   * @param node index of the node its POST goes to (the client moves on if that node is down)
+   * @param dropAfter the client drops its connection after this many tokens and resumes with
+   *     Last-Event-ID on another node; -1 for a client that reads to the end
+   */
+  record Completion(int index, String prompt, int maxTokens, long seed, Duration startAt, int node, int dropAfter) {
+    String body() {
+      return "{\"model\":\"" + MODEL + "\",\"prompt\":" + Http.write(prompt) + ",\"max_tokens\":" + maxTokens
+          + ",\"seed\":" + seed + ",\"temperature\":" + TEMPERATURE + ",\"top_p\":" + TOP_P + ",\"stream\":true}";
+    }
+  }
+
+  /** One line of the batch input; its session is {@code <batch>-req-<line>} (0-based line). */
+  record BatchLine(int line, String customId, String prompt, int maxTokens, long seed) {
+    String jsonl() {
+      return "{\"custom_id\":\"" + customId + "\",\"method\":\"POST\",\"url\":\"/v1/completions\",\"body\":{\"model\":\""
+          + MODEL + "\",\"prompt\":" + Http.write(prompt) + ",\"max_tokens\":" + maxTokens + ",\"seed\":" + seed
+          + ",\"temperature\":" + TEMPERATURE + ",\"top_p\":" + TOP_P + "}}";
+    }
+  }
+
+  private static final String[] WORDS = {"the", "GPU", "token", "model", "cache", "block", "Baton", "worker", "node",
+      "stream", "resume", "failure", "journal", "replay", "session", "shard", "spare", "cordon", "reset", "kernel",
+      "attention", "layer", "prompt", "decode", "prefill", "latency", "cluster", "leader", "quorum", "write"};
+
+  /**
+   * @param sessions streaming completions
+   * @param batchLines lines of the batch (0: no batch)
+   * @param spread arrivals are spread evenly over this, with a little seeded jitter
+   * @param dropEvery every n-th client drops and resumes (0: none)
+   */
+  static Workload generate(long seed, int sessions, int batchLines, Duration spread, int nodes, int dropEvery) {
+    Random random = new Random(seed);
+    List<Completion> completions = new ArrayList<>();
+    long step = sessions <= 1 ? 0 : spread.toMillis() / sessions;
+    for (int i = 0; i < sessions; i++) {
+      long at = i * step + (step == 0 ? 0 : random.nextInt((int) Math.max(1, step / 2)));
+      boolean drops = dropEvery > 0 && i % dropEvery == dropEvery - 1;
+      int maxTokens = 48 + random.nextInt(49);
+      completions.add(new Completion(i, prompt(random), maxTokens, random.nextLong() & Long.MAX_VALUE,
+          Duration.ofMillis(at), i % Math.max(1, nodes), drops ? 4 + random.nextInt(maxTokens / 2) : -1));
+    }
+    List<BatchLine> batch = new ArrayList<>();
+    for (int i = 0; i < batchLines; i++) {
+      batch.add(new BatchLine(i, "chaos-line-" + i, prompt(random), 16 + random.nextInt(33),
+          random.nextLong() & Long.MAX_VALUE));
+    }
+    return new Workload(seed, List.copyOf(completions), List.copyOf(batch));
+  }
+
+  /** Prompts from a few words to a few hundred tokens: long ones span many KV blocks (restore), short ones few. */
+  private static String prompt(Random random) {
+    int words = switch (random.nextInt(4)) {
+      case 0 -> 2 + random.nextInt(6);
+      case 1 -> 10 + random.nextInt(30);
+      case 2 -> 40 + random.nextInt(60);
+      default -> 40 + random.nextInt(40); // up to ~500 tokens (bytes): dozens of KV blocks to restore
+    };
+    StringBuilder text = new StringBuilder();
+    for (int w = 0; w < words; w++) {
+      if (w > 0) {
+        text.append(random.nextInt(12) == 0 ? ". " : " ");
+      }
+      text.append(WORDS[random.nextInt(WORDS.length)]);
+    }
+    return text.toString();
+  }
+}

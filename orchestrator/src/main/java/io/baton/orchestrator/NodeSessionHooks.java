@@ -1,0 +1,65 @@
+package io.baton.orchestrator;
+
+import io.baton.actors.session.Attempt;
+import io.baton.actors.session.SessionHooks;
+import io.baton.actors.session.SessionState;
+import io.baton.actors.session.SessionStatus;
+import io.baton.orchestrator.fleet.NodeLossWatch;
+import io.baton.orchestrator.placement.Placer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What the session entities on this node ask of it: placement and the suspect mark go to its
+ * placer, a recovered running attempt to its node-loss watch, and status changes to the
+ * {@code baton.sessions.live} gauges (sessions by state, as this node hosts them).
+ */
+final class NodeSessionHooks implements SessionHooks {
+  private final ActorRef<Placer.Command> placer;
+  private final ActorRef<NodeLossWatch.Command> watch;
+  private final Map<SessionStatus, AtomicInteger> live = new EnumMap<>(SessionStatus.class);
+
+  NodeSessionHooks(ActorRef<Placer.Command> placer, ActorRef<NodeLossWatch.Command> watch, MeterRegistry metrics) {
+    this.placer = placer;
+    this.watch = watch;
+    for (SessionStatus status : SessionStatus.values()) {
+      AtomicInteger count = new AtomicInteger();
+      live.put(status, count);
+      Gauge.builder("baton.sessions.live", count, AtomicInteger::get)
+          .description("Session entities this node hosts now, by status (ended ones stay until they passivate)")
+          .tag("status", status.name().toLowerCase(Locale.ROOT))
+          .register(metrics);
+    }
+  }
+
+  @Override
+  public void needsPlacement(SessionState state) {
+    placer.tell(new Placer.Place(state));
+  }
+
+  @Override
+  public void attemptTimedOut(SessionState state, Attempt attempt) {
+    placer.tell(new Placer.AttemptTimedOut(state, attempt));
+  }
+
+  @Override
+  public void attemptRecovered(SessionState state, Attempt attempt) {
+    watch.tell(new NodeLossWatch.CheckRecovered(state.sessionId(), attempt.number(), attempt.workerId(),
+        attempt.placedAt()));
+  }
+
+  @Override
+  public void statusChanged(SessionStatus from, SessionStatus to) {
+    if (from != null) {
+      live.get(from).decrementAndGet();
+    }
+    if (to != null) {
+      live.get(to).incrementAndGet();
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.baton.orchestrator.fleet;
+
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.worker.GpuWorker;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.workers.agent.GpuReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * Detection paths 3 and 4 of DESIGN.md. When the failure detector flags a worker node unreachable,
+ * the attempts its GPU reports last listed are failed at once (NODE_UNREACHABLE) and its GPUs are
+ * marked suspect, without waiting for downing: attempt fencing makes this safe if the node returns,
+ * and a returning node's agent resets and checks those GPUs before they serve again.
+ *
+ * <p>Every node runs one, so losing any one node (or the fleet controller's) delays nothing. Only
+ * the first reachable member by address acts on a loss, to keep the journal free of duplicate
+ * rejections; if views differ for a moment, two acting is harmless because Session and GpuWorker
+ * ignore a failure of an attempt that is no longer current and a suspect mark on a suspect GPU.
+ *
+ * <p>A session entity that recovers while an attempt runs (its own node died, or shards moved)
+ * asks here whether the attempt's GPU still runs it, so one that died with the same node is moved
+ * after one report interval rather than after the progress timeout.
+ */
+public final class NodeLossWatch {
+
+  public sealed interface Command {}
+
+  /** From a session that recovered with a running attempt. */
+  public record CheckRecovered(String sessionId, int attempt, String workerId, Instant placedAt) implements Command {}
+
+  private record Recheck(CheckRecovered check, Instant askedAt) implements Command {}
+
+  private record ReportHeard(GpuReport report) implements Command {}
+
+  private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {}
+
+  private record Tick() implements Command {}
+
+  /** A loss this node could not judge (it had just been frozen): looked at again later. */
+  private record Reconsider(Member member) implements Command {}
+
+  /** A report interval (500 ms) and a margin: a GPU that runs the attempt has listed it by then. */
+  private static final Duration RECHECK_AFTER = Duration.ofMillis(800);
+  private static final Duration TICK = Duration.ofMillis(250);
+  /** A GPU not heard from for this long is gone with its node (reports come every 500 ms). */
+  private static final Duration STALE_AFTER = Duration.ofSeconds(3);
+  /** A gap this long between ticks means this JVM was frozen (SIGSTOP, a long GC) or starved. */
+  private static final long FROZEN_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How long after a freeze this node distrusts its own failure detector. */
+  private static final Duration DISTRUST_AFTER_FREEZE = Duration.ofSeconds(4);
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Consumer<Address> forgetNode;
+  private final String by;
+  private final Map<String, GpuReport> reports = new HashMap<>();
+  /** When each GPU's latest report arrived, by this node's clock: hosts' clocks may disagree. */
+  private final Map<String, Instant> heardAt = new HashMap<>();
+  private final Instant startedAt = Instant.now();
+  private long lastTick = System.nanoTime();
+  private long distrustUntil = System.nanoTime();
+
+  private NodeLossWatch(ActorContext<Command> context, TimerScheduler<Command> timers, String nodeId,
+      Consumer<Address> forgetNode) {
+    this.context = context;
+    this.timers = timers;
+    this.forgetNode = forgetNode;
+    this.by = "node-watch@" + nodeId;
+  }
+
+  /**
+   * @param forgetNode told the address of each unreachable member, so this node's placer stops
+   *     offering its GPUs at once instead of waiting for their reports to go stale
+   */
+  public static Behavior<Command> create(String nodeId, ActorRef<Topic.Command<GpuReport>> reportTopic,
+      Consumer<Address> forgetNode) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      reportTopic.tell(Topic.subscribe(ctx.messageAdapter(GpuReport.class, ReportHeard::new)));
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
+          ClusterEvent.ReachabilityEvent.class));
+      timers.startTimerWithFixedDelay(new Tick(), TICK);
+      return new NodeLossWatch(ctx, timers, nodeId, forgetNode).behavior();
+    }));
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(ReportHeard.class, m -> {
+          reports.put(m.report().gpuId(), m.report());
+          heardAt.put(m.report().gpuId(), Instant.now());
+          return Behaviors.same();
+        })
+        .onMessage(Tick.class, m -> {
+          noteFreeze();
+          return Behaviors.same();
+        })
+        .onMessage(Reachability.class, m -> {
+          if (m.event() instanceof ClusterEvent.UnreachableMember u) {
+            onUnreachable(u.member());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Reconsider.class, m -> {
+          if (Cluster.get(context.getSystem()).state().getUnreachable().contains(m.member())) {
+            onUnreachable(m.member());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(CheckRecovered.class, m -> {
+          onCheck(m);
+          return Behaviors.same();
+        })
+        .onMessage(Recheck.class, m -> {
+          onRecheck(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /**
+   * A node that was frozen wakes up to find it heard no heartbeat from anyone: its detector flags
+   * healthy nodes one by one, and acting on that would move their sessions and blame their GPUs.
+   */
+  private boolean noteFreeze() {
+    long now = System.nanoTime();
+    if (now - lastTick > FROZEN_NANOS) {
+      distrustUntil = now + DISTRUST_AFTER_FREEZE.toNanos();
+      context.getLog().warn("this node was frozen or starved for {} ms; its failure detector is not trusted for {} s",
+          (now - lastTick) / 1_000_000, DISTRUST_AFTER_FREEZE.toSeconds());
+    }
+    lastTick = now;
+    return now < distrustUntil;
+  }
+
+  private void onUnreachable(Member member) {
+    if (noteFreeze()) {
+      // Looked at again once this node trusts itself: a real loss is still there then.
+      timers.startSingleTimer(member.address(), new Reconsider(member), DISTRUST_AFTER_FREEZE);
+      return;
+    }
+    Address address = member.address();
+    forgetNode.accept(address);
+    List<GpuReport> lost = reports.values().stream().filter(r -> isOn(r, address)).toList();
+    lost.forEach(r -> reports.remove(r.gpuId()));
+    if (!actsForCluster(address)) {
+      return;
+    }
+    String node = lost.isEmpty() ? address.toString() : lost.get(0).nodeId();
+    context.getLog().warn("node {} ({}) unreachable: failing {} running attempt(s) and marking {} GPU(s) suspect",
+        node, address, lost.stream().mapToInt(r -> r.running().size()).sum(), lost.size());
+    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+    for (GpuReport r : lost) {
+      String why = "node " + node + " unreachable (cluster failure detector)";
+      r.running().forEach((sessionId, attempt) -> sharding.entityRefFor(Session.ENTITY_KEY, sessionId)
+          .tell(new SessionCommand.FailAttempt(attempt,
+              FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why + " while " + r.gpuId() + " ran it"),
+              context.getSystem().ignoreRef())));
+      sharding.entityRefFor(GpuWorker.ENTITY_KEY, r.gpuId()).tell(new GpuWorkerCommand.MarkSuspect(by,
+          why + "; its agent resets and checks it when the node is back", context.getSystem().ignoreRef()));
+    }
+  }
+
+  /**
+   * Decides now when the reports already tell (the GPU is silent, or a report made well after the
+   * placement does not list the attempt); otherwise waits for a report made after the recovery,
+   * since one made before it may predate the attempt.
+   */
+  private void onCheck(CheckRecovered m) {
+    Instant now = Instant.now();
+    Instant heard = heardAt.get(m.workerId());
+    GpuReport latest = reports.get(m.workerId());
+    boolean watchWarm = startedAt.isBefore(now.minus(STALE_AFTER)); // a new watch has heard nothing yet
+    boolean silent = watchWarm && (heard == null || heard.isBefore(now.minus(STALE_AFTER)));
+    boolean notListed = latest != null && !silent && m.placedAt() != null
+        && latest.at().isAfter(m.placedAt().plus(RECHECK_AFTER))
+        && !Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()));
+    if (silent) {
+      onRecheck(new Recheck(m, now));
+    } else if (notListed) {
+      onRecheck(new Recheck(m, Instant.EPOCH));
+    } else {
+      timers.startSingleTimer(m, new Recheck(m, now), RECHECK_AFTER);
+    }
+  }
+
+  private void onRecheck(Recheck m) {
+    CheckRecovered c = m.check();
+    GpuReport r = reports.get(c.workerId());
+    boolean fresh = r != null && heardAt.get(c.workerId()).isAfter(m.askedAt());
+    if (fresh && Integer.valueOf(c.attempt()).equals(r.running().get(c.sessionId()))) {
+      return;
+    }
+    String why = !fresh
+        ? c.workerId() + " sent no report since the session recovered; its node is gone or unreachable"
+        : c.workerId() + " does not run attempt " + c.attempt() + " (the run ended, never started, or its node"
+            + " restarted)";
+    context.getLog().info("session {} attempt {} recovered without a worker: {}", c.sessionId(), c.attempt(), why);
+    ClusterSharding.get(context.getSystem()).entityRefFor(Session.ENTITY_KEY, c.sessionId())
+        .tell(new SessionCommand.FailAttempt(c.attempt(), FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why),
+            context.getSystem().ignoreRef()));
+  }
+
+  private static boolean isOn(GpuReport r, Address address) {
+    return r.agent() != null && address.equals(r.agent().path().address());
+  }
+
+  /**
+   * True on the first member by address that can still see the others, and only on the side of a
+   * majority: a node that was paused (a long GC) or cut off sees everyone else unreachable and must
+   * not move their sessions; the split brain resolver downs that side instead.
+   */
+  private boolean actsForCluster(Address lost) {
+    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = Cluster.get(context.getSystem()).state();
+    java.util.Set<Member> unreachable = state.getUnreachable();
+    Member self = Cluster.get(context.getSystem()).selfMember();
+    List<Member> members = new java.util.ArrayList<>();
+    state.getMembers().forEach(members::add); // sorted by address
+    List<Member> reachable = members.stream()
+        .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up() && !unreachable.contains(m)
+            && !m.address().equals(lost))
+        .toList();
+    if (reachable.size() * 2 <= members.size()) {
+      context.getLog().warn("node {} unreachable, but this node sees only {} of {} members: not acting (minority side)",
+          lost, reachable.size(), members.size());
+      return false;
+    }
+    return reachable.get(0).equals(self);
+  }
+}
