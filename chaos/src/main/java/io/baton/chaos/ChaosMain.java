@@ -2,9 +2,6 @@ package io.baton.chaos;
 
 import io.baton.chaos.report.ChaosReport;
 import io.baton.chaos.report.ReportWriter;
-import io.baton.orchestrator.cluster.ClusterOptions;
-import io.baton.orchestrator.cluster.LocalCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +23,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "chaos", mixinStandardHelpOptions = true, description = "The chaos suite.",
     subcommands = {ChaosMain.Run.class})
 public final class ChaosMain {
-  private static final Logger log = LoggerFactory.getLogger(ChaosMain.class);
 
   public static void main(String[] args) {
     io.baton.persistence.JvmDefaults.apply();
@@ -79,38 +73,8 @@ public final class ChaosMain {
   /** Starts a cluster in {@code clusterDir} (a fresh one each run), runs the scenarios, stops it. */
   static List<ChaosReport> run(List<Scenario> scenarios, long seed, Duration duration, Path clusterDir, int nodes,
       int gpusPerNode, java.util.function.Consumer<String> progress) throws Exception {
-    Path dir = clusterDir.toAbsolutePath();
-    if (Files.exists(dir.resolve(".chaos-cluster"))) {
-      deleteTree(dir); // ours from an earlier run: a fresh Cassandra keeps runs independent
-    }
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve(".chaos-cluster"), "created by the chaos suite; deleted by its next run\n");
-    ClusterOptions options = ClusterOptions.defaults(dir, nodes, gpusPerNode).withNodeConfig(ScenarioRunner.nodeConfig());
-    progress.accept("chaos: starting " + nodes + " nodes x " + gpusPerNode + " GPUs (" + options.spares()
-        + " spares) under " + dir);
-    long t0 = System.nanoTime();
-    List<ChaosReport> reports = new ArrayList<>();
-    try (LocalCluster cluster = LocalCluster.start(options)) {
-      progress.accept("chaos: cluster up in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
-      ScenarioRunner runner = new ScenarioRunner(cluster, ScenarioRunner.Options.of(seed, duration, nodes), progress);
-      for (int i = 0; i < scenarios.size(); i++) {
-        try {
-          reports.add(runner.run(scenarios.get(i), i));
-        } catch (Exception e) {
-          log.error("chaos scenario crashed scenario={}", scenarios.get(i).name(), e);
-          throw e;
-        }
-      }
-    }
-    return reports;
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    return ChaosRuns.run(scenarios.stream().map(Scenario::name).toList(), seed, duration, clusterDir, nodes,
+        gpusPerNode, java.util.Map.of(), progress, cluster -> null).reports();
   }
 
   /** "60s", "2m", "500ms", "1h"; a bare number is seconds. */

@@ -164,8 +164,11 @@ final class Recoveries {
         }
         // No token after the fault: every token was already durable, or the session failed; nothing to time.
         if (resumed.isPresent()) {
-          RecoverySample sample = new RecoverySample(f.kind() + (hosted ? " (entity host)" : ""), s.sessionId(),
-              Duration.between(t, resumed.get()).toMillis(), bound);
+          Optional<Injection> later = laterFaultHit(o, s, attempt, t, resumed.get());
+          Instant from = later.map(Injection::at).orElse(t);
+          String kind = later.map(l -> l.fault().kind()).orElse(f.kind());
+          RecoverySample sample = new RecoverySample(kind + (hosted ? " (entity host)" : ""), s.sessionId(),
+              Duration.between(from, resumed.get()).toMillis(), bound);
           long failed = s.events().stream().filter(e -> e.type().equals("AttemptFailed") && e.attempt() == attempt
               && e.at() != null).map(e -> Duration.between(t, e.at()).toMillis()).findFirst().orElse(-1L);
           long placed = s.events().stream().filter(e -> e.type().equals("Placed") && e.attempt() > attempt
@@ -175,6 +178,22 @@ final class Recoveries {
       }
     }
     return out;
+  }
+
+  /**
+   * In a storm, a session moved off one faulted GPU can land on another that a second fault takes
+   * out before the first token: its recovery is then timed from the second fault. That is the case
+   * when a later attempt failed before the resumed token and another injection came after this one
+   * but no later than that failure; the sample carries the later fault's kind.
+   */
+  private static Optional<Injection> laterFaultHit(Observations o, SessionAudit s, int attempt, Instant t,
+      Instant resumed) {
+    Optional<Instant> laterFailure = s.events().stream()
+        .filter(e -> e.type().equals("AttemptFailed") && e.attempt() > attempt && e.at() != null
+            && e.at().isAfter(t) && e.at().isBefore(resumed))
+        .map(SessionAudit.Event::at).max(Instant::compareTo);
+    return laterFailure.flatMap(failedAt -> o.injections().stream()
+        .filter(in -> in.at().isAfter(t) && !in.at().isAfter(failedAt)).max(java.util.Comparator.comparing(Injection::at)));
   }
 
   private static Optional<Instant> firstTokenAfter(SessionAudit s, Instant t, int minAttempt) {

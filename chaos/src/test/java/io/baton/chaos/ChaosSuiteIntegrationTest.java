@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 class ChaosSuiteIntegrationTest {
   private static final Logger log = LoggerFactory.getLogger(ChaosSuiteIntegrationTest.class);
-  static final List<String> SHORT_SET = List.of("xid-storm", "node-pause", "cassandra-stall", "worker-kill");
+  // The XID storm, with the tightest bound (1 s), does not go first: the first scenario after the
+  // cluster starts also pays for its JVMs warming up.
+  static final List<String> SHORT_SET = List.of("node-pause", "xid-storm", "cassandra-stall", "worker-kill");
   static final Duration DURATION = Duration.ofSeconds(10);
   static final long SEED = 7;
 

@@ -65,7 +65,18 @@ final class WorkerRows {
       if (s.status() == GpuStatus.UNREGISTERED) {
         throw new ApiException(ApiError.notFound("no GPU worker '" + gpuId + "'", "id", "gpu_not_found"));
       }
-      return row(s, loads.stream().filter(l -> l.gpuId().equals(gpuId)).findFirst());
+      ObjectNode row = row(s, loads.stream().filter(l -> l.gpuId().equals(gpuId)).findFirst());
+      // One GPU's page also tells its story: every status change, who made it and why.
+      ArrayNode history = row.putArray("history");
+      for (HistoryEntry h : s.history()) {
+        ObjectNode e = history.addObject();
+        e.put("from", h.from() == null ? null : h.from().name().toLowerCase());
+        e.put("to", h.to().name().toLowerCase());
+        e.put("by", h.by());
+        e.put("reason", h.reason());
+        e.put("at", h.at() == null ? null : h.at().toString());
+      }
+      return row;
     }));
   }
 

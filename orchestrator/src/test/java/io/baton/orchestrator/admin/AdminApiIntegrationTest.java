@@ -152,6 +152,17 @@ class AdminApiIntegrationTest {
     assertEquals(200, uncordoned.statusCode(), uncordoned.body());
     assertEquals("spare", JSON.readTree(uncordoned.body()).get("state").asText());
     assertEquals("admin", JSON.readTree(uncordoned.body()).get("changed_by").asText(), "by defaults to the admin");
+
+    // The GPU's page keeps its story: registration, the cordon and the uncordon, each with who and why.
+    JsonNode history = JSON.readTree(get("/admin/workers/" + gpu(0, 0)).body()).get("history");
+    JsonNode cordon = history.get(history.size() - 2);
+    JsonNode uncordon = history.get(history.size() - 1);
+    assertEquals("cordoned", cordon.get("to").asText(), history.toString());
+    assertEquals("alice", cordon.get("by").asText());
+    assertEquals("fan failure on the card", cordon.get("reason").asText());
+    assertEquals("cordoned", uncordon.get("from").asText());
+    assertEquals("spare", uncordon.get("to").asText());
+    assertEquals("fan replaced", uncordon.get("reason").asText());
   }
 
   @Test
