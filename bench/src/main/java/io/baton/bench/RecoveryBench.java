@@ -62,6 +62,9 @@ final class RecoveryBench implements Callable<Integer> {
           Map.of("baton.workers.agent.checkpoints", checkpoints ? "on" : "off"), System.err::println,
           RecoveryBench::resumeTokens);
       settings.add(new Setting(name, checkpoints, result.reports(), result.atEnd()));
+      Path reportDir = Path.of("target", "bench-recovery", "report-" + (checkpoints ? "on" : "off"));
+      System.err.println("bench recovery: " + io.baton.chaos.report.ReportWriter.write(reportDir, result.reports())
+          + " (report: " + reportDir.resolve("chaos-report.md") + ")");
     }
     print(settings);
     return 0;

@@ -89,17 +89,28 @@ final class Recoveries {
     Optional<Instant> downed = o.nodeLogs().values().stream()
         .flatMap(String::lines)
         .filter(l -> l.contains("SBR took decision DownUnreachable"))
-        .map(l -> {
-          try {
-            return Instant.parse(l.substring(0, l.indexOf(' ')));
-          } catch (RuntimeException e) {
-            return null;
-          }
-        })
+        .map(l -> logTime(l.substring(0, Math.max(0, l.indexOf(' '))), fault))
         .filter(at -> at != null && at.isAfter(fault))
         .min(Instant::compareTo);
     return downed.map(at -> Duration.between(fault, at).toMillis() + o.bounds().stableAfter().toMillis()
         + Bounds.MARGIN_MS).orElse(o.bounds().hostCrashMillis());
+  }
+
+  /**
+   * A node log line's time: nodes log ISO-8601 instants; a log pattern with only the time of day
+   * (HH:mm:ss[.SSS], in this machine's zone) is read on the fault's date. Null when neither.
+   */
+  static Instant logTime(String stamp, Instant fault) {
+    try {
+      return java.time.OffsetDateTime.parse(stamp).toInstant();
+    } catch (RuntimeException notIso) {
+      try {
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        return java.time.LocalTime.parse(stamp).atDate(fault.atZone(zone).toLocalDate()).atZone(zone).toInstant();
+      } catch (RuntimeException notTime) {
+        return null;
+      }
+    }
   }
 
   static List<Measured> measure(Observations o, int numberOfShards) {
