@@ -26,7 +26,11 @@ final class ScenarioRunner {
   private static final Logger log = LoggerFactory.getLogger(ScenarioRunner.class);
   static final int NUMBER_OF_SHARDS = BatonConfig.load().getInt("baton.actors.number-of-shards");
   /** Promoting a spare takes a second; a reset plus health check a few. Longer than this is not "refilled". */
-  static final Duration POOL_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * How long the pool may take to settle after healing: after a crash of a node hosting GpuWorker
+   * entities, they answer again only after downing and the down-removal margin (~17-19 s).
+   */
+  static final Duration POOL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration AUDIT_WAIT = Duration.ofSeconds(15);
 
   /**
@@ -167,7 +171,9 @@ final class ScenarioRunner {
       last.set(0, gpus);
       long active = gpus.stream().filter(g -> g.state().equals("active")).count();
       long spare = gpus.stream().filter(g -> g.state().equals("spare")).count();
-      return !gpus.isEmpty() && (active >= active0 || spare == 0);
+      // "unknown": a GpuWorker entity that did not answer (its shard is moving) is no verdict yet.
+      boolean known = gpus.stream().noneMatch(g -> g.state().equals("unknown"));
+      return !gpus.isEmpty() && known && (active >= active0 || spare == 0);
     });
     List<String> down = cluster.nodes().stream().filter(n -> !n.isAlive()).map(NodeProcess::nodeId).toList();
     return new Observations.Rotation(active0, spare0, last.get(0), refilled, (System.nanoTime() - t0) / 1_000_000,

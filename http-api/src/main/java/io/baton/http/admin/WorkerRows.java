@@ -47,7 +47,8 @@ final class WorkerRows {
     return fleet.gpus().thenCompose(loads -> {
       List<CompletableFuture<ObjectNode>> rows = loads.stream()
           .sorted(Comparator.comparing(FleetAdmin.GpuLoad::gpuId))
-          .map(load -> state(load.gpuId()).thenApply(s -> row(s, Optional.of(load))).toCompletableFuture())
+          .map(load -> state(load.gpuId()).thenApply(s -> row(s, Optional.of(load)))
+              .exceptionally(e -> unanswered(load)).toCompletableFuture())
           .toList();
       return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(done -> {
         ObjectNode list = Json.MAPPER.createObjectNode();
@@ -85,6 +86,28 @@ final class WorkerRows {
         .exceptionally(e -> {
           throw new ApiException(ApiError.unavailable("GPU worker " + gpuId + " did not answer in time; retry"));
         });
+  }
+
+  /**
+   * A GPU whose entity did not answer still gets its row, from its agent's report: the listing is
+   * most needed when a node just died, which is also when the entities it hosted are moving.
+   */
+  private static ObjectNode unanswered(FleetAdmin.GpuLoad load) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", load.gpuId());
+    o.put("object", "baton.gpu_worker");
+    o.put("node", load.node());
+    o.put("host", load.host());
+    o.put("model", load.model());
+    o.put("state", "unknown");
+    o.put("reason", "its GpuWorker entity did not answer within " + ASK_TIMEOUT.toSeconds() + " s (the node hosting"
+        + " it may be down and its shard moving); retry shortly");
+    o.putNull("changed_by");
+    o.putNull("since");
+    o.putNull("last_xid");
+    o.put("active_sessions", load.activeSessions());
+    o.put("cached_kv_blocks", load.cachedKvBlocks());
+    return o;
   }
 
   /** A GPU whose agent has not reported (yet) shows its durable state with no load. */
