@@ -118,19 +118,26 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     PlacementPolicy.Candidate c = candidates.get(0);
     List<PlacementPolicy.Candidate> rest = candidates.subList(1, candidates.size());
     int attempt = s.attempt() + 1;
+    // Kept from the ask on, not from the answer: an agent that records Place on the session and then
+    // dies before answering leaves the session placed on a dead GPU that no report ever lists.
+    remember(s.sessionId(), c, attempt);
     getContext().ask(AgentCommand.AssignReply.class, c.gpu().agent(), ASSIGN_TIMEOUT,
         r -> new AgentCommand.Assign(c.gpu().gpuId(), s.sessionId(), attempt, c.method(), r),
         (reply, error) -> new Answered(s, rest, c, reply, error));
     return this;
   }
 
+  private void remember(String sessionId, PlacementPolicy.Candidate c, int attempt) {
+    Instant now = Instant.now();
+    recent.values().removeIf(r -> r.at().isBefore(now.minus(RECENT)));
+    recent.put(sessionId, new Recent(c.gpu().gpuId(), attempt,
+        c.gpu().agent() == null ? null : c.gpu().agent().path().address(), now));
+  }
+
   private Behavior<Command> onAnswered(Answered m) {
     if (m.reply() instanceof AgentCommand.Assigned a) {
       inFlight.remove(a.sessionId());
-      Instant now = Instant.now();
-      recent.values().removeIf(r -> r.at().isBefore(now.minus(RECENT)));
-      recent.put(a.sessionId(), new Recent(a.gpuId(), a.attempt(), m.tried().gpu().agent() == null ? null
-          : m.tried().gpu().agent().path().address(), now));
+      remember(a.sessionId(), m.tried(), a.attempt());
       reports.computeIfPresent(a.gpuId(), (id, report) -> report.withOneMoreSession());
       getContext().getLog().info("session {} attempt {} placed on {} method={} cachedTokens={} score={}",
           a.sessionId(), a.attempt(), a.gpuId(), m.tried().method(), m.tried().cachedTokens(),
