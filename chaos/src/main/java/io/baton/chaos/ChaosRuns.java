@@ -3,6 +3,7 @@ package io.baton.chaos;
 import io.baton.chaos.report.ChaosReport;
 import io.baton.orchestrator.cluster.ClusterOptions;
 import io.baton.orchestrator.cluster.LocalCluster;
+import io.baton.orchestrator.cluster.NetworkNamespaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +53,13 @@ public final class ChaosRuns {
     Path clusterDir = fresh(dir.toAbsolutePath());
     Map<String, String> config = new LinkedHashMap<>(ScenarioRunner.nodeConfig());
     config.putAll(extraConfig);
-    ClusterOptions options = ClusterOptions.defaults(clusterDir, nodes, gpusPerNode).withNodeConfig(config);
+    // Network namespaces let the partition scenarios cut links; they need root, loopback does not.
+    boolean isolated = NetworkNamespaces.available();
+    ClusterOptions options = ClusterOptions.defaults(clusterDir, nodes, gpusPerNode).withNodeConfig(config)
+        .withIsolatedNetwork(isolated);
     progress.accept("chaos: starting " + nodes + " nodes x " + gpusPerNode + " GPUs (" + options.spares()
-        + " spares) under " + clusterDir);
+        + " spares) under " + clusterDir + (isolated ? ", each node in its own network namespace"
+        : ", on loopback (not root: the partition scenarios will report their fault as not injected)"));
     long t0 = System.nanoTime();
     List<ChaosReport> reports = new ArrayList<>();
     try (LocalCluster cluster = LocalCluster.start(options)) {

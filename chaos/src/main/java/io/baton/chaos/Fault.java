@@ -58,6 +58,22 @@ sealed interface Fault {
     }
   }
 
+  /**
+   * The network between {@code nodeId} and the other nodes cut, both ways, for {@code lasting}, then
+   * restored; Cassandra and the suite's clients stay reachable from both sides. Shorter than
+   * detection + stable-after it heals before downing (the node returns, fenced); longer, the split
+   * brain resolver downs the minority, which stops, and the runner restarts it.
+   */
+  record PartitionNode(String nodeId, Duration lasting) implements Fault {
+    public String kind() {
+      return "partition";
+    }
+
+    public String target() {
+      return nodeId;
+    }
+  }
+
   /** SIGSTOP of the Cassandra process, SIGCONT after {@code pause}: every journal write stalls. */
   record PauseCassandra(Duration pause) implements Fault {
     public String kind() {

@@ -47,7 +47,7 @@ final class FaultInjector {
   /** Injects and, for a timed fault, heals it; blocks for the fault's own duration. */
   Injection inject(Fault fault, List<Fleet.Gpu> gpus) throws Exception {
     Map<String, String> shards = fault instanceof Fault.KillNode || fault instanceof Fault.KillSessionHost
-        || fault instanceof Fault.PauseNode ? shardHosts() : Map.of();
+        || fault instanceof Fault.PauseNode || fault instanceof Fault.PartitionNode ? shardHosts() : Map.of();
     log.info("chaos inject kind={} target={}", fault.kind(), fault.target());
     if (fault instanceof Fault.XidFault x) {
       XidClass cls = XIDS.classify(x.code());
@@ -78,6 +78,9 @@ final class FaultInjector {
       directory.markIn(p.nodeId(), node.httpUrl());
       return new Injection(fault, at, healed, gpusOf(p.nodeId(), gpus), Set.of(p.nodeId()), shards,
           "SIGSTOP pid " + node.pid() + " for " + p.pause().toMillis() + " ms, then SIGCONT");
+    }
+    if (fault instanceof Fault.PartitionNode p) {
+      return partition(p, gpus, shards);
     }
     if (fault instanceof Fault.PauseCassandra p) {
       long pid = cluster.cassandraPid();
@@ -115,6 +118,29 @@ final class FaultInjector {
     node.kill9();
     return new Injection(fault, at, null, gpusOf(nodeId, gpus), Set.of(nodeId), shards,
         what + " (pid " + node.pid() + "); restarted before the next scenario");
+  }
+
+  /**
+   * Clients stop using the cut-off node (a load balancer's health check would), as for a pause; a
+   * node the resolver downed meanwhile has exited, and the runner restarts it before the next scenario.
+   */
+  private Injection partition(Fault.PartitionNode p, List<Fleet.Gpu> gpus, Map<String, String> shards) {
+    NodeProcess node = cluster.node(p.nodeId());
+    directory.markOut(p.nodeId());
+    Instant at = Instant.now();
+    cluster.partition(Set.of(p.nodeId()));
+    try {
+      Poll.pause(p.lasting().toMillis()); // the fault is the partition itself
+    } finally {
+      cluster.heal();
+    }
+    Instant healed = Instant.now();
+    if (node.isAlive()) {
+      directory.markIn(p.nodeId(), node.httpUrl());
+    }
+    return new Injection(p, at, healed, gpusOf(p.nodeId(), gpus), Set.of(p.nodeId()), shards,
+        "network between " + p.nodeId() + " and the other nodes cut for " + p.lasting().toMillis() + " ms"
+            + (node.isAlive() ? "" : "; it was downed and stopped, restarted before the next scenario"));
   }
 
   private void slow(String gpu, double factor) {

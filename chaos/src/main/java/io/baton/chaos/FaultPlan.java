@@ -85,6 +85,13 @@ sealed interface FaultPlan {
     }
   }
 
+  /** The busiest node other than the oldest cut off from the rest for {@code lasting} (see KillBusyNode). */
+  record PartitionBusyNode(Duration lasting) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestNode(t, true).map(n -> new Fault.PartitionNode(n, lasting));
+    }
+  }
+
   record PauseCassandraFor(Duration pause) implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
       return t.running().isEmpty() ? Optional.empty() : Optional.of(new Fault.PauseCassandra(pause));

@@ -16,7 +16,7 @@ import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
  * <ul>
  *   <li>XID: the attempt running at the fault on a GPU the XID took out (a node-fatal XID takes the
  *       host's GPUs); the sample is the next attempt's first token.
- *   <li>node kill or pause: the attempt running on that node's GPUs, and every running session whose
+ *   <li>node kill, pause or partition: the attempt running on that node's GPUs, and every running session whose
  *       entity that node hosted (shard listing taken just before the fault). A killed runner's
  *       session needs a new attempt; otherwise any token after the fault counts (after a pause: a
  *       new attempt's, or one taken after the SIGCONT).
@@ -144,19 +144,24 @@ final class Recoveries {
           }
           resumed = firstTokenAfter(s, t, onGpu ? attempt + 1 : 0);
           bound = hosted ? hostCrashBound(o, t) : b.nodeCrashMillis();
-        } else if (f instanceof Fault.PauseNode p) {
+        } else if (f instanceof Fault.PauseNode || f instanceof Fault.PartitionNode) {
           if (!onGpu && !hosted) {
             continue;
           }
-          // A chunk sent just before the SIGSTOP may still be taken by an entity elsewhere: only a
-          // new attempt's token, or one taken after the SIGCONT, shows the session moving again.
+          // A chunk sent just before the SIGSTOP may still be taken by an entity elsewhere, and a
+          // cut-off node's own entities keep taking its own workers' chunks: only a new attempt's
+          // token, or one taken after the heal, shows the session moving again for its clients.
           Instant healed = in.healedAt() == null ? t : in.healedAt();
           resumed = s.events().stream().filter(e -> e.type().equals("TokensAppended") && e.at() != null
               && e.at().isAfter(t) && (e.attempt() > attempt || !e.at().isBefore(healed)))
               .map(SessionAudit.Event::at).findFirst();
-          long pause = p.pause().toMillis();
-          bound = hosted ? Math.min(pause, b.detectionMillis() + b.stableAfter().toMillis()) + Bounds.MARGIN_MS
-              : Math.min(pause, b.detectionMillis()) + Bounds.MARGIN_MS;
+          long lasting = f instanceof Fault.PauseNode p ? p.pause().toMillis()
+              : ((Fault.PartitionNode) f).lasting().toMillis();
+          long downing = b.detectionMillis() + b.stableAfter().toMillis();
+          bound = !hosted ? Math.min(lasting, b.detectionMillis()) + Bounds.MARGIN_MS
+              : lasting < downing ? lasting + Bounds.MARGIN_MS
+              // A partition outlasting downing: the minority stops and its entities restart elsewhere.
+              : f instanceof Fault.PartitionNode ? hostCrashBound(o, t) : downing + Bounds.MARGIN_MS;
         } else if (f instanceof Fault.PauseCassandra || f instanceof Fault.RestartCassandra) {
           Instant healed = in.healedAt() == null ? t : in.healedAt();
           resumed = firstTokenAfter(s, healed, 0);

@@ -2,6 +2,7 @@ package io.baton.chaos;
 
 import io.baton.chaos.FaultPlan.KillBusyNode;
 import io.baton.chaos.FaultPlan.KillHostOfRunningSession;
+import io.baton.chaos.FaultPlan.PartitionBusyNode;
 import io.baton.chaos.FaultPlan.PauseBusyNode;
 import io.baton.chaos.FaultPlan.PauseCassandraFor;
 import io.baton.chaos.FaultPlan.RestartCassandraNow;
@@ -24,6 +25,9 @@ record Scenario(String name, String description, List<At> faults) {
   /** A node pause this long outlasts failure detection (~2.5 s) but not downing (7 s stable-after). */
   static final Duration PAUSE = Duration.ofSeconds(5);
 
+  /** Outlasts detection + stable-after (~9.5 s) and the minority's own downing and stop. */
+  static final Duration LONG_PARTITION = Duration.ofSeconds(15);
+
   static final List<Scenario> ALL = List.of(
       new Scenario("xid-app", "app-fault XIDs (13, then 43) on busy GPUs: sessions move, GPUs stay active",
           List.of(new At(0.3, new XidOnBusyGpu(13)), new At(0.55, new XidOnBusyGpu(43)))),
@@ -41,6 +45,12 @@ record Scenario(String name, String description, List<At> faults) {
           List.of(new At(0.35, new KillHostOfRunningSession()))),
       new Scenario("node-pause", "SIGSTOP of the busiest node for 5 s (a long GC pause), then SIGCONT",
           List.of(new At(0.35, new PauseBusyNode(PAUSE)))),
+      new Scenario("partition", "the busiest node's network to the other nodes cut for 5 s (Cassandra reachable"
+          + " from both sides): its sessions migrate at detection; fenced when it returns",
+          List.of(new At(0.35, new PartitionBusyNode(PAUSE)))),
+      new Scenario("partition-long", "the busiest node cut off for 15 s: the resolver downs the minority, which"
+          + " stops; its entities restart on the majority from the journal",
+          List.of(new At(0.3, new PartitionBusyNode(LONG_PARTITION)))),
       new Scenario("cassandra-stall", "SIGSTOP of Cassandra for 5 s, then SIGCONT: every journal write stalls",
           List.of(new At(0.35, new PauseCassandraFor(PAUSE)))),
       new Scenario("cassandra-restart", "Cassandra stopped and started again mid-run",

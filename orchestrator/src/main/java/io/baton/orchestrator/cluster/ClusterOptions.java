@@ -15,9 +15,11 @@ import java.util.Map;
  * @param contactPoints an external Cassandra; empty: LocalCluster starts its own
  * @param nodeConfig HOCON overrides for every node, e.g. {@code baton.actors.session.progress-timeout -> 3s}
  * @param jvmOptions the child JVMs' options; empty means {@link #DEFAULT_JVM_OPTIONS}
+ * @param isolatedNetwork each node in its own network namespace ({@link NetworkNamespaces}, root
+ *     only), so that {@link LocalCluster#partition} can cut links; otherwise all on loopback
  */
 public record ClusterOptions(Path dir, int nodes, int gpusPerNode, int spares, List<String> contactPoints,
-    Map<String, String> nodeConfig, List<String> jvmOptions) {
+    Map<String, String> nodeConfig, List<String> jvmOptions, boolean isolatedNetwork) {
 
   /**
    * A small heap, but the throughput collector and a common pool of 4: with two cores per box the
@@ -44,19 +46,23 @@ public record ClusterOptions(Path dir, int nodes, int gpusPerNode, int spares, L
   /** Embedded Cassandra, no overrides, 2 spares (or nodes - 1 when fewer nodes). */
   public static ClusterOptions defaults(Path dir, int nodes, int gpusPerNode) {
     return new ClusterOptions(dir, nodes, gpusPerNode, Math.min(Math.min(2, nodes - 1), nodes * gpusPerNode),
-        List.of(), Map.of(), List.of());
+        List.of(), Map.of(), List.of(), false);
   }
 
   public ClusterOptions withSpares(int spares) {
-    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions);
+    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions, isolatedNetwork);
   }
 
   public ClusterOptions withContactPoints(List<String> contactPoints) {
-    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions);
+    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions, isolatedNetwork);
   }
 
   public ClusterOptions withNodeConfig(Map<String, String> nodeConfig) {
-    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions);
+    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions, isolatedNetwork);
+  }
+
+  public ClusterOptions withIsolatedNetwork(boolean isolated) {
+    return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions, isolated);
   }
 
   /** "node-1", "node-2", ...; node-1 is the seed. */

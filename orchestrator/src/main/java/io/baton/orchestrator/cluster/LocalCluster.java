@@ -32,6 +32,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Ports ports;
   private final String classpath;
   private final EmbeddedCassandra.Options cassandraOptions;
+  private final NetworkNamespaces network; // null: every node on loopback
   private volatile EmbeddedCassandra cassandra;
   private final List<String> contactPoints;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
@@ -39,10 +40,11 @@ public final class LocalCluster implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook = new Thread(this::close, "baton-local-cluster-stop");
 
-  private LocalCluster(ClusterOptions options, Ports ports, EmbeddedCassandra.Options cassandraOptions,
-      EmbeddedCassandra cassandra, List<String> contactPoints) {
+  private LocalCluster(ClusterOptions options, Ports ports, NetworkNamespaces network,
+      EmbeddedCassandra.Options cassandraOptions, EmbeddedCassandra cassandra, List<String> contactPoints) {
     this.options = options;
     this.ports = ports;
+    this.network = network;
     this.cassandraOptions = cassandraOptions;
     this.cassandra = cassandra;
     this.contactPoints = List.copyOf(contactPoints);
@@ -64,20 +66,29 @@ public final class LocalCluster implements AutoCloseable {
     Files.createDirectories(options.dir());
     boolean embedded = options.contactPoints().isEmpty();
     Ports ports = Ports.pick(options.nodes(), baseHttpPort, embedded);
+    NetworkNamespaces network = options.isolatedNetwork() ? NetworkNamespaces.create(options.nodes()) : null;
     EmbeddedCassandra.Options cassandraOptions = null;
     EmbeddedCassandra cassandra = null;
     List<String> contactPoints = options.contactPoints();
-    if (embedded) {
-      PersistenceSettings.Embedded defaults = PersistenceSettings.fromConfig(BatonConfig.load()).embedded();
-      cassandraOptions = new EmbeddedCassandra.Options(options.dir().resolve("cassandra").toAbsolutePath(),
-          ports.cassandraNative(), ports.cassandraStorage(), defaults.heapMb(), defaults.startTimeout());
-      cassandra = EmbeddedCassandra.start(cassandraOptions);
-      contactPoints = List.of(cassandra.contactPoint());
+    try {
+      if (embedded) {
+        PersistenceSettings.Embedded defaults = PersistenceSettings.fromConfig(BatonConfig.load()).embedded();
+        cassandraOptions = new EmbeddedCassandra.Options(options.dir().resolve("cassandra").toAbsolutePath(),
+            ports.cassandraNative(), ports.cassandraStorage(), defaults.heapMb(), defaults.startTimeout(),
+            network == null ? "127.0.0.1" : network.bridgeAddress());
+        cassandra = EmbeddedCassandra.start(cassandraOptions);
+        contactPoints = List.of(cassandra.contactPoint());
+      }
+    } catch (RuntimeException e) {
+      if (network != null) {
+        network.close();
+      }
+      throw e;
     }
-    LocalCluster cluster = new LocalCluster(options, ports, cassandraOptions, cassandra, contactPoints);
+    LocalCluster cluster = new LocalCluster(options, ports, network, cassandraOptions, cassandra, contactPoints);
     try {
       long started = System.nanoTime();
-      NodeProcess seed = cluster.launch(0, List.of(NodeProcess.address(ports.cluster()[0])));
+      NodeProcess seed = cluster.launch(0, List.of(NodeProcess.address(cluster.host(0), ports.cluster()[0])));
       cluster.nodes.add(seed);
       seed.awaitReady(READY_TIMEOUT);
       List<String> seeds = List.of(seed.clusterAddress());
@@ -113,7 +124,7 @@ public final class LocalCluster implements AutoCloseable {
     // Join through any node still running; with none left, this node forms the cluster anew.
     List<String> seeds = nodes.stream().filter(n -> !n.nodeId().equals(nodeId) && n.isAlive())
         .map(NodeProcess::clusterAddress).toList();
-    NodeProcess node = launch(i, seeds.isEmpty() ? List.of(NodeProcess.address(ports.cluster()[i])) : seeds);
+    NodeProcess node = launch(i, seeds.isEmpty() ? List.of(NodeProcess.address(host(i), ports.cluster()[i])) : seeds);
     nodes.set(i, node);
     node.awaitReady(READY_TIMEOUT);
     return node;
@@ -160,6 +171,26 @@ public final class LocalCluster implements AutoCloseable {
         (System.nanoTime() - stopped) / 1_000_000);
   }
 
+  /**
+   * Cuts the network between {@code side} and the other nodes, both ways, until {@link #heal}; every
+   * node still reaches Cassandra and the suite. Needs {@link ClusterOptions#isolatedNetwork}.
+   */
+  public void partition(java.util.Set<String> side) {
+    requireNetwork().partition(side.stream().map(this::index).collect(java.util.stream.Collectors.toSet()));
+  }
+
+  public void heal() {
+    requireNetwork().heal();
+  }
+
+  private NetworkNamespaces requireNetwork() {
+    if (network == null) {
+      throw new IllegalStateException("this cluster runs on loopback; start it with isolated networks"
+          + " (ClusterOptions.withIsolatedNetwork, root only) to partition it");
+    }
+    return network;
+  }
+
   public List<String> contactPoints() {
     return contactPoints;
   }
@@ -187,6 +218,9 @@ public final class LocalCluster implements AutoCloseable {
     nodesStopped.complete(null);
     if (cassandra != null) {
       cassandra.close();
+    }
+    if (network != null) {
+      network.close();
     }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -221,17 +255,24 @@ public final class LocalCluster implements AutoCloseable {
     List<String> gpuIds = IntStream.range(0, options.gpusPerNode())
         .mapToObj(g -> FleetBootstrap.workerId(FleetBootstrap.hostId(nodeId, 0), g)).toList();
     Path logFile = options.dir().resolve(nodeId + ".log").toAbsolutePath();
-    List<String> command = NodeCommandLine.of(options, classpath, nodeId, ports.http()[i], ports.cluster()[i], seeds,
-        options.sparesOf(i), contactPoints);
+    List<String> command = NodeCommandLine.of(options, classpath, nodeId, host(i), ports.http()[i],
+        ports.cluster()[i], seeds, options.sparesOf(i), contactPoints);
+    if (network != null) {
+      command = network.wrap(i, command);
+    }
     Files.writeString(logFile, "=== " + java.time.Instant.now() + " LocalCluster starts " + nodeId + "\n",
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-    NodeProcess node = new NodeProcess(nodeId, process, ports.http()[i], ports.cluster()[i], gpuIds, logFile,
+    NodeProcess node = new NodeProcess(nodeId, process, host(i), ports.http()[i], ports.cluster()[i], gpuIds, logFile,
         options.nodeConfig().getOrDefault("baton.http.admin-token", ""));
     log.info("node started node={} pid={} http={} cluster={} gpus={} spares={} log={}", nodeId, node.pid(),
         node.httpUrl(), node.clusterAddress(), gpuIds, options.sparesOf(i), logFile);
     return node;
+  }
+
+  private String host(int i) {
+    return network == null ? "127.0.0.1" : network.address(i);
   }
 
   /** Surefire's or the launcher's classpath, absolute, so the children do not depend on a working directory. */

@@ -9,8 +9,8 @@ import java.util.Map;
 final class NodeCommandLine {
   private NodeCommandLine() {}
 
-  static List<String> of(ClusterOptions options, String classpath, String nodeId, int httpPort, int clusterPort,
-      List<String> seeds, int spares, List<String> contactPoints) {
+  static List<String> of(ClusterOptions options, String classpath, String nodeId, String host, int httpPort,
+      int clusterPort, List<String> seeds, int spares, List<String> contactPoints) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(options.jvmOptions());
@@ -22,13 +22,13 @@ final class NodeCommandLine {
     command.add(classpath);
     command.add("io.baton.orchestrator.cli.BatonCli");
     command.add("node");
-    command.addAll(List.of("--node-id", nodeId, "--cluster-host", "127.0.0.1", "--cluster-port",
+    command.addAll(List.of("--node-id", nodeId, "--cluster-host", host, "--cluster-port",
         Integer.toString(clusterPort), "--http-port", Integer.toString(httpPort), "--seeds", String.join(",", seeds),
         "--roles", "orchestrator,worker", "--hosts", "1", "--gpus-per-host", Integer.toString(options.gpusPerNode()),
         "--spares", Integer.toString(spares), "--cassandra", String.join(",", contactPoints),
         // A node whose parent died (even by kill -9) stops too, rather than lingering on its ports.
         "--parent-pid", Long.toString(ProcessHandle.current().pid())));
-    command.addAll(List.of("--set", "baton.http.host=127.0.0.1", "--set", "baton.http.chaos=on"));
+    command.addAll(List.of("--set", "baton.http.host=" + host, "--set", "baton.http.chaos=on"));
     for (Map.Entry<String, String> e : options.nodeConfig().entrySet()) {
       command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
     }

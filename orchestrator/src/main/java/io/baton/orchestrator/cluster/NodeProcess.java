@@ -25,6 +25,7 @@ public final class NodeProcess {
 
   private final String nodeId;
   private final Process process;
+  private final String host;
   private final int httpPort;
   private final int clusterPort;
   private final List<String> gpuIds;
@@ -32,10 +33,11 @@ public final class NodeProcess {
   private final String adminToken;
   private volatile boolean paused;
 
-  NodeProcess(String nodeId, Process process, int httpPort, int clusterPort, List<String> gpuIds, Path logFile,
-      String adminToken) {
+  NodeProcess(String nodeId, Process process, String host, int httpPort, int clusterPort, List<String> gpuIds,
+      Path logFile, String adminToken) {
     this.nodeId = nodeId;
     this.process = process;
+    this.host = host;
     this.httpPort = httpPort;
     this.clusterPort = clusterPort;
     this.gpuIds = List.copyOf(gpuIds);
@@ -52,7 +54,7 @@ public final class NodeProcess {
   }
 
   public String httpUrl() {
-    return "http://127.0.0.1:" + httpPort;
+    return "http://" + host + ":" + httpPort;
   }
 
   public int httpPort() {
@@ -63,12 +65,17 @@ public final class NodeProcess {
     return clusterPort;
   }
 
-  public String clusterAddress() {
-    return address(clusterPort);
+  /** 127.0.0.1, or this node's own address when the cluster runs in network namespaces. */
+  public String host() {
+    return host;
   }
 
-  static String address(int clusterPort) {
-    return "pekko://baton@127.0.0.1:" + clusterPort;
+  public String clusterAddress() {
+    return address(host, clusterPort);
+  }
+
+  static String address(String host, int clusterPort) {
+    return "pekko://baton@" + host + ":" + clusterPort;
   }
 
   /** This node's simulated GPUs, e.g. node-2-host0-gpu0. */

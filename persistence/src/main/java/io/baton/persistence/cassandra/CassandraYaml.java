@@ -6,7 +6,7 @@ import java.nio.file.Path;
 final class CassandraYaml {
   private CassandraYaml() {}
 
-  static String render(Path base, String clusterName, int nativePort, int storagePort) {
+  static String render(Path base, String clusterName, int nativePort, int storagePort, String rpcAddress) {
     return String.join(
         "\n",
         "cluster_name: '" + clusterName + "'",
@@ -19,7 +19,7 @@ final class CassandraYaml {
         "    parameters:",
         "      - seeds: \"127.0.0.1:" + storagePort + "\"",
         "listen_address: 127.0.0.1",
-        "rpc_address: 127.0.0.1",
+        "rpc_address: " + rpcAddress,
         "storage_port: " + storagePort,
         "ssl_storage_port: " + storagePort,
         "native_transport_port: " + nativePort,

@@ -25,8 +25,18 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedCassandra.class);
   private static final String CLASSPATH_RESOURCE = "baton/cassandra.classpath";
 
-  /** Where and how to run. A port of 0 means "pick a free one". */
-  public record Options(Path baseDir, int nativePort, int storagePort, int heapMb, Duration startTimeout) {}
+  /**
+   * Where and how to run. A port of 0 means "pick a free one".
+   *
+   * @param cqlHost the address CQL is served on: 127.0.0.1, or a bridge address when the nodes run
+   *     in their own network namespaces (the chaos suite's partitions)
+   */
+  public record Options(Path baseDir, int nativePort, int storagePort, int heapMb, Duration startTimeout,
+      String cqlHost) {
+    public Options(Path baseDir, int nativePort, int storagePort, int heapMb, Duration startTimeout) {
+      this(baseDir, nativePort, storagePort, heapMb, startTimeout, "127.0.0.1");
+    }
+  }
 
   private final Process process;
   private final Options options;
@@ -50,7 +60,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
             requested.nativePort() == 0 ? free[0] : requested.nativePort(),
             requested.storagePort() == 0 ? free[1] : requested.storagePort(),
             requested.heapMb(),
-            requested.startTimeout());
+            requested.startTimeout(),
+            requested.cqlHost());
     StartupChecks.portsFree(options.nativePort(), options.storagePort());
     StartupChecks.enoughMemory(options.heapMb());
     Path java = Jdk17Locator.locate();
@@ -62,7 +73,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
       }
       Files.writeString(
           conf.resolve("cassandra.yaml"),
-          CassandraYaml.render(options.baseDir(), "baton", options.nativePort(), options.storagePort()));
+          CassandraYaml.render(options.baseDir(), "baton", options.nativePort(), options.storagePort(),
+              options.cqlHost()));
       Files.writeString(conf.resolve("logback.xml"), CassandraYaml.logback(logDir));
     } catch (IOException e) {
       throw new CassandraStartException(
@@ -86,7 +98,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add(Long.toString(ProcessHandle.current().pid()));
     Path consoleLog = logDir.resolve("console.log");
     log.info(
-        "starting Cassandra cql=127.0.0.1:{} dir={} log={}", options.nativePort(), options.baseDir(), logDir);
+        "starting Cassandra cql={}:{} dir={} log={}", options.cqlHost(), options.nativePort(), options.baseDir(),
+        logDir);
     Process process;
     try {
       process =
@@ -104,7 +117,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   public String contactPoint() {
-    return "127.0.0.1:" + options.nativePort();
+    return options.cqlHost() + ":" + options.nativePort();
   }
 
   public int nativePort() {
@@ -176,7 +189,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   /** A CQL OPTIONS frame answered by SUPPORTED means the native transport is really serving. */
   private boolean cqlAnswers() {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", options.nativePort()), 500);
+      socket.connect(new InetSocketAddress(options.cqlHost(), options.nativePort()), 500);
       socket.setSoTimeout(1000);
       // v4 header: version, flags, stream id (2 bytes), opcode OPTIONS=0x05, body length 0.
       socket.getOutputStream().write(new byte[] {0x04, 0, 0, 1, 0x05, 0, 0, 0, 0});
