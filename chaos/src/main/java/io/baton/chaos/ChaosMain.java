@@ -35,7 +35,8 @@ public final class ChaosMain {
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Run a scenario (or all) against a fresh local cluster; exit 0 on PASS, 1 on FAIL.")
   static final class Run implements Callable<Integer> {
-    @Parameters(index = "0", description = "a scenario name, or all: ${COMPLETION-CANDIDATES}",
+    @Parameters(index = "0", description = "a scenario name, several joined by commas, or all:"
+        + " ${COMPLETION-CANDIDATES}",
         completionCandidates = Names.class)
     String scenario;
 
@@ -58,9 +59,11 @@ public final class ChaosMain {
 
     @Override
     public Integer call() throws Exception {
-      List<Scenario> scenarios = scenario.equals("all") ? Scenario.ALL
-          : List.of(Scenario.named(scenario).orElseThrow(() -> new CommandLine.ParameterException(
-              new CommandLine(this), "no scenario '" + scenario + "'; one of " + Scenario.names() + " or all")));
+      List<Scenario> scenarios = new ArrayList<>();
+      for (String name : scenario.equals("all") ? Scenario.names() : List.of(scenario.split(","))) {
+        scenarios.add(Scenario.named(name.trim()).orElseThrow(() -> new CommandLine.ParameterException(
+            new CommandLine(this), "no scenario '" + name + "'; one of " + Scenario.names() + " or all")));
+      }
       List<ChaosReport> reports = run(scenarios, seed, duration, out.resolve("cluster"), nodes, gpusPerNode,
           System.out::println);
       String verdict = ReportWriter.write(out, reports);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 final class ClusterReset {
   private static final Logger log = LoggerFactory.getLogger(ClusterReset.class);
   static final Duration POOL_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
   private final LocalCluster cluster;
   private final NodeDirectory directory;
@@ -26,6 +27,25 @@ final class ClusterReset {
     this.fleet = fleet;
   }
 
+  /**
+   * A node the split brain resolver downed (the minority of a partition) runs its coordinated
+   * shutdown for up to ~15 s while it cannot reach the others; it is not ready meanwhile. Waits for
+   * it to exit so that it is restarted, and kills it if it hangs.
+   */
+  private static void awaitExitIfStopping(NodeProcess node) throws Exception {
+    if (!node.isAlive() || node.isPaused() || node.get("/health/ready").map(r -> r.statusCode() == 200).orElse(false)) {
+      return;
+    }
+    try {
+      node.onExit().get(SHUTDOWN_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      log.info("chaos reset: {} stopped by itself (downed) exit={}", node.nodeId(), node.exitValue());
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("chaos reset: {} neither ready nor stopped after {} s; killing it", node.nodeId(),
+          SHUTDOWN_WAIT.toSeconds());
+      node.kill9();
+    }
+  }
+
   /** @return what was done, for the log */
   String before(String scenario, int baselineActive, int totalGpus) throws Exception {
     StringBuilder done = new StringBuilder();
@@ -34,6 +54,7 @@ final class ClusterReset {
         node.resume();
         done.append("resumed ").append(node.nodeId()).append("; ");
       }
+      awaitExitIfStopping(node);
       if (!node.isAlive()) {
         long t0 = System.nanoTime();
         NodeProcess fresh = cluster.restart(node.nodeId());

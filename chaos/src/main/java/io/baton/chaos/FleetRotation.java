@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Invariant 6: no GPU is out of rotation without a recorded reason, and the active pool is full
  * again after healing: as many active GPUs as at the start, unless no spare was left to promote.
- * GPUs of a node that is still down are not reported by any agent and are listed as such.
+ * GPUs of a node that is still down are not reported by any agent and are listed as such; one of
+ * them still listed active is a problem (nothing serves it, and no spare replaced it).
  */
 final class FleetRotation implements Invariant {
   @Override
@@ -16,6 +17,9 @@ final class FleetRotation implements Invariant {
     List<String> problems = new ArrayList<>();
     int out = 0;
     for (Fleet.Gpu g : r.finalGpus()) {
+      if (g.state().equals("active") && r.downNodes().contains(g.node())) {
+        problems.add(g.id() + " is listed active although its node " + g.node() + " is down");
+      }
       if (!g.inRotation()) {
         out++;
         if (g.reason() == null || g.reason().isBlank()) {
@@ -23,7 +27,8 @@ final class FleetRotation implements Invariant {
         }
       }
     }
-    long active = r.finalGpus().stream().filter(g -> g.state().equals("active")).count();
+    long active = r.finalGpus().stream()
+        .filter(g -> g.state().equals("active") && !r.downNodes().contains(g.node())).count();
     long spare = r.finalGpus().stream().filter(g -> g.state().equals("spare")).count();
     if (!r.refilled()) {
       problems.add("active pool not refilled within " + r.waitedMillis() + " ms: " + active + " active (was "

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -169,7 +170,9 @@ final class ScenarioRunner {
     boolean refilled = Poll.until(POOL_TIMEOUT, Duration.ofMillis(500), () -> {
       List<Fleet.Gpu> gpus = fleet.gpus();
       last.set(0, gpus);
-      long active = gpus.stream().filter(g -> g.state().equals("active")).count();
+      Set<String> down = cluster.nodes().stream().filter(n -> !n.isAlive()).map(NodeProcess::nodeId)
+          .collect(Collectors.toSet());
+      long active = gpus.stream().filter(g -> g.state().equals("active") && !down.contains(g.node())).count();
       long spare = gpus.stream().filter(g -> g.state().equals("spare")).count();
       // "unknown": a GpuWorker entity that did not answer (its shard is moving) is no verdict yet.
       boolean known = gpus.stream().noneMatch(g -> g.state().equals("unknown"));

@@ -110,7 +110,11 @@ public final class SessionFollower {
     Behavior<Command> answered(Answer m) {
       if (m.error() != null) {
         if (++unanswered >= MAX_UNANSWERED) {
-          reader.tell(new Lost("session unreachable: " + m.error().getMessage()));
+          // The ask's own text names internal actor types; the client needs what to do next.
+          ctx.getLog().info("session follower gave up after {} unanswered reads: {}", unanswered,
+              m.error().toString());
+          reader.tell(new Lost("the session did not answer " + unanswered + " reads of " + ASK_TIMEOUT.toSeconds()
+              + " s each (the node hosting it may be down or cut off); resume with Last-Event-ID in a few seconds"));
           return Behaviors.stopped();
         }
         ask();

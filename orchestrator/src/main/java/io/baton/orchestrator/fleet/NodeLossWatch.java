@@ -55,11 +55,16 @@ public final class NodeLossWatch {
 
   private record Tick() implements Command {}
 
+  private record Removed(Member member) implements Command {}
+
   /** A loss this node could not judge (it had just been frozen): looked at again later. */
   private record Reconsider(Member member) implements Command {}
 
   /** A report interval (500 ms) and a margin: a GPU that runs the attempt has listed it by then. */
   private static final Duration RECHECK_AFTER = Duration.ofMillis(800);
+  /** Long enough for the down-removal margin and a shard restart elsewhere. */
+  private static final Duration MARK_TIMEOUT = Duration.ofSeconds(3);
+  private static final int MARK_ATTEMPTS = 10;
   private static final Duration TICK = Duration.ofMillis(250);
   /** A GPU not heard from for this long is gone with its node (reports come every 500 ms). */
   private static final Duration STALE_AFTER = Duration.ofSeconds(3);
@@ -75,6 +80,8 @@ public final class NodeLossWatch {
   private final Map<String, GpuReport> reports = new HashMap<>();
   /** When each GPU's latest report arrived, by this node's clock: hosts' clocks may disagree. */
   private final Map<String, Instant> heardAt = new HashMap<>();
+  /** GPUs each unreachable node's reports listed, marked suspect again once the node is removed. */
+  private final Map<Address, List<String>> lostGpus = new HashMap<>();
   private final Instant startedAt = Instant.now();
   private long lastTick = System.nanoTime();
   private long distrustUntil = System.nanoTime();
@@ -98,6 +105,9 @@ public final class NodeLossWatch {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
           ClusterEvent.ReachabilityEvent.class));
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Removed(e.member())),
+          ClusterEvent.MemberRemoved.class));
       timers.startTimerWithFixedDelay(new Tick(), TICK);
       return new NodeLossWatch(ctx, timers, nodeId, forgetNode).behavior();
     }));
@@ -124,6 +134,10 @@ public final class NodeLossWatch {
           if (Cluster.get(context.getSystem()).state().getUnreachable().contains(m.member())) {
             onUnreachable(m.member());
           }
+          return Behaviors.same();
+        })
+        .onMessage(Removed.class, m -> {
+          onRemoved(m.member().address());
           return Behaviors.same();
         })
         .onMessage(CheckRecovered.class, m -> {
@@ -162,6 +176,9 @@ public final class NodeLossWatch {
     forgetNode.accept(address);
     List<GpuReport> lost = reports.values().stream().filter(r -> isOn(r, address)).toList();
     lost.forEach(r -> reports.remove(r.gpuId()));
+    if (!lost.isEmpty()) {
+      lostGpus.put(address, lost.stream().map(GpuReport::gpuId).toList());
+    }
     if (!actsForCluster(address)) {
       return;
     }
@@ -177,6 +194,34 @@ public final class NodeLossWatch {
               context.getSystem().ignoreRef())));
       sharding.entityRefFor(GpuWorker.ENTITY_KEY, r.gpuId()).tell(new GpuWorkerCommand.MarkSuspect(by,
           why + "; its agent resets and checks it when the node is back", context.getSystem().ignoreRef()));
+    }
+  }
+
+  /**
+   * A suspect mark sent while the node was unreachable is lost when that node hosted the GPU's own
+   * entity; once the node is downed and removed, the entity restarts elsewhere and would show the
+   * GPU active although nothing serves it. Marked again, retried until the shard has moved.
+   */
+  private void onRemoved(Address address) {
+    List<String> gpus = lostGpus.remove(address);
+    if (gpus == null || !actsForCluster(address)) {
+      return;
+    }
+    context.getLog().warn("node {} removed from the cluster: marking its GPUs {} suspect", address, gpus);
+    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+    org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
+        context.getSystem());
+    for (String gpu : gpus) {
+      String why = "node " + address + " left the cluster (downed); its agent resets and checks " + gpu
+          + " when the node is back";
+      org.apache.pekko.pattern.Patterns.retry(() -> sharding.entityRefFor(GpuWorker.ENTITY_KEY, gpu)
+              .<GpuWorkerCommand.Reply>ask(replyTo -> new GpuWorkerCommand.MarkSuspect(by, why, replyTo),
+                  MARK_TIMEOUT), MARK_ATTEMPTS, MARK_TIMEOUT, classic.scheduler(), classic.dispatcher())
+          .whenComplete((reply, error) -> {
+            if (error != null) {
+              context.getSystem().log().warn("could not mark {} suspect after its node left: {}", gpu, error.toString());
+            }
+          });
     }
   }
 
