@@ -99,7 +99,7 @@ final class ScenarioRunner {
     if (baselineActive < 0) {
       Poll.until(ClusterReset.POOL_TIMEOUT, Duration.ofMillis(500), () -> fleet.gpus().size() >= totalGpus);
       baselineActive = (int) fleet.gpus().stream().filter(g -> g.state().equals("active")).count();
-      warmUp();
+      WarmUp.run(options, directory, fleet, injector, progress);
     }
     String prepared = reset.before(scenario.name(), baselineActive, totalGpus);
     progress.accept("scenario " + scenario.name() + ": preparing (" + prepared + ")");
@@ -141,23 +141,6 @@ final class ScenarioRunner {
           + report.duration().toSeconds() + " s; " + report.invariants().stream()
           .map(r -> r.number() + (r.passed() ? ":ok" : ":FAILED")).collect(Collectors.joining(" ")));
       return report;
-    }
-  }
-
-  /**
-   * A few unmeasured sessions through every node before the first scenario. Freshly started JVMs
-   * compile the hot paths while they serve the first requests; on two cores that alone adds seconds
-   * to the first placements and would be charged to the first scenario's faults.
-   */
-  private void warmUp() {
-    long t0 = System.nanoTime();
-    Workload w = Workload.generate(options.seed() * 1_000 - 1, directory.size() * 2, 2, Duration.ofSeconds(4),
-        directory.size(), 2);
-    try (WorkloadRun run = WorkloadRun.start(w, directory, Instant.now().plus(options.settle()))) {
-      run.await(Duration.ofSeconds(2), line -> { }, "warm-up");
-      long finished = run.streamLogs().stream().filter(l -> l.outcome() == StreamLog.Outcome.FINISHED).count();
-      progress.accept("warm-up: " + finished + "/" + w.completions().size() + " streams and a " + w.batch().size()
-          + "-line batch in " + (System.nanoTime() - t0) / 1_000_000 + " ms (not measured)");
     }
   }
 

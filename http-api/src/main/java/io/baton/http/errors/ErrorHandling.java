@@ -32,6 +32,12 @@ public final class ErrorHandling extends AllDirectives {
         if (cause instanceof ApiException api) {
           return complete(Json.error(api.error()));
         }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+          // An entity that did not answer: its node is down or cut off, or Cassandra is away.
+          log.warn("request timed out waiting for the cluster: {}", cause.getMessage());
+          return complete(Json.error(ApiError.unavailable("the cluster did not answer in time (the node holding"
+              + " this resource may be down, cut off, or waiting on Cassandra); retry in a few seconds")));
+        }
         log.error("request failed unexpectedly", cause);
         return complete(Json.error(ApiError.internal("internal error; the node's log has the details")));
       })
