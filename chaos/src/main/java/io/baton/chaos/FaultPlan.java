@@ -94,13 +94,13 @@ sealed interface FaultPlan {
 
   record PauseCassandraFor(Duration pause) implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
-      return t.running().isEmpty() ? Optional.empty() : Optional.of(new Fault.PauseCassandra(pause));
+      return busy(t) ? Optional.of(new Fault.PauseCassandra(pause)) : Optional.empty();
     }
   }
 
   record RestartCassandraNow() implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
-      return t.running().isEmpty() ? Optional.empty() : Optional.of(new Fault.RestartCassandra());
+      return busy(t) ? Optional.of(new Fault.RestartCassandra()) : Optional.empty();
     }
   }
 
@@ -108,6 +108,14 @@ sealed interface FaultPlan {
     public Optional<Fault> choose(Targets t) {
       return busiestGpu(t).map(g -> new Fault.SlowGpu(g.id(), factor, lasting));
     }
+  }
+
+  /**
+   * Some GPU runs a session now. From the GPU rows already fetched: reading every session's view
+   * takes a round trip each, too slow to catch short sessions between polls.
+   */
+  private static boolean busy(Targets t) {
+    return t.gpus().stream().anyMatch(g -> g.activeSessions() > 0);
   }
 
   private static Optional<Fleet.Gpu> busiestGpu(Targets t) {
