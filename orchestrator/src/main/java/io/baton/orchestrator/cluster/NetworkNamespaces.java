@@ -148,7 +148,7 @@ public final class NetworkNamespaces implements AutoCloseable {
     }
   }
 
-  private String namespace(int index) {
+  String namespace(int index) {
     return NS_PREFIX + tag + "-node-" + (index + 1);
   }
 
