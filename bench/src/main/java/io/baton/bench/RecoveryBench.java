@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 final class RecoveryBench implements Callable<Integer> {
 
   @Option(names = "--scenarios", split = ",",
-      defaultValue = "xid-app,xid-reset,xid-node-fatal,worker-kill,session-host-kill,node-pause",
+      defaultValue = "xid-app,xid-reset,xid-node-fatal,worker-kill,session-host-kill,node-pause,partition",
       description = "Chaos scenarios to run, each --rounds times per setting.")
   List<String> scenarios;
 

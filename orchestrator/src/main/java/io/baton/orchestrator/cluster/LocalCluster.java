@@ -4,13 +4,10 @@ import io.baton.orchestrator.FleetBootstrap;
 import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Baton cluster on loopback: one JVM per node, all sharing one Cassandra, for
- * {@code ./baton cluster up}, the chaos suite and multi-node tests. Nodes are started the way an
+ * A real Baton cluster on one machine: one JVM per node, all sharing one Cassandra, for
+ * {@code ./baton cluster up}, the chaos suite and multi-node tests; on loopback, or with each node
+ * in its own network namespace so that links between nodes can be cut. Nodes are started the way an
  * operator would on real hosts, with {@code baton node} and explicit ports and seeds.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -48,7 +46,7 @@ public final class LocalCluster implements AutoCloseable {
     this.cassandraOptions = cassandraOptions;
     this.cassandra = cassandra;
     this.contactPoints = List.copyOf(contactPoints);
-    this.classpath = absoluteClasspath(
+    this.classpath = NodeCommandLine.absoluteClasspath(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     if (cassandra != null) {
       cassandra.stopAfter(nodesStopped); // on JVM exit the nodes go first, then their database
@@ -213,8 +211,8 @@ public final class LocalCluster implements AutoCloseable {
     // The others leave first, in parallel, then node-1: the leader (lowest address) leaving while
     // the others leave too kept node-1 waiting past the 10 s grace.
     List<NodeProcess> all = List.copyOf(nodes);
-    terminateAll(all.subList(Math.min(1, all.size()), all.size()));
-    terminateAll(all.subList(0, Math.min(1, all.size())));
+    NodeProcess.terminateAll(all.subList(Math.min(1, all.size()), all.size()));
+    NodeProcess.terminateAll(all.subList(0, Math.min(1, all.size())));
     nodesStopped.complete(null);
     if (cassandra != null) {
       cassandra.close();
@@ -226,22 +224,6 @@ public final class LocalCluster implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {
       // Running from the hook itself, or the JVM is exiting: nothing to remove.
-    }
-  }
-
-  private static void terminateAll(List<NodeProcess> group) {
-    List<Thread> stops = new ArrayList<>();
-    for (NodeProcess node : group) {
-      Thread t = new Thread(node::terminate, "stop-" + node.nodeId());
-      t.start();
-      stops.add(t);
-    }
-    for (Thread t : stops) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
@@ -273,14 +255,5 @@ public final class LocalCluster implements AutoCloseable {
 
   private String host(int i) {
     return network == null ? "127.0.0.1" : network.address(i);
-  }
-
-  /** Surefire's or the launcher's classpath, absolute, so the children do not depend on a working directory. */
-  private static String absoluteClasspath(String classpath) {
-    return String.join(File.pathSeparator, Arrays.stream(classpath.split(File.pathSeparator))
-        .filter(e -> !e.isBlank())
-        .map(e -> e.endsWith("*") ? Path.of(e.substring(0, e.length() - 1)).toAbsolutePath() + File.separator + "*"
-            : Path.of(e).toAbsolutePath().toString())
-        .toList());
   }
 }

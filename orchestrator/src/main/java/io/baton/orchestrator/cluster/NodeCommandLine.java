@@ -1,6 +1,8 @@
 package io.baton.orchestrator.cluster;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,5 +35,14 @@ final class NodeCommandLine {
       command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
     }
     return command;
+  }
+
+  /** Surefire's or the launcher's classpath, absolute, so the children do not depend on a working directory. */
+  static String absoluteClasspath(String classpath) {
+    return String.join(File.pathSeparator, Arrays.stream(classpath.split(File.pathSeparator))
+        .filter(e -> !e.isBlank())
+        .map(e -> e.endsWith("*") ? Path.of(e.substring(0, e.length() - 1)).toAbsolutePath() + File.separator + "*"
+            : Path.of(e).toAbsolutePath().toString())
+        .toList());
   }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -145,6 +146,23 @@ public final class NodeProcess {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** SIGTERM to each of {@code group} in parallel, each waiting as {@link #terminate} does. */
+  static void terminateAll(List<NodeProcess> group) {
+    List<Thread> stops = new ArrayList<>();
+    for (NodeProcess node : group) {
+      Thread t = new Thread(node::terminate, "stop-" + node.nodeId());
+      t.start();
+      stops.add(t);
+    }
+    for (Thread t : stops) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

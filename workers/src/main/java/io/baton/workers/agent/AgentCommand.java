@@ -57,6 +57,9 @@ public sealed interface AgentCommand {
 
   record StateFetched(Assign assign, SessionState state, Throwable error) implements AgentCommand {}
 
+  /** The session's state read after its answer to Place timed out: was the placement recorded after all? */
+  record UnansweredPlaceChecked(Assign assign, SessionState state, Throwable error) implements AgentCommand {}
+
   record RunnerReported(RunnerEvent event) implements AgentCommand {}
 
   record RunnerStopped(String gpuId, String sessionId, int attempt) implements AgentCommand {}

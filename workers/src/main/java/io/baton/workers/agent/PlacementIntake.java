@@ -12,6 +12,7 @@ import io.baton.workers.agent.AgentCommand.PlaceAnswered;
 import io.baton.workers.agent.AgentCommand.Refused;
 import io.baton.workers.agent.AgentCommand.RunnerStopped;
 import io.baton.workers.agent.AgentCommand.StateFetched;
+import io.baton.workers.agent.AgentCommand.UnansweredPlaceChecked;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -26,6 +27,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * agent's actor, which owns the slots.
  */
 final class PlacementIntake {
+  /**
+   * A Place is one journal write; this leaves it room on a slow Cassandra, and is shorter than the
+   * placer's wait for this agent's answer (5 s), so the placer hears why.
+   */
+  private static final java.time.Duration PLACE_TIMEOUT = java.time.Duration.ofSeconds(3);
+  /** Long enough for a paused or cut-off node to come back; the progress timeout covers longer. */
+  private static final java.time.Duration UNANSWERED_PLACE_PATIENCE = java.time.Duration.ofSeconds(10);
   private final ActorContext<AgentCommand> context;
   private final AgentSettings settings;
   private final String nodeId;
@@ -58,7 +66,7 @@ final class PlacementIntake {
       return;
     }
     slot.reserved++;
-    context.ask(SessionCommand.Reply.class, session(a.sessionId()), settings.runner().ackTimeout(),
+    context.ask(SessionCommand.Reply.class, session(a.sessionId()), PLACE_TIMEOUT,
         r -> new SessionCommand.Place(a.attempt(), a.gpuId(), a.method(), r),
         (reply, error) -> new PlaceAnswered(a, reply, error));
   }
@@ -71,6 +79,9 @@ final class PlacementIntake {
       String why = m.reply() instanceof SessionCommand.Rejected r ? r.rejection().toString() : String.valueOf(m.error());
       a.replyTo().tell(new Refused(a.gpuId(), a.sessionId(), "the session refused the placement: " + why,
           m.reply() instanceof SessionCommand.Rejected));
+      if (m.error() != null) {
+        checkUnansweredPlace(a);
+      }
       return;
     }
     a.replyTo().tell(new Assigned(a.gpuId(), a.sessionId(), a.attempt()));
@@ -100,6 +111,31 @@ final class PlacementIntake {
       return;
     }
     startRunner(a, slot, m.state());
+  }
+
+  /**
+   * A Place left unanswered (the session's node paused or cut off) may still be recorded once that
+   * node answers again, leaving the session placed on a GPU that gave up on it until the progress
+   * timeout. Its state is read once, patiently, through the same path as the Place, so it reflects
+   * it; if the placement was recorded on this GPU, the attempt is failed so the session moves now.
+   */
+  private void checkUnansweredPlace(Assign a) {
+    context.ask(SessionState.class, session(a.sessionId()), UNANSWERED_PLACE_PATIENCE, SessionCommand.GetState::new,
+        (state, error) -> new UnansweredPlaceChecked(a, state, error));
+  }
+
+  void unansweredPlaceChecked(UnansweredPlaceChecked m) {
+    Assign a = m.assign();
+    SessionState s = m.state();
+    if (s == null || s.attempt() != a.attempt() || !s.status().isRunning()
+        || !a.gpuId().equals(s.currentAttempt().workerId())) {
+      return; // not recorded, or the session moved on already; the progress timeout covers the rest
+    }
+    context.getLog().warn("session {} attempt {}: placed on {} after {} had given up waiting; failing it so it"
+        + " moves now", a.sessionId(), a.attempt(), a.gpuId(), a.gpuId());
+    session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
+        FailureCause.Kind.MIGRATED, "the placement on " + a.gpuId() + " was recorded after the GPU's agent had given"
+            + " up waiting for it"), context.getSystem().ignoreRef()));
   }
 
   private void fetchState(Assign a) {

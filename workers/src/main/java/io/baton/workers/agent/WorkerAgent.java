@@ -119,6 +119,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
         .onMessage(Assign.class, m -> then(() -> intake.assign(m)))
         .onMessage(PlaceAnswered.class, m -> then(() -> intake.placeAnswered(m)))
         .onMessage(StateFetched.class, m -> then(() -> intake.stateFetched(m)))
+        .onMessage(UnansweredPlaceChecked.class, m -> then(() -> intake.unansweredPlaceChecked(m)))
         .onMessage(RunnerReported.class, this::onRunnerReported)
         .onMessage(RunnerStopped.class, this::onRunnerStopped)
         .onMessage(Registered.class, this::onRegistered)
