@@ -5,6 +5,7 @@ import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.GpuReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,9 +63,6 @@ public final class NodeLossWatch {
 
   /** A report interval (500 ms) and a margin: a GPU that runs the attempt has listed it by then. */
   private static final Duration RECHECK_AFTER = Duration.ofMillis(800);
-  /** Long enough for the down-removal margin and a shard restart elsewhere. */
-  private static final Duration MARK_TIMEOUT = Duration.ofSeconds(3);
-  private static final int MARK_ATTEMPTS = 10;
   private static final Duration TICK = Duration.ofMillis(250);
   /** A GPU not heard from for this long is gone with its node (reports come every 500 ms). */
   private static final Duration STALE_AFTER = Duration.ofSeconds(3);
@@ -197,31 +195,10 @@ public final class NodeLossWatch {
     }
   }
 
-  /**
-   * A suspect mark sent while the node was unreachable is lost when that node hosted the GPU's own
-   * entity; once the node is downed and removed, the entity restarts elsewhere and would show the
-   * GPU active although nothing serves it. Marked again, retried until the shard has moved.
-   */
   private void onRemoved(Address address) {
     List<String> gpus = lostGpus.remove(address);
-    if (gpus == null || !actsForCluster(address)) {
-      return;
-    }
-    context.getLog().warn("node {} removed from the cluster: marking its GPUs {} suspect", address, gpus);
-    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-    org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
-        context.getSystem());
-    for (String gpu : gpus) {
-      String why = "node " + address + " left the cluster (downed); its agent resets and checks " + gpu
-          + " when the node is back";
-      org.apache.pekko.pattern.Patterns.retry(() -> sharding.entityRefFor(GpuWorker.ENTITY_KEY, gpu)
-              .<GpuWorkerCommand.Reply>ask(replyTo -> new GpuWorkerCommand.MarkSuspect(by, why, replyTo),
-                  MARK_TIMEOUT), MARK_ATTEMPTS, MARK_TIMEOUT, classic.scheduler(), classic.dispatcher())
-          .whenComplete((reply, error) -> {
-            if (error != null) {
-              context.getSystem().log().warn("could not mark {} suspect after its node left: {}", gpu, error.toString());
-            }
-          });
+    if (gpus != null && actsForCluster(address)) {
+      RemovedNodeGpus.markSuspect(context.getSystem(), by, address, gpus);
     }
   }
 
@@ -239,6 +216,10 @@ public final class NodeLossWatch {
     boolean notListed = latest != null && !silent && m.placedAt() != null
         && latest.at().isAfter(m.placedAt().plus(RECHECK_AFTER))
         && !Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()));
+    if (latest != null && !silent && Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()))) {
+      // The worker outlived the entity's node and resends its chunk every ack timeout; now is sooner.
+      latest.agent().tell(new AgentCommand.SessionRecovered(m.sessionId(), m.attempt()));
+    }
     if (silent) {
       onRecheck(new Recheck(m, now));
     } else if (notListed) {

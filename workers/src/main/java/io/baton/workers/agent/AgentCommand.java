@@ -40,6 +40,12 @@ public sealed interface AgentCommand {
 
   record GetStatus(ActorRef<AgentStatus> replyTo) implements AgentCommand, CborSerializable {}
 
+  /**
+   * The session's entity restarted on another node (its host crashed) while this agent runs
+   * {@code attempt}: the runner resends its unanswered chunk now instead of at its next ack timeout.
+   */
+  record SessionRecovered(String sessionId, int attempt) implements AgentCommand, CborSerializable {}
+
   // --- the agent's own messages -----------------------------------------------------------------
 
   /** A GpuWorker entity announced its state (through the cluster topic). */

@@ -128,6 +128,10 @@ final class ChunkSender {
     sendInFlight();
   }
 
+  boolean hasInFlight() {
+    return inFlight != null;
+  }
+
   int inFlightFrom() {
     return inFlight.fromIndex();
   }

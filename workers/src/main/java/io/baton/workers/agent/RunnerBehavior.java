@@ -10,6 +10,7 @@ import io.baton.actors.worker.XidCatalog;
 import io.baton.persistence.kv.KvBlockStore;
 import io.baton.workers.agent.SessionRunner.AppendResult;
 import io.baton.workers.agent.SessionRunner.BlocksWritten;
+import io.baton.workers.agent.SessionRunner.ResendNow;
 import io.baton.workers.agent.SessionRunner.CheckpointResult;
 import io.baton.workers.agent.SessionRunner.Command;
 import io.baton.workers.agent.SessionRunner.DecodeStep;
@@ -106,6 +107,11 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     } else if (command instanceof FlushDue) {
       chunks.intervalElapsed();
       return progress();
+    } else if (command instanceof ResendNow) {
+      if (chunks.hasInFlight()) {
+        chunks.resend(); // the pending ask's late answer is then ignored as not current
+      }
+      return this;
     } else if (command instanceof AppendResult m) {
       return onAppendResult(m);
     } else if (command instanceof BlocksWritten m) {

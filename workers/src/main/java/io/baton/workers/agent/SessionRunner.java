@@ -53,6 +53,9 @@ public final class SessionRunner {
 
   record DecodeStep() implements Command {}
 
+  /** The session's entity just restarted elsewhere: a chunk waiting for its answer is sent again now. */
+  record ResendNow() implements Command {}
+
   record FlushDue() implements Command {}
 
   record AppendResult(long seq, Reply reply, Throwable error) implements Command {}

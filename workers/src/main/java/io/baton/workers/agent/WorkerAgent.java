@@ -125,6 +125,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(Tick.class, this::onTick)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(SessionRecovered.class, this::onSessionRecovered)
         .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
         .onMessage(GpuStateFetched.class, this::onStateFetched)
         .onMessage(ObserveXid.class, m -> then(() -> care.observed(m.gpuId(), m.code(), m.detail())))
@@ -197,6 +198,14 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       care.heard(m.state());
     } else if (!differs) {
       mismatches.remove(m.gpuId());
+    }
+    return this;
+  }
+
+  private Behavior<AgentCommand> onSessionRecovered(SessionRecovered m) {
+    GpuSlot slot = slotRunning(m.sessionId(), m.attempt());
+    if (slot != null) {
+      slot.runs.get(m.sessionId()).runner().tell(new SessionRunner.ResendNow());
     }
     return this;
   }

@@ -137,6 +137,26 @@ class SessionRunnerIntegrationTest {
     assertEquals(reference, state(session).tokens());
   }
 
+  @Test
+  void aSessionThatRecoveredElsewhereGetsTheUnansweredChunkAgainAtOnce() {
+    ActorRef<SessionCommand> session = submitted("it-runner-resend-");
+    assertInstanceOf(Accepted.class, ask(session, r -> new Place(1, "gpu-1", ResumeMethod.FRESH, r)));
+    // The session's side is a probe that never answers, as an entity whose node just crashed.
+    TestProbe<SessionCommand> away = kit.createTestProbe();
+    RunnerSettings patient = new RunnerSettings(4, Duration.ofMillis(50), false, Duration.ofSeconds(60));
+    ActorRef<SessionRunner.Command> runner = kit.spawn(SessionRunner.create(away.getRef(), state(session), 1,
+        ResumeMethod.FRESH, engine(), null, patient, kit.createTestProbe(RunnerEvent.class).getRef()));
+    SessionCommand.AppendTokens first = away.expectMessageClass(SessionCommand.AppendTokens.class, TIMEOUT);
+    away.expectNoMessage(Duration.ofMillis(300)); // unanswered, and its ack timeout is a minute away
+
+    runner.tell(new SessionRunner.ResendNow());
+    SessionCommand.AppendTokens again = away.expectMessageClass(SessionCommand.AppendTokens.class, TIMEOUT);
+    assertEquals(first.fromIndex(), again.fromIndex());
+    assertEquals(first.tokens(), again.tokens());
+    assertEquals(first.attempt(), again.attempt());
+    runner.tell(new SessionRunner.Stop());
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1, 7, 20})
   void xidThenRecomputeResumesExactly(int k) {
