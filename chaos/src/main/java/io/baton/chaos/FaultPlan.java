@@ -29,6 +29,14 @@ sealed interface FaultPlan {
 
     /** The oldest node (node-1): seed and singleton host, which this suite does not kill (see KillBusyNode). */
     String oldestNode();
+
+    /**
+     * True for the first half of a plan's patience: a node fault then waits for a node whose GPUs
+     * run sessions, so that it hits something to measure; later any eligible node will do.
+     */
+    default boolean mayWait() {
+      return false;
+    }
   }
 
   record RunningSession(String sessionId, String gpu, String gpuNode) {}
@@ -78,10 +86,14 @@ sealed interface FaultPlan {
     }
   }
 
-  /** SIGSTOP of the node whose GPUs run the most sessions, for {@code pause}. */
+  /**
+   * SIGSTOP of the node whose GPUs run the most sessions, for {@code pause}; not the oldest while
+   * another node is up (see KillBusyNode): a frozen shard coordinator also holds up every region's
+   * first lookup of a shard's home, so sessions placed meanwhile wait for the SIGCONT.
+   */
   record PauseBusyNode(Duration pause) implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
-      return busiestNode(t, false).map(n -> new Fault.PauseNode(n, pause));
+      return busiestNode(t, true).map(n -> new Fault.PauseNode(n, pause));
     }
   }
 
@@ -129,9 +141,10 @@ sealed interface FaultPlan {
         .filter(g -> !(spareOldest && g.node().equals(t.oldestNode())) && !t.taken().contains(g.node()))
         .collect(java.util.stream.Collectors.groupingBy(Fleet.Gpu::node,
             java.util.stream.Collectors.summingInt(Fleet.Gpu::activeSessions)))
-        // Sparing the oldest, any other node will do, even one whose GPUs are idle at that moment:
-        // it still hosts session entities, and killing the oldest adds a shard-coordinator failover.
-        .entrySet().stream().filter(e -> spareOldest || e.getValue() > 0)
+        // Sparing the oldest, any other node will do once waiting for a busy one ran out, even one
+        // whose GPUs are idle: it still hosts session entities, and killing the oldest adds a
+        // shard-coordinator failover.
+        .entrySet().stream().filter(e -> (spareOldest && !t.mayWait()) || e.getValue() > 0)
         .max(java.util.Map.Entry.<String, Integer>comparingByValue().thenComparing(java.util.Map.Entry.comparingByKey()))
         .map(java.util.Map.Entry::getKey);
   }

@@ -37,7 +37,8 @@ final class FaultSchedule {
         while (fault.isEmpty() && Instant.now().isBefore(giveUp)) {
           gpus = fleet.gpus();
           synchronized (taken) {
-            fault = at.plan().choose(new LiveTargets(gpus, fleet, run, taken, oldestNode));
+            boolean mayWait = Instant.now().isBefore(giveUp.minus(TARGET_PATIENCE.dividedBy(2)));
+            fault = at.plan().choose(new LiveTargets(gpus, fleet, run, taken, oldestNode, mayWait));
             fault.ifPresent(f -> taken.add(f instanceof Fault.XidFault || f instanceof Fault.SlowGpu ? f.target()
                 : f instanceof Fault.KillSessionHost k ? k.nodeId() : f.target()));
           }
@@ -71,7 +72,8 @@ final class FaultSchedule {
   }
 
   /** Live state for {@link FaultPlan#choose}; running sessions are read only when a plan asks. */
-  private record LiveTargets(List<Fleet.Gpu> gpus, Fleet fleet, WorkloadRun run, Set<String> taken, String oldestNode)
+  private record LiveTargets(List<Fleet.Gpu> gpus, Fleet fleet, WorkloadRun run, Set<String> taken, String oldestNode,
+      boolean mayWait)
       implements FaultPlan.Targets {
     public List<FaultPlan.RunningSession> running() {
       Map<String, String> nodeOfGpu = new java.util.HashMap<>();

@@ -63,6 +63,9 @@ public final class NodeLossWatch {
 
   /** A report interval (500 ms) and a margin: a GPU that runs the attempt has listed it by then. */
   private static final Duration RECHECK_AFTER = Duration.ofMillis(800);
+  /** Reports come every 500 ms; a node that sent one this recently is not lost to this node. */
+  private static final Duration STILL_TALKING = Duration.ofMillis(1000);
+  private static final Duration STILL_TALKING_RECHECK = Duration.ofMillis(700);
   private static final Duration TICK = Duration.ofMillis(250);
   /** A GPU not heard from for this long is gone with its node (reports come every 500 ms). */
   private static final Duration STALE_AFTER = Duration.ofSeconds(3);
@@ -171,6 +174,13 @@ public final class NodeLossWatch {
       return;
     }
     Address address = member.address();
+    if (heardRecently(address)) {
+      // Reachability is the union of every member's view: a node resumed from a freeze flags
+      // healthy nodes for a moment, and everyone hears it. This node still gets the flagged node's
+      // reports, so it waits and looks again; a real loss is silent by then.
+      timers.startSingleTimer(member.address(), new Reconsider(member), STILL_TALKING_RECHECK);
+      return;
+    }
     forgetNode.accept(address);
     List<GpuReport> lost = reports.values().stream().filter(r -> isOn(r, address)).toList();
     lost.forEach(r -> reports.remove(r.gpuId()));
@@ -244,6 +254,12 @@ public final class NodeLossWatch {
     ClusterSharding.get(context.getSystem()).entityRefFor(Session.ENTITY_KEY, c.sessionId())
         .tell(new SessionCommand.FailAttempt(c.attempt(), FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why),
             context.getSystem().ignoreRef()));
+  }
+
+  /** A report from that node's agent within two report intervals. */
+  private boolean heardRecently(Address address) {
+    Instant since = Instant.now().minus(STILL_TALKING);
+    return reports.values().stream().anyMatch(r -> isOn(r, address) && heardAt.get(r.gpuId()).isAfter(since));
   }
 
   private static boolean isOn(GpuReport r, Address address) {
