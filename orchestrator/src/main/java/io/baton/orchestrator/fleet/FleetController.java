@@ -51,6 +51,7 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
 
   private static final String BY = "fleet-controller";
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration PROMOTE_PATIENCE = Duration.ofSeconds(10);
   private static final Duration REFRESH_EVERY = Duration.ofSeconds(3);
   /** A spare whose agent has not reported for this long may be on a dead node: not promoted. */
   private static final Duration SPARE_STALE_AFTER = Duration.ofSeconds(3);
@@ -61,8 +62,13 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   private final Map<String, Integer> poolSize = new HashMap<>();
   /** The host of the GPU that last left the active pool, per model: a spare elsewhere is preferred. */
   private final Map<String, String> lostHost = new HashMap<>();
-  /** The spare being promoted: no other promotion starts until its entity no longer says SPARE. */
+  /**
+   * The spare being promoted: no other promotion starts until its entity no longer says SPARE, or
+   * until PROMOTE_PATIENCE passed (a lost answer, or a GPU that went back to SPARE, must not block
+   * promotions for good: seen after a node pause in bench recovery).
+   */
   private String promoting;
+  private Instant promotingSince = Instant.EPOCH;
   private boolean shortWarned;
 
   private FleetController(ActorContext<Command> context, TimerScheduler<Command> timers,
@@ -103,8 +109,12 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
     }
     String model = now.gpu().model();
     boolean wasActive = before != null && before.status() == GpuStatus.ACTIVE;
-    if (wasActive && now.status() == GpuStatus.SPARE) {
-      // An operator's demote shrinks the pool on purpose: it is not replaced.
+    boolean demoted = now.status() == GpuStatus.SPARE && now.lastChange() != null
+        && now.lastChange().from() == GpuStatus.ACTIVE;
+    if (wasActive && demoted) {
+      // An operator's demote shrinks the pool on purpose: it is not replaced. A GPU that went
+      // through suspect and a reset to spare between two looks is not a demote (its last change
+      // says so) and is replaced.
       poolSize.merge(model, -1, Integer::sum);
     } else if (wasActive && now.status() != GpuStatus.ACTIVE) {
       lostHost.put(model, now.gpu().hostId());
@@ -148,8 +158,13 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   }
 
   private void promoteIfShort() {
-    if (promoting != null) {
+    if (promoting != null && promotingSince.isAfter(Instant.now().minus(PROMOTE_PATIENCE))) {
       return;
+    }
+    if (promoting != null) {
+      getContext().getLog().warn("promotion of {} unconfirmed after {} s; counting the pool again", promoting,
+          PROMOTE_PATIENCE.toSeconds());
+      promoting = null;
     }
     for (Map.Entry<String, Integer> pool : poolSize.entrySet()) {
       String model = pool.getKey();
@@ -173,6 +188,7 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
       shortWarned = false;
       String gpuId = spare.get().workerId();
       promoting = gpuId;
+      promotingSince = Instant.now();
       getContext().ask(GpuWorkerCommand.Reply.class,
           ClusterSharding.get(getContext().getSystem()).entityRefFor(GpuWorker.ENTITY_KEY, gpuId), ASK_TIMEOUT,
           r -> new GpuWorkerCommand.Promote(BY, "the active " + model + " pool was " + missing + " short", r),
