@@ -223,10 +223,10 @@ public final class NodeLossWatch {
     GpuReport latest = reports.get(m.workerId());
     boolean watchWarm = startedAt.isBefore(now.minus(STALE_AFTER)); // a new watch has heard nothing yet
     boolean silent = watchWarm && (heard == null || heard.isBefore(now.minus(STALE_AFTER)));
-    boolean notListed = latest != null && !silent && m.placedAt() != null
-        && latest.at().isAfter(m.placedAt().plus(RECHECK_AFTER))
-        && !Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()));
-    if (latest != null && !silent && Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()))) {
+    boolean listed = latest != null && Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()));
+    boolean notListed = latest != null && !silent && !listed && m.placedAt() != null
+        && latest.at().isAfter(m.placedAt().plus(RECHECK_AFTER));
+    if (listed && !silent) {
       // The worker outlived the entity's node and resends its chunk every ack timeout; now is sooner.
       latest.agent().tell(new AgentCommand.SessionRecovered(m.sessionId(), m.attempt()));
     }

@@ -104,9 +104,7 @@ final class PlacementIntake {
     if (m.state().attempt() != a.attempt() || !m.state().status().isRunning() || slot.remediating
         || slot.status != GpuStatus.ACTIVE) {
       if (m.state().attempt() == a.attempt() && m.state().status().isRunning()) {
-        session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
-            FailureCause.Kind.MIGRATED, a.gpuId() + " left rotation before the run began"),
-            context.getSystem().ignoreRef()));
+        failMigrated(a, a.gpuId() + " left rotation before the run began");
       }
       return;
     }
@@ -133,9 +131,14 @@ final class PlacementIntake {
     }
     context.getLog().warn("session {} attempt {}: placed on {} after {} had given up waiting; failing it so it"
         + " moves now", a.sessionId(), a.attempt(), a.gpuId(), a.gpuId());
-    session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(), FailureCause.of(
-        FailureCause.Kind.MIGRATED, "the placement on " + a.gpuId() + " was recorded after the GPU's agent had given"
-            + " up waiting for it"), context.getSystem().ignoreRef()));
+    failMigrated(a, "the placement on " + a.gpuId() + " was recorded after the GPU's agent had given up waiting"
+        + " for it");
+  }
+
+  /** Fails an attempt this agent will not run, so the session is placed again now. */
+  private void failMigrated(Assign a, String why) {
+    session(a.sessionId()).tell(new SessionCommand.FailAttempt(a.attempt(),
+        FailureCause.of(FailureCause.Kind.MIGRATED, why), context.getSystem().ignoreRef()));
   }
 
   private void fetchState(Assign a) {
