@@ -27,7 +27,7 @@ import java.util.UUID;
 final class FailoverPhase {
   /** Tokens a session must still have to decode when it is faulted: two flushes' worth and more. */
   static final int MIN_REMAINING = 24;
-  private static final long TAP_SETTLE_MS = 1000;
+  private static final long TAP_SETTLE_MS = 0;
   private static final Duration SUBMIT_GAP = Duration.ofMillis(250);
   private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -100,6 +100,7 @@ final class FailoverPhase {
         TokenTap tap = taps.poll();
         Run run = new Run(BenchNode.spec(prompt, maxTokens, prompt * 100_000 + submitted++), tap);
         node.submit(tap.sessionId, run.spec).join();
+        tap.subscribe(node.node.system());
         active.add(run);
       }
       poll();

@@ -1,5 +1,7 @@
 package io.baton.bench;
 
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.TokenUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,12 +12,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * A subscriber to one session's token topic, as a streaming client would be, that notes when each
- * update arrived. Opened before the session is submitted: topic instances find each other through
- * the receptionist, which takes a moment, so the bench only submits once a tap is old enough.
+ * A follower subscribed at one session entity, as a streaming client's follower is, that notes
+ * when each update arrived. Subscribed right after the session is submitted.
  */
 final class TokenTap {
   /** One update as it reached the subscriber. */
@@ -33,11 +34,14 @@ final class TokenTap {
     this.actor = system.systemActorOf(behavior(), "tap-" + sessionId, Props.empty());
   }
 
+  /** Subscribes at the session entity; every chunk persisted from then on is heard. */
+  void subscribe(ActorSystem<?> system) {
+    ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, sessionId)
+        .tell(new SessionCommand.Subscribe(0, actor.narrow(), system.ignoreRef()));
+  }
+
   private Behavior<Object> behavior() {
     return Behaviors.setup(ctx -> {
-      ActorRef<Topic.Command<TokenUpdate>> topic =
-          ctx.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "topic");
-      topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
       return Behaviors.receive(Object.class)
           .onMessage(TokenUpdate.class, u -> {
             Instant now = Instant.now(); // first thing: the arrival time is the measurement
@@ -46,7 +50,6 @@ final class TokenTap {
             }
             return Behaviors.same();
           })
-          // Stopping the tap stops its topic instance with it.
           .onMessageEquals(STOP, Behaviors::stopped)
           .build();
     });

@@ -9,6 +9,7 @@ import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.batch.BatchDrivers;
 import io.baton.orchestrator.batch.BatchWiring;
 import io.baton.orchestrator.fleet.FleetController;
+import io.baton.orchestrator.fleet.NodeLossWatch;
 import io.baton.orchestrator.placement.Placer;
 import io.baton.orchestrator.placement.PlacementPolicy;
 import io.baton.persistence.PersistenceSettings;
@@ -47,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeServices {
   private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
-  /** A GPU report older than this is ignored by placement: its agent may be gone. */
-  private static final Duration REPORT_STALE_AFTER = Duration.ofSeconds(3);
 
   private final ActorRef<Topic.Command<GpuWorkerState>> gpuStates;
   private final ActorRef<Topic.Command<GpuReport>> gpuReports;
@@ -83,7 +82,7 @@ public final class NodeServices {
         Topic.create(GpuWorkerState.class, GpuWorker.STATE_TOPIC), "gpu-states", Props.empty());
     ActorRef<Topic.Command<GpuReport>> gpuReports = system.systemActorOf(
         Topic.create(GpuReport.class, GpuReport.TOPIC), "gpu-reports", Props.empty());
-    PlacementPolicy policy = new PlacementPolicy(REPORT_STALE_AFTER, ResumeCostModel.fromConfig(config),
+    PlacementPolicy policy = new PlacementPolicy(TimingRelations.reportStaleAfter(workers.agent()), ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
     io.baton.http.metrics.HttpMetrics httpMetrics = new io.baton.http.metrics.HttpMetrics(metrics);
@@ -93,10 +92,11 @@ public final class NodeServices {
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics,
         httpMetrics);
-    ActorRef<io.baton.orchestrator.fleet.NodeLossWatch.Command> nodeWatch = system.systemActorOf(
-        io.baton.orchestrator.fleet.NodeLossWatch.create(nodeId, gpuReports,
-            address -> placer.tell(new Placer.ForgetNode(address))), "node-loss-watch", Props.empty());
-    Entities.init(system, ActorsSettings.fromConfig(config), new NodeSessionHooks(placer, nodeWatch, metrics),
+    system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
+        address -> placer.tell(new Placer.ForgetNode(address))), "node-loss-watch", Props.empty());
+    ActorsSettings actors = ActorsSettings.fromConfig(config);
+    TimingRelations.check(actors, workers);
+    Entities.init(system, actors, new NodeSessionHooks(placer, metrics),
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);

@@ -1,10 +1,10 @@
 package io.baton.orchestrator;
 
 import io.baton.actors.session.Attempt;
+import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionHooks;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
-import io.baton.orchestrator.fleet.NodeLossWatch;
 import io.baton.orchestrator.placement.Placer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,17 +16,15 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What the session entities on this node ask of it: placement and the suspect mark go to its
- * placer, a recovered running attempt to its node-loss watch, and status changes to the
+ * placer, and status changes to the
  * {@code baton.sessions.live} gauges (sessions by state, as this node hosts them).
  */
 final class NodeSessionHooks implements SessionHooks {
   private final ActorRef<Placer.Command> placer;
-  private final ActorRef<NodeLossWatch.Command> watch;
   private final Map<SessionStatus, AtomicInteger> live = new EnumMap<>(SessionStatus.class);
 
-  NodeSessionHooks(ActorRef<Placer.Command> placer, ActorRef<NodeLossWatch.Command> watch, MeterRegistry metrics) {
+  NodeSessionHooks(ActorRef<Placer.Command> placer, MeterRegistry metrics) {
     this.placer = placer;
-    this.watch = watch;
     for (SessionStatus status : SessionStatus.values()) {
       AtomicInteger count = new AtomicInteger();
       live.put(status, count);
@@ -38,19 +36,18 @@ final class NodeSessionHooks implements SessionHooks {
   }
 
   @Override
-  public void needsPlacement(SessionState state) {
-    placer.tell(new Placer.Place(state));
+  public void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo) {
+    placer.tell(new Placer.Place(state, replyTo));
+  }
+
+  @Override
+  public boolean placesOnSubmit() {
+    return true;
   }
 
   @Override
   public void attemptTimedOut(SessionState state, Attempt attempt) {
     placer.tell(new Placer.AttemptTimedOut(state, attempt));
-  }
-
-  @Override
-  public void attemptRecovered(SessionState state, Attempt attempt) {
-    watch.tell(new NodeLossWatch.CheckRecovered(state.sessionId(), attempt.number(), attempt.workerId(),
-        attempt.placedAt()));
   }
 
   @Override

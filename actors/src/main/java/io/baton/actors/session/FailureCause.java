@@ -13,10 +13,15 @@ public record FailureCause(Kind kind, Integer xidCode, String xidClass, String d
   public enum Kind {
     XID,
     NODE_UNREACHABLE,
+    /** Events written before leases; a lease that runs out now records LEASE_EXPIRED. */
     PROGRESS_TIMEOUT,
     ENGINE_ERROR,
     /** An operator drained or cordoned the GPU and policy moved the session. */
-    MIGRATED
+    MIGRATED,
+    /** No acknowledged chunk and no runner heartbeat for the lease: the GPU may hang. */
+    LEASE_EXPIRED,
+    /** The GPU's agent refused the grant (full, or leaving rotation); nothing ran. */
+    GRANT_REFUSED
   }
 
   public static FailureCause xid(int code, String xidClass, String detail) {

@@ -9,12 +9,14 @@ import io.baton.actors.Rejection;
 import io.baton.actors.session.SessionCommand.*;
 import io.baton.actors.session.SessionEvent.*;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -49,6 +51,19 @@ public final class Session
   private final ActorContext<SessionCommand> context;
   private final SessionWatch watch;
   private final SessionOutbox outbox;
+  private final SessionAttempts attempts;
+  private final SessionHooks hooks;
+  /** A new session waiting for its placer's offer, so Submitted and Placed are one write; else null. */
+  private PendingSubmit pending;
+
+  /** The Submitted event a new session will write, and who waits for it (the first Submit and its retries). */
+  private record PendingSubmit(Submitted event, List<ActorRef<Reply>> waiting) {
+    PendingSubmit and(ActorRef<Reply> replyTo) {
+      List<ActorRef<Reply>> all = new ArrayList<>(waiting);
+      all.add(replyTo);
+      return new PendingSubmit(event, List.copyOf(all));
+    }
+  }
 
   private Session(
       String sessionId,
@@ -59,20 +74,21 @@ public final class Session
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), sessionId),
-        // Children survive the restart: the topic is spawned once, outside the restarted behavior.
-        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2)
-            .withStopChildren(false));
+        SupervisorStrategy.restartWithBackoff(settings.journalBackoffMin(), settings.journalBackoffMax(), 0.2));
     this.sessionId = sessionId;
     this.settings = settings;
     this.context = context;
-    this.watch = new SessionWatch(timers, hooks, settings);
+    this.hooks = hooks;
+    this.watch = new SessionWatch(timers, hooks, settings, context.getSelf());
     this.outbox = new SessionOutbox(sessionId, context, shard, watch);
+    this.attempts = new SessionAttempts(Effect(), outbox, watch, settings, context.getLog());
   }
 
   /**
    * Registers sessions with cluster sharding. Remember-entities brings a running session back
    * after its node crashed, without waiting for a message; ended sessions passivate themselves, so
-   * the remembered set holds only live ones.
+   * the remembered set holds only live ones. The remembered set lives in distributed data (see
+   * baton.conf), so remembering a new session is no journal write on the way to its first token.
    */
   public static void init(ActorSystem<?> system, ActorsSettings settings, SessionHooks hooks) {
     ClusterSharding.get(system).init(
@@ -108,15 +124,28 @@ public final class Session
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(GetTokens.class, (s, c) -> Effect().reply(c.replyTo(), TokenUpdate.of(s, c.fromIndex())))
-        .onCommand(PlacementDue.class, this::placementDue)
-        .onCommand(ProgressDue.class, this::progressDue)
+        .onCommand(Subscribe.class, this::subscribe)
+        .onCommand(FollowerGone.class, c -> {
+          outbox.unsubscribe(c.follower());
+          return Effect().noReply();
+        })
+        .onCommand(PlacementDue.class, (s, c) -> {
+          watch.placementDue(s);
+          return Effect().noReply();
+        })
         .onCommand(IdleCheck.class, (s, c) -> {
           outbox.idleCheck(s);
           return Effect().noReply();
-        });
+        })
+        .onCommand(OfferDue.class, (s, c) -> submitOffered(s, List.of()))
+        .onCommand(Offer.class, (s, c) -> pending != null && c.attempt() == 1
+            ? submitOffered(s, c.candidates()) : attempts.offer(s, c))
+        .onCommand(GrantRefused.class, attempts::refused)
+        .onCommand(Heartbeat.class, attempts::heartbeat)
+        .onCommand(Hint.class, attempts::hint)
+        .onCommand(LeaseDue.class, attempts::leaseDue);
     b.forState(s -> s.status() == SessionStatus.NEW)
-        .onCommand(Submit.class, c -> unless(SessionInputs.submit(c), c.replyTo(),
-            () -> persist(new Submitted(sessionId, c.spec(), Instant.now()), c.replyTo())))
+        .onCommand(Submit.class, c -> unless(SessionInputs.submit(c), c.replyTo(), () -> submit(c)))
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
     b.forState(s -> s.status().isTerminal())
         .onCommand(Submit.class, this::resubmit)
@@ -126,7 +155,7 @@ public final class Session
         .onCommand(Place.class, this::place)
         .onCommand(AppendTokens.class, this::append)
         .onCommand(CheckpointKv.class, this::checkpoint)
-        .onCommand(FailAttempt.class, this::failAttempt)
+        .onCommand(FailAttempt.class, attempts::failAttempt)
         .onCommand(Complete.class, (s, c) -> unless(SessionInputs.required(c.finishReason(), "a finish reason"),
             c.replyTo(), () -> unless(SessionRules.fence(s, c.attempt()), c.replyTo(),
                 () -> persist(new Completed(c.finishReason(), Usage.of(s), Instant.now()), c.replyTo()))))
@@ -135,6 +164,57 @@ public final class Session
         .onCommand(Cancel.class, c -> unless(SessionInputs.required(c.reason(), "a cancel reason"), c.replyTo(),
             () -> persist(new Cancelled(c.reason(), Instant.now()), c.replyTo())));
     return b.build();
+  }
+
+  /**
+   * A new session. With a placer on the node it first asks for an offer, so that Submitted and
+   * Placed go to the journal in one write; the reply (and with it the client's response headers)
+   * waits for that write only. A retry meanwhile waits for the same write.
+   */
+  private ReplyEffect<SessionEvent, SessionState> submit(Submit c) {
+    if (pending != null) {
+      if (!pending.event().spec().equals(c.spec())) {
+        return reject(c.replyTo(), ALREADY_EXISTS, "session " + sessionId + " exists with another spec");
+      }
+      pending = pending.and(c.replyTo());
+      return Effect().noReply();
+    }
+    Submitted submitted = new Submitted(sessionId, c.spec(), Instant.now());
+    if (!hooks.placesOnSubmit()) {
+      return persist(submitted, c.replyTo());
+    }
+    pending = new PendingSubmit(submitted, List.of(c.replyTo()));
+    watch.awaitOffer(emptyState().apply(submitted));
+    return Effect().noReply();
+  }
+
+  /** Records the waiting submission, placed on the first candidate when there is one. */
+  private ReplyEffect<SessionEvent, SessionState> submitOffered(SessionState s, List<Candidate> candidates) {
+    if (pending == null || s.status() != SessionStatus.NEW) {
+      return Effect().noReply();
+    }
+    PendingSubmit submit = pending;
+    pending = null;
+    watch.offerSettled();
+    List<SessionEvent> events = new ArrayList<>(List.of(submit.event()));
+    if (!candidates.isEmpty()) {
+      outbox.offered(candidates);
+      attempts.placement(s.apply(submit.event()), candidates.get(0), submit.event().at()).ifPresent(events::add);
+    }
+    return Effect().persist(events)
+        .thenRun(after -> {
+          outbox.persisted(events, after);
+          SessionAttempts.acknowledge(submit.waiting(), after);
+        })
+        .thenNoReply();
+  }
+
+  /** The tokens so far, then every chunk as it is persisted; an unknown or ended session only answers. */
+  private ReplyEffect<SessionEvent, SessionState> subscribe(SessionState s, Subscribe c) {
+    if (s.status() != SessionStatus.NEW) {
+      outbox.subscribe(c.follower(), s);
+    }
+    return Effect().reply(c.replyTo(), new Subscribed(TokenUpdate.of(s, c.fromIndex()), self()));
   }
 
   /** A retried submission is acknowledged; a different spec under the same id is refused. */
@@ -148,47 +228,6 @@ public final class Session
   private ReplyEffect<SessionEvent, SessionState> place(SessionState s, Place c) {
     return unless(SessionRules.place(s, c), c.replyTo(), () -> persist(
         new Placed(c.attempt(), c.workerId(), s.tokenCount(), c.method(), Instant.now()), c.replyTo()));
-  }
-
-  /**
-   * A failed attempt sends the session back to pending, unless this was the second GPU the request
-   * faulted with an application-class XID: then it is a poison request and ends here.
-   */
-  private ReplyEffect<SessionEvent, SessionState> failAttempt(SessionState s, FailAttempt c) {
-    return unless(SessionInputs.failAttempt(c), c.replyTo(), () -> unless(SessionRules.fence(s, c.attempt()),
-        c.replyTo(), () -> {
-          Instant now = Instant.now();
-          AttemptFailed failed = new AttemptFailed(c.attempt(), c.cause(), now);
-          Optional<String> poison = SessionRules.poison(s, c.cause());
-          if (poison.isPresent()) {
-            context.getLog().warn("session {} failed: {}", sessionId, poison.get());
-            return persist(List.of(failed, new Failed(poison.get(), now)), c.replyTo());
-          }
-          return persist(List.of(failed), c.replyTo());
-        }));
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> placementDue(SessionState s, PlacementDue c) {
-    watch.placementDue(s);
-    return Effect().noReply();
-  }
-
-  /** The progress timer fired: unless the attempt moved on since, it failed (DESIGN.md, path 2). */
-  private ReplyEffect<SessionEvent, SessionState> progressDue(SessionState s, ProgressDue c) {
-    if (!s.status().isRunning() || s.attempt() != c.attempt()) {
-      return Effect().noReply();
-    }
-    Attempt attempt = s.currentAttempt();
-    FailureCause cause = SessionInputs.silence(attempt, c.sinceRecovery(), settings.progressTimeout());
-    context.getLog().warn("session {} attempt {}: {}", sessionId, c.attempt(), cause.detail());
-    return Effect().persist(new AttemptFailed(c.attempt(), cause, Instant.now()))
-        .thenRun(after -> {
-          if (!c.sinceRecovery()) {
-            watch.attemptTimedOut(s, attempt);
-          }
-          outbox.persisted(List.of(), after);
-        })
-        .thenNoReply();
   }
 
   private ReplyEffect<SessionEvent, SessionState> append(SessionState s, AppendTokens c) {
@@ -211,6 +250,10 @@ public final class Session
       return Effect().reply(c.replyTo(), Accepted.of(s));
     }
     return persist(new KvCheckpointed(c.attempt(), c.uptoToken(), c.blockHashes(), Instant.now()), c.replyTo());
+  }
+
+  private ActorRef<SessionCommand> self() {
+    return context.getSelf();
   }
 
   /** Replies with {@code rejection} when there is one, and only otherwise goes on with {@code then}. */
@@ -248,7 +291,7 @@ public final class Session
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), outbox::recovered)
-        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> watch.stopped())
+        .onSignal(PostStop.instance(), s -> watch.stopped())
         .build();
   }
 }

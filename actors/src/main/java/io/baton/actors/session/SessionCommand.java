@@ -38,7 +38,51 @@ public sealed interface SessionCommand extends CborSerializable {
     }
   }
 
+  /** The worker running {@code attempt} reports that it ended early; answered so it can stop resending. */
   record FailAttempt(int attempt, FailureCause cause, ActorRef<Reply> replyTo) implements Mutation {}
+
+  // --- the attempt protocol (DESIGN.md, "Attempts: the session decides") ------------------------
+
+  /**
+   * A placer's answer to the session's request for a GPU: the candidates for attempt
+   * {@code attempt}, best first; empty when none has room. The session grants the first and keeps
+   * the rest for a refusal.
+   */
+  record Offer(int attempt, List<Candidate> candidates) implements SessionCommand {
+    public Offer {
+      candidates = List.copyOf(candidates);
+    }
+  }
+
+  /** One GPU a placer offers, the method it would resume with, and where its agent takes grants. */
+  record Candidate(String gpuId, ResumeMethod method, ActorRef<Grant> agent) implements CborSerializable {}
+
+  /** The GPU's agent will not run the granted attempt (full, leaving rotation): try the next candidate now. */
+  record GrantRefused(int attempt, String gpuId, String reason) implements SessionCommand {}
+
+  /** The runner of {@code attempt} is alive and making progress: renews the attempt's lease. */
+  record Heartbeat(int attempt) implements SessionCommand {}
+
+  /**
+   * Evidence from outside the attempt (an XID, a lost node, a crashed run) that {@code attempt} on
+   * {@code gpuId} cannot go on. The session acts on it at once when it names the running attempt
+   * on that GPU, and ignores it otherwise: it never fails an attempt behind the session's back.
+   */
+  record Hint(int attempt, String gpuId, FailureCause cause) implements SessionCommand {}
+
+  /**
+   * A reader wants the durable tokens from {@code fromIndex} and every later chunk as it is
+   * persisted. Answered at once with the tokens so far; the entity then tells {@code follower}
+   * each new chunk until the session ends or the follower stops.
+   */
+  record Subscribe(int fromIndex, ActorRef<TokenUpdate> follower, ActorRef<Subscribed> replyTo)
+      implements SessionCommand {}
+
+  /**
+   * The answer to Subscribe: the tokens so far, and the entity incarnation that will deliver the
+   * rest. A follower watches it and subscribes again when it stops (passivated, moved, crashed).
+   */
+  record Subscribed(TokenUpdate update, ActorRef<SessionCommand> entity) implements CborSerializable {}
 
   record Complete(int attempt, String finishReason, ActorRef<Reply> replyTo) implements Mutation {}
 
@@ -55,12 +99,18 @@ public sealed interface SessionCommand extends CborSerializable {
   /** The entity's own timer: a pending session asks its node's placer again. Never sent by others. */
   record PlacementDue() implements SessionCommand {}
 
+  /** The entity's own timer: a new session waited long enough for an offer and is recorded without one. */
+  record OfferDue() implements SessionCommand {}
+
   /**
-   * The entity's own timer: attempt {@code attempt} persisted nothing for the progress timeout.
-   * {@code sinceRecovery} when the entity has seen nothing from the worker since it recovered, so
-   * the worker may simply be gone with its node rather than hung.
+   * The entity's own timer: the lease of attempt {@code attempt} ran out. {@code unconfirmed} when
+   * no runner has confirmed it since it was granted or since the entity recovered, so the worker
+   * may never have had it or be gone with its node, rather than hung.
    */
-  record ProgressDue(int attempt, boolean sinceRecovery) implements SessionCommand {}
+  record LeaseDue(int attempt, boolean unconfirmed) implements SessionCommand {}
+
+  /** A subscribed follower stopped (its reader left, or its node did). */
+  record FollowerGone(ActorRef<TokenUpdate> follower) implements SessionCommand {}
 
   /**
    * The entity's own timer after it started without a Submit (someone only looked it up): an

@@ -1,6 +1,6 @@
 package io.baton.actors.session;
 
-import io.baton.actors.session.SessionCommand.GetTokens;
+import io.baton.actors.session.SessionCommand.Subscribe;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -8,14 +8,15 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * Follows one session's durable tokens from an index to its end, for one reader (an HTTP stream, a
- * chaos checker): every token exactly once, in order, without gaps, then how it ended. It listens on
- * the session's topic and fills any gap with {@link GetTokens}, so it survives lost messages, the
- * session moving to another node and the reader joining late (DESIGN.md, "Streaming"). It stops when
- * the session ended, when its reader stops, or when the session cannot be reached.
+ * chaos checker): every token exactly once, in order, without gaps, then how it ended. It
+ * subscribes at the session entity, which sends each persisted chunk straight to it (DESIGN.md,
+ * "Streaming"), and watches the entity: when that stops (passivated, restarted on another node) it
+ * subscribes again from its last index through sharding. Only a follower that hears nothing for a
+ * while asks on its own, as a guard against a lost message. It stops when the session ended, when
+ * its reader stops, or when the session cannot be reached.
  */
 public final class SessionFollower {
 
@@ -36,21 +37,17 @@ public final class SessionFollower {
 
   private record Update(TokenUpdate update) implements Command {}
 
-  private record Answer(TokenUpdate update, Throwable error) implements Command {}
+  private record Answer(SessionCommand.Subscribed answer, Throwable error) implements Command {}
 
-  private record Poll() implements Command {}
+  private record Quiet() implements Command {}
+
+  private record EntityStopped() implements Command {}
 
   private record ReaderGone() implements Command {}
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-  /**
-   * Asks for the tokens after the last one seen when nothing arrived for this long: a lost publish
-   * must not stall a reader. Until the topic has delivered anything, it asks often: a new topic
-   * subscription takes the cluster receptionist a while (seconds) to reach the publisher, and a
-   * reader must not wait that long for its first token.
-   */
-  private static final Duration QUIET_POLL = Duration.ofSeconds(1);
-  private static final Duration EARLY_POLL = Duration.ofMillis(50);
+  /** Nothing heard for this long: ask, in case a chunk was lost on its way. Not the normal path. */
+  private static final Duration QUIET = Duration.ofSeconds(2);
   private static final int MAX_UNANSWERED = 3;
 
   private SessionFollower() {}
@@ -61,30 +58,20 @@ public final class SessionFollower {
    */
   public static Behavior<Command> create(
       String sessionId, RecipientRef<SessionCommand> session, int fromIndex, ActorRef<Event> reader) {
-    return Behaviors.<Command>setup(ctx -> {
-      ActorRef<Topic.Command<TokenUpdate>> topic =
-          ctx.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)), "tokens");
-      topic.tell(Topic.subscribe(ctx.messageAdapter(TokenUpdate.class, Update::new)));
+    return Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.watchWith(reader, new ReaderGone());
-      State state = new State(ctx, session, reader, fromIndex);
-      state.ask();
-      return Behaviors.withTimers(timers -> {
-        timers.startTimerWithFixedDelay(new Poll(), EARLY_POLL);
-        boolean[] topicWorks = {false};
-        return Behaviors.receive(Command.class)
-            .onMessage(Update.class, m -> {
-              if (!topicWorks[0]) {
-                topicWorks[0] = true;
-                timers.startTimerWithFixedDelay(new Poll(), QUIET_POLL);
-              }
-              return state.offer(m.update());
-            })
-            .onMessage(Answer.class, state::answered)
-            .onMessage(Poll.class, m -> state.poll())
-            .onMessage(ReaderGone.class, m -> Behaviors.stopped())
-            .build();
-      });
-    });
+      ActorRef<TokenUpdate> inbox = ctx.messageAdapter(TokenUpdate.class, Update::new);
+      State state = new State(ctx, session, reader, fromIndex, inbox);
+      state.subscribe();
+      timers.startTimerWithFixedDelay(new Quiet(), QUIET);
+      return Behaviors.receive(Command.class)
+          .onMessage(Update.class, m -> state.offer(m.update()))
+          .onMessage(Answer.class, state::answered)
+          .onMessage(Quiet.class, m -> state.quiet())
+          .onMessage(EntityStopped.class, m -> state.entityStopped())
+          .onMessage(ReaderGone.class, m -> Behaviors.stopped())
+          .build();
+    }));
   }
 
   /** Mutable, but only the follower's actor touches it. */
@@ -92,19 +79,26 @@ public final class SessionFollower {
     private final ActorContext<Command> ctx;
     private final RecipientRef<SessionCommand> session;
     private final ActorRef<Event> reader;
+    private final ActorRef<TokenUpdate> inbox;
     private int next;
     private int unanswered;
-    private boolean heardSincePoll;
+    private boolean heard;
+    /** The entity incarnation this follower is subscribed at; watched, so its stop is noticed. */
+    private ActorRef<SessionCommand> entity;
 
-    State(ActorContext<Command> ctx, RecipientRef<SessionCommand> session, ActorRef<Event> reader, int next) {
+    State(ActorContext<Command> ctx, RecipientRef<SessionCommand> session, ActorRef<Event> reader, int next,
+        ActorRef<TokenUpdate> inbox) {
       this.ctx = ctx;
       this.session = session;
       this.reader = reader;
       this.next = next;
+      this.inbox = inbox;
     }
 
-    void ask() {
-      ctx.ask(TokenUpdate.class, session, ASK_TIMEOUT, r -> new GetTokens(next, r), Answer::new);
+    /** Subscribes from the next index wanted: the answer fills the gap, later chunks follow. */
+    void subscribe() {
+      ctx.ask(SessionCommand.Subscribed.class, session, ASK_TIMEOUT, r -> new Subscribe(next, inbox, r),
+          Answer::new);
     }
 
     Behavior<Command> answered(Answer m) {
@@ -117,21 +111,22 @@ public final class SessionFollower {
               + " s each (the node hosting it may be down or cut off); resume with Last-Event-ID in a few seconds"));
           return Behaviors.stopped();
         }
-        ask();
+        subscribe();
         return Behaviors.same();
       }
       unanswered = 0;
-      if (m.update().status() == SessionStatus.NEW) {
+      if (m.answer().update().status() == SessionStatus.NEW) {
         reader.tell(new Lost("no such session"));
         return Behaviors.stopped();
       }
-      return offer(m.update());
+      watchEntity(m.answer().entity());
+      return offer(m.answer().update());
     }
 
     Behavior<Command> offer(TokenUpdate u) {
-      heardSincePoll = true;
+      heard = true;
       if (u.fromIndex() > next) {
-        ask(); // a gap: fetch what is missing from the journal-backed entity
+        subscribe(); // a gap: fetch what is missing from the journal-backed entity
         return Behaviors.same();
       }
       if (u.nextIndex() > next) {
@@ -139,19 +134,36 @@ public final class SessionFollower {
         next = u.nextIndex();
       }
       if (u.status().isTerminal() && u.fromIndex() <= next) {
-        // A terminal update carries every token up to the end (GetTokens) or none, from the end
-        // (the topic's last one); without a gap before it, the reader has everything.
+        // A terminal update carries every token up to the end (Subscribe) or none, from the end
+        // (the entity's last delivery); without a gap before it, the reader has everything.
         reader.tell(new Ended(u.status(), u.finishReason(), u.nextIndex()));
         return Behaviors.stopped();
       }
       return Behaviors.same();
     }
 
-    Behavior<Command> poll() {
-      if (!heardSincePoll) {
-        ask();
+    private void watchEntity(ActorRef<SessionCommand> sender) {
+      if (sender != null && !sender.equals(entity)) {
+        if (entity != null) {
+          ctx.unwatch(entity);
+        }
+        entity = sender;
+        ctx.watchWith(entity, new EntityStopped());
       }
-      heardSincePoll = false;
+    }
+
+    /** The entity stopped: its next incarnation (here or on another node) gets a new subscription. */
+    Behavior<Command> entityStopped() {
+      entity = null;
+      subscribe();
+      return Behaviors.same();
+    }
+
+    Behavior<Command> quiet() {
+      if (!heard) {
+        subscribe();
+      }
+      heard = false;
       return Behaviors.same();
     }
   }

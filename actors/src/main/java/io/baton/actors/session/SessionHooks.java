@@ -1,5 +1,7 @@
 package io.baton.actors.session;
 
+import org.apache.pekko.actor.typed.ActorRef;
+
 /**
  * What a session asks of the node it lives on, beyond its journal. Called from inside the entity,
  * so an implementation must only hand the work to an actor (a {@code tell}) and return at once.
@@ -7,21 +9,22 @@ package io.baton.actors.session;
 public interface SessionHooks {
 
   /**
-   * The session is pending and needs a GPU. Asked again every {@code placement-retry} while it stays
-   * pending, so an implementation must tolerate repeats; the Place command's attempt number keeps
-   * two answers from both winning.
+   * The session needs a GPU: its node's placer answers {@code replyTo} with an
+   * {@link SessionCommand.Offer} for attempt {@code state.attempt() + 1}. Asked again every
+   * {@code placement-retry} while it stays pending, so an implementation must tolerate repeats.
    */
-  void needsPlacement(SessionState state);
+  void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo);
 
-  /** The attempt persisted nothing for the progress timeout while its worker should have: the GPU may hang. */
+  /** The attempt's lease ran out while its runner had confirmed it: the GPU may hang. */
   void attemptTimedOut(SessionState state, Attempt attempt);
 
   /**
-   * The entity recovered (a node crashed or shards moved) while an attempt was running: its worker
-   * may have died with the same node. An implementation checks that the worker still runs it and
-   * fails the attempt (NODE_UNREACHABLE) when not, rather than wait for the progress timeout.
+   * Whether a placer answers {@link #needsPlacement}: a new session then waits briefly for an offer
+   * so that Submitted and Placed are one journal write. Unit tests that place by hand have none.
    */
-  default void attemptRecovered(SessionState state, Attempt attempt) {}
+  default boolean placesOnSubmit() {
+    return false;
+  }
 
   /**
    * A live session entity on this node changed status: {@code from} is null when it started (or
@@ -33,7 +36,7 @@ public interface SessionHooks {
   /** For sessions that nobody places, as in unit tests that place them by hand. */
   SessionHooks NONE = new SessionHooks() {
     @Override
-    public void needsPlacement(SessionState state) {}
+    public void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo) {}
 
     @Override
     public void attemptTimedOut(SessionState state, Attempt attempt) {}

@@ -35,12 +35,16 @@ final class SessionInputs {
         : Optional.empty();
   }
 
-  /** Why the progress timer failed {@code attempt} (DESIGN.md, path 2). */
-  static FailureCause silence(Attempt attempt, boolean sinceRecovery, Duration timeout) {
-    String silent = "no token or checkpoint from " + attempt.workerId() + " for " + timeout.toMillis() + " ms";
-    // After a recovery the worker may simply have died with its node; only a live silence blames the GPU.
-    return sinceRecovery
-        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, silent + " since the session recovered")
-        : FailureCause.of(FailureCause.Kind.PROGRESS_TIMEOUT, silent);
+  /**
+   * Why a lease that ran out failed {@code attempt} (DESIGN.md, path 3). An attempt no runner
+   * confirmed since it was granted or since the entity recovered may simply have no worker: its
+   * node is gone, or the grant was lost. Only a confirmed attempt that went silent blames the GPU.
+   */
+  static FailureCause leaseExpired(Attempt attempt, boolean unconfirmed, Duration term) {
+    return unconfirmed
+        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, "no runner on " + attempt.workerId()
+            + " confirmed the attempt within " + term.toMillis() + " ms of its grant or of the session's recovery")
+        : FailureCause.of(FailureCause.Kind.LEASE_EXPIRED, "no chunk and no heartbeat from " + attempt.workerId()
+            + " for " + term.toMillis() + " ms (the attempt's lease)");
   }
 }

@@ -26,19 +26,23 @@ final class SessionRules {
   private SessionRules() {}
 
   static Optional<Rejection> place(SessionState s, Place c) {
+    return place(s, c.attempt(), c.workerId(), c.method());
+  }
+
+  static Optional<Rejection> place(SessionState s, int attempt, String workerId, ResumeMethod method) {
     if (s.status().isRunning()) {
       return reject(ILLEGAL_STATE, "attempt " + s.attempt() + " is running on " + s.currentAttempt().workerId());
     }
-    if (c.attempt() != s.attempt() + 1) {
-      return reject(STALE_ATTEMPT, "next attempt is " + (s.attempt() + 1) + ", not " + c.attempt());
+    if (attempt != s.attempt() + 1) {
+      return reject(STALE_ATTEMPT, "next attempt is " + (s.attempt() + 1) + ", not " + attempt);
     }
-    if (c.workerId() == null || c.workerId().isBlank() || c.method() == null) {
+    if (workerId == null || workerId.isBlank() || method == null) {
       return reject(INVALID_ARGUMENT, "workerId and method are required");
     }
-    if (c.method() == ResumeMethod.FRESH && s.tokenCount() > 0) {
+    if (method == ResumeMethod.FRESH && s.tokenCount() > 0) {
       return reject(INVALID_ARGUMENT, s.tokenCount() + " tokens are durable: resume with KV_RESTORE or RECOMPUTE");
     }
-    if (c.method() == ResumeMethod.KV_RESTORE && s.checkpointUpto() == 0) {
+    if (method == ResumeMethod.KV_RESTORE && s.checkpointUpto() == 0) {
       return reject(INVALID_ARGUMENT, "no KV checkpoint to restore: use RECOMPUTE");
     }
     return Optional.empty();

@@ -1,38 +1,46 @@
 package io.baton.actors.session;
 
 import io.baton.actors.ActorsSettings;
+import io.baton.actors.session.SessionCommand.LeaseDue;
+import io.baton.actors.session.SessionCommand.OfferDue;
 import io.baton.actors.session.SessionCommand.PlacementDue;
-import io.baton.actors.session.SessionCommand.ProgressDue;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * A session's two watches, kept out of the entity so it reads as its invariants: while pending it
- * asks its node's placer for a GPU, again every placement-retry until one takes it; while running it
- * expects a persisted token or checkpoint within the progress timeout (DESIGN.md, detection path 2).
+ * A session's timers, kept out of the entity so it reads as its invariants: while pending it asks
+ * its node's placer for a GPU, again every placement-retry until one takes it; while running it
+ * holds the attempt's lease (DESIGN.md, "Attempts"), which is short until the runner first
+ * confirms the attempt and the full lease from then on.
  */
 final class SessionWatch {
   private static final String PLACEMENT_TIMER = "placement";
-  private static final String PROGRESS_TIMER = "progress";
+  private static final String LEASE_TIMER = "lease";
+  private static final String OFFER_TIMER = "offer";
 
   private final TimerScheduler<SessionCommand> timers;
   private final SessionHooks hooks;
   private final ActorsSettings settings;
+  private final ActorRef<SessionCommand> self;
   /** The status last reported to {@link SessionHooks#statusChanged}; null before the first. */
   private SessionStatus counted;
 
-  SessionWatch(TimerScheduler<SessionCommand> timers, SessionHooks hooks, ActorsSettings settings) {
+  SessionWatch(TimerScheduler<SessionCommand> timers, SessionHooks hooks, ActorsSettings settings,
+      ActorRef<SessionCommand> self) {
     this.timers = timers;
     this.hooks = hooks;
     this.settings = settings;
+    this.self = self;
   }
 
   /**
    * Arms what the session's status needs.
    *
-   * @param sinceRecovery the entity just recovered, so a silent worker may be gone with its node
-   *     rather than hung
+   * @param unconfirmed the attempt was just granted, or the entity just recovered: no runner has
+   *     spoken for it yet, so it gets the grant window rather than the full lease
    */
-  void follow(SessionState s, boolean sinceRecovery) {
+  void follow(SessionState s, boolean unconfirmed) {
     if (s.status() != counted) {
       hooks.statusChanged(counted, s.status());
       counted = s.status();
@@ -40,18 +48,31 @@ final class SessionWatch {
     if (s.status().isTerminal()) {
       timers.cancelAll();
     } else if (s.status() == SessionStatus.PENDING) {
-      timers.cancel(PROGRESS_TIMER);
-      hooks.needsPlacement(s);
+      timers.cancel(LEASE_TIMER);
+      hooks.needsPlacement(s, self);
       if (!timers.isTimerActive(PLACEMENT_TIMER)) {
         timers.startTimerWithFixedDelay(PLACEMENT_TIMER, new PlacementDue(), settings.placementRetry());
       }
     } else if (s.status().isRunning()) {
       timers.cancel(PLACEMENT_TIMER);
-      timers.startSingleTimer(PROGRESS_TIMER, new ProgressDue(s.attempt(), sinceRecovery), settings.progressTimeout());
-      if (sinceRecovery) {
-        hooks.attemptRecovered(s, s.currentAttempt());
-      }
+      Duration term = unconfirmed ? settings.grantWindow() : settings.lease();
+      timers.startSingleTimer(LEASE_TIMER, new LeaseDue(s.attempt(), unconfirmed), term);
     }
+  }
+
+  /** A runner heartbeat or an acknowledged chunk: the attempt holds its full lease again. */
+  void renew(SessionState s) {
+    timers.startSingleTimer(LEASE_TIMER, new LeaseDue(s.attempt(), false), settings.lease());
+  }
+
+  /** A new session asks its node's placer, so that it can record Submitted and Placed in one write. */
+  void awaitOffer(SessionState provisional) {
+    hooks.needsPlacement(provisional, self);
+    timers.startSingleTimer(OFFER_TIMER, new OfferDue(), settings.offerTimeout());
+  }
+
+  void offerSettled() {
+    timers.cancel(OFFER_TIMER);
   }
 
   /** The entity stopped: it no longer counts in any status on this node. */
@@ -65,7 +86,7 @@ final class SessionWatch {
   /** The placement timer fired. */
   void placementDue(SessionState s) {
     if (s.status() == SessionStatus.PENDING) {
-      hooks.needsPlacement(s);
+      hooks.needsPlacement(s, self);
     } else {
       timers.cancel(PLACEMENT_TIMER);
     }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Durable tokens of a session from {@code fromIndex} on, with the session's status after them.
- * Published on the session's topic after each persisted chunk and returned by GetTokens, so a
- * subscriber only ever sees tokens that are already in the journal.
+ * Sent to each subscribed follower after each persisted chunk and returned by GetTokens and
+ * Subscribe, so a follower only ever sees tokens that are already in the journal.
  */
 public record TokenUpdate(String sessionId, int fromIndex, List<Integer> tokens, SessionStatus status, String finishReason)
     implements CborSerializable {
@@ -25,9 +25,5 @@ public record TokenUpdate(String sessionId, int fromIndex, List<Integer> tokens,
   /** The index one past the last token this update carries. */
   public int nextIndex() {
     return fromIndex + tokens.size();
-  }
-
-  public static String topicName(String sessionId) {
-    return "session-tokens-" + sessionId;
   }
 }

@@ -6,20 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.actors.session.SessionCommand.Accepted;
-import io.baton.actors.session.SessionCommand.ProgressDue;
+import io.baton.actors.session.SessionCommand.Heartbeat;
+import io.baton.actors.session.SessionCommand.LeaseDue;
 import io.baton.actors.session.SessionEvent.AttemptFailed;
 import io.baton.actors.session.SessionEvent.Failed;
 import io.baton.actors.session.SessionEvent.Placed;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** How a session asks for GPUs, notices a silent attempt, and recognises a poison request. */
 class SessionPlacementTest extends SessionTestBase {
-  static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration LEASE = Duration.ofSeconds(2);
   static final FailureCause APP_13 = FailureCause.xid(13, "app-fault", "graphics engine exception");
   static final FailureCause APP_31 = FailureCause.xid(31, "app-fault", "MMU fault");
 
@@ -29,8 +31,8 @@ class SessionPlacementTest extends SessionTestBase {
 
   record TimedOut(String workerId, int attempt) implements Heard {}
 
-  /** Status changes and recovered attempts, apart from {@link Heard} so placement tests see only theirs. */
-  record Census(SessionStatus from, SessionStatus to, String recoveredOn) {}
+  /** Status changes, apart from {@link Heard} so placement tests see only theirs. */
+  record Census(SessionStatus from, SessionStatus to) {}
 
   TestProbe<Heard> heard;
   TestProbe<Census> census;
@@ -41,7 +43,7 @@ class SessionPlacementTest extends SessionTestBase {
     census = testKit.createTestProbe();
     SessionHooks hooks = new SessionHooks() {
       @Override
-      public void needsPlacement(SessionState state) {
+      public void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo) {
         heard.ref().tell(new NeedsPlacement(state));
       }
 
@@ -51,17 +53,12 @@ class SessionPlacementTest extends SessionTestBase {
       }
 
       @Override
-      public void attemptRecovered(SessionState state, Attempt attempt) {
-        census.ref().tell(new Census(null, null, attempt.workerId() + "#" + attempt.number()));
-      }
-
-      @Override
       public void statusChanged(SessionStatus from, SessionStatus to) {
-        census.ref().tell(new Census(from, to, null));
+        census.ref().tell(new Census(from, to));
       }
     };
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        Session.create(sessionId, settings.withProgressTimeout(PROGRESS_TIMEOUT), hooks, java.util.Optional.empty()));
+        Session.create(sessionId, settings.withLease(LEASE), hooks, java.util.Optional.empty()));
   }
 
   @Test
@@ -88,30 +85,29 @@ class SessionPlacementTest extends SessionTestBase {
   }
 
   @Test
-  void everyStatusChangeIsCountedOnceAndARecoveredAttemptIsCheckedWithItsWorker() {
+  void everyStatusChangeIsCountedOnce() {
     generating(2);
-    assertEquals(new Census(null, SessionStatus.PENDING, null), census.receiveMessage());
-    assertEquals(new Census(SessionStatus.PENDING, SessionStatus.PLACED, null), census.receiveMessage());
-    assertEquals(new Census(SessionStatus.PLACED, SessionStatus.GENERATING, null), census.receiveMessage());
+    assertEquals(new Census(null, SessionStatus.PENDING), census.receiveMessage());
+    assertEquals(new Census(SessionStatus.PENDING, SessionStatus.PLACED), census.receiveMessage());
+    assertEquals(new Census(SessionStatus.PLACED, SessionStatus.GENERATING), census.receiveMessage());
     census.expectNoMessage(Duration.ofMillis(100));
 
     kit.restart();
-    // The old incarnation stopped (it leaves the count), the new one recovered into it again, and
-    // asks whether its worker still runs attempt 1 instead of waiting for the progress timeout.
-    assertEquals(new Census(SessionStatus.GENERATING, null, null), census.receiveMessage());
-    assertEquals(new Census(null, SessionStatus.GENERATING, null), census.receiveMessage());
-    assertEquals(new Census(null, null, "gpu-a#1"), census.receiveMessage());
+    // The old incarnation stopped (it leaves the count), the new one recovered into it again.
+    assertEquals(new Census(SessionStatus.GENERATING, null), census.receiveMessage());
+    assertEquals(new Census(null, SessionStatus.GENERATING), census.receiveMessage());
   }
 
   @Test
-  void aSilentAttemptFailsWithAProgressTimeoutAndBlamesItsGpu() {
+  void aConfirmedAttemptThatFallsSilentLosesItsLeaseAndBlamesItsGpu() {
     generating(3);
-    heard.fishForMessage(PROGRESS_TIMEOUT.multipliedBy(3), m -> m instanceof TimedOut
+    kit.runCommand(new Heartbeat(1));
+    heard.fishForMessage(LEASE.multipliedBy(3), m -> m instanceof TimedOut
         ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
         : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     await().atMost(Duration.ofSeconds(5)).until(() -> kit.getState().status() == SessionStatus.PENDING);
     SessionState s = kit.getState();
-    assertEquals(FailureCause.Kind.PROGRESS_TIMEOUT, s.currentAttempt().failure().kind());
+    assertEquals(FailureCause.Kind.LEASE_EXPIRED, s.currentAttempt().failure().kind());
     assertEquals(3, s.tokenCount(), "durable tokens survive the failed attempt");
     // Pending again, so it asks for a new GPU.
     NeedsPlacement again = heard.expectMessageClass(NeedsPlacement.class);
@@ -123,7 +119,7 @@ class SessionPlacementTest extends SessionTestBase {
     generating(2);
     persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, XID_79));
     persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
-    var result = kit.runCommand(new ProgressDue(1, false));
+    var result = kit.runCommand(new LeaseDue(1, false));
     assertTrue(result.hasNoEvents(), () -> "persisted " + result.events());
     assertEquals(SessionStatus.PLACED, result.state().status());
   }

@@ -50,6 +50,9 @@ class SessionSerializationTest {
   private static TestProbe<Reply> replies;
   private static TestProbe<SessionState> states;
   private static TestProbe<TokenUpdate> updates;
+  private static TestProbe<Grant> grants;
+  private static TestProbe<Subscribed> subscribed;
+  private static TestProbe<SessionCommand> sessions;
 
   @BeforeAll
   static void startSystem() {
@@ -57,6 +60,9 @@ class SessionSerializationTest {
     replies = testKit.createTestProbe(Reply.class);
     states = testKit.createTestProbe(SessionState.class);
     updates = testKit.createTestProbe(TokenUpdate.class);
+    grants = testKit.createTestProbe(Grant.class);
+    subscribed = testKit.createTestProbe(Subscribed.class);
+    sessions = testKit.createTestProbe(SessionCommand.class);
   }
 
   @AfterAll
@@ -117,8 +123,15 @@ class SessionSerializationTest {
         new GetState(states.ref()),
         new GetTokens(3, updates.ref()),
         new PlacementDue(),
-        new ProgressDue(2, true),
-        new IdleCheck());
+        new OfferDue(),
+        new LeaseDue(2, true),
+        new IdleCheck(),
+        new Offer(2, List.of(new Candidate("gpu-b", ResumeMethod.RECOMPUTE, grants.ref()))),
+        new GrantRefused(2, "gpu-b", "gpu-b is full (8 sessions)"),
+        new Heartbeat(2),
+        new Hint(2, "gpu-b", XID),
+        new Subscribe(3, updates.ref(), subscribed.ref()),
+        new FollowerGone(updates.ref()));
   }
 
   static List<Reply> replies() {
@@ -139,6 +152,8 @@ class SessionSerializationTest {
         richState(),
         new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null),
         new TokenUpdate(ID, 6, List.of(), SessionStatus.COMPLETED, "stop"),
+        new Subscribed(new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null), sessions.ref()),
+        new Grant("gpu-b", ResumeMethod.KV_RESTORE, richState()),
         Rejection.of(Rejection.Reason.GAP, "chunk starts at 9"));
     return Stream.of(events().stream(), commands().stream(), replies().stream(), failureCauses().stream(), others)
         .flatMap(s -> s.map(o -> (Object) o))

@@ -29,11 +29,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.ProcessingPolicy;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
 import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Durable before visible: what the session publishes on its topic is exactly what it persisted,
+ * Durable before visible: what the session delivers to its followers is exactly what it persisted,
  * after it persisted it, and nothing for a command that persisted nothing.
  */
 class SessionStreamingTest extends SessionTestBase {
@@ -50,31 +50,26 @@ class SessionStreamingTest extends SessionTestBase {
 
   private TestProbe<TokenUpdate> probe;
 
-  /** A client's view: a Topic actor of our own under the session's topic name, with the probe subscribed. */
+  /**
+   * A client's follower: the probe, subscribed at the entity. No runner heartbeats here, so the
+   * lease and grant window are long enough that no attempt fails while a test waits out a write.
+   */
   @BeforeEach
-  void subscribe() {
+  void follower() {
     probe = testKit.createTestProbe(TokenUpdate.class);
-    ActorRef<Topic.Command<TokenUpdate>> topic =
-        testKit.spawn(Topic.create(TokenUpdate.class, TokenUpdate.topicName(sessionId)));
-    topic.tell(Topic.subscribe(probe.ref()));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        Session.create(sessionId, settings.withLease(Duration.ofMinutes(10), Duration.ofMinutes(5))));
   }
 
   /**
-   * The subscription reaches the session's own topic actor through the receptionist, some time
-   * later. Appends one-token chunks (attempt 1 must be running) until one of them is seen; updates
-   * arrive in order, so from then on every publication reaches the probe. Whatever arrives on the
-   * way must already be durable. Returns the number of durable tokens.
+   * Subscribes the probe at the entity after one durable token; the answer carries the tokens so far
+   * and names the entity, and every later chunk reaches the probe. Returns the number of durable tokens.
    */
   private int awaitSubscription() {
-    await().atMost(Duration.ofSeconds(15)).pollInSameThread().untilAsserted(() -> {
-      int from = kit.getState().tokenCount();
-      persists(TokensAppended.class, new Accepted(GENERATING, 1, from + 1), append(1, from, tokens(from, 1)));
-      TokenUpdate update;
-      do {
-        update = nextUpdate(Duration.ofMillis(250));
-      } while (update.fromIndex() < from);
-      assertEquals(new TokenUpdate(sessionId, from, tokens(from, 1), GENERATING, null), update);
-    });
+    persists(TokensAppended.class, new Accepted(GENERATING, 1, 1), append(1, 0, tokens(0, 1)));
+    var result = kit.<SessionCommand.Subscribed>runCommand(r -> new SessionCommand.Subscribe(0, probe.ref(), r));
+    assertEquals(new TokenUpdate(sessionId, 0, tokens(0, 1), GENERATING, null), result.reply().update());
+    assertTrue(result.reply().entity() != null, "the answer names the entity to watch");
     return kit.getState().tokenCount();
   }
 
@@ -141,9 +136,8 @@ class SessionStreamingTest extends SessionTestBase {
   }
 
   /**
-   * A failed journal write restarts the session with backoff. The restart must keep its topic
-   * child, spawned once outside the restarted behavior: were it stopped, every later publish would
-   * go to dead letters and subscribers would silently see nothing more.
+   * A failed journal write restarts the session with backoff. The restart must keep its followers:
+   * were they lost, every later chunk would reach nobody until the followers' quiet check.
    */
   @Test
   void theChunkAfterAFailedWriteAndTheRestartIsStillPublished() {

@@ -5,7 +5,6 @@ import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
-import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.GpuReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +26,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * Detection paths 3 and 4 of DESIGN.md. When the failure detector flags a worker node unreachable,
- * the attempts its GPU reports last listed are failed at once (NODE_UNREACHABLE) and its GPUs are
+ * Detection path 4 of DESIGN.md. When the failure detector flags a worker node unreachable, the
+ * sessions of the attempts its GPU reports last listed are told at once (NODE_UNREACHABLE) and its GPUs are
  * marked suspect, without waiting for downing: attempt fencing makes this safe if the node returns,
  * and a returning node's agent resets and checks those GPUs before they serve again.
  *
@@ -37,18 +36,13 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * rejections; if views differ for a moment, two acting is harmless because Session and GpuWorker
  * ignore a failure of an attempt that is no longer current and a suspect mark on a suspect GPU.
  *
- * <p>A session entity that recovers while an attempt runs (its own node died, or shards moved)
- * asks here whether the attempt's GPU still runs it, so one that died with the same node is moved
- * after one report interval rather than after the progress timeout.
+ * <p>These are hints (DESIGN.md, "Attempts"): each session decides, and ignores one that names an
+ * attempt it no longer runs. A session whose own entity host died needs nothing from here: its
+ * recovered entity gives the attempt the grant window to hear from its runner.
  */
 public final class NodeLossWatch {
 
   public sealed interface Command {}
-
-  /** From a session that recovered with a running attempt. */
-  public record CheckRecovered(String sessionId, int attempt, String workerId, Instant placedAt) implements Command {}
-
-  private record Recheck(CheckRecovered check, Instant askedAt) implements Command {}
 
   private record ReportHeard(GpuReport report) implements Command {}
 
@@ -61,14 +55,10 @@ public final class NodeLossWatch {
   /** A loss this node could not judge (it had just been frozen): looked at again later. */
   private record Reconsider(Member member) implements Command {}
 
-  /** A report interval (500 ms) and a margin: a GPU that runs the attempt has listed it by then. */
-  private static final Duration RECHECK_AFTER = Duration.ofMillis(800);
   /** Reports come every 500 ms; a node that sent one this recently is not lost to this node. */
   private static final Duration STILL_TALKING = Duration.ofMillis(1000);
   private static final Duration STILL_TALKING_RECHECK = Duration.ofMillis(700);
   private static final Duration TICK = Duration.ofMillis(250);
-  /** A GPU not heard from for this long is gone with its node (reports come every 500 ms). */
-  private static final Duration STALE_AFTER = Duration.ofSeconds(3);
   /** A gap this long between ticks means this JVM was frozen (SIGSTOP, a long GC) or starved. */
   private static final long FROZEN_NANOS = Duration.ofSeconds(1).toNanos();
   /** How long after a freeze this node distrusts its own failure detector. */
@@ -83,7 +73,6 @@ public final class NodeLossWatch {
   private final Map<String, Instant> heardAt = new HashMap<>();
   /** GPUs each unreachable node's reports listed, marked suspect again once the node is removed. */
   private final Map<Address, List<String>> lostGpus = new HashMap<>();
-  private final Instant startedAt = Instant.now();
   private long lastTick = System.nanoTime();
   private long distrustUntil = System.nanoTime();
 
@@ -141,14 +130,6 @@ public final class NodeLossWatch {
           onRemoved(m.member().address());
           return Behaviors.same();
         })
-        .onMessage(CheckRecovered.class, m -> {
-          onCheck(m);
-          return Behaviors.same();
-        })
-        .onMessage(Recheck.class, m -> {
-          onRecheck(m);
-          return Behaviors.same();
-        })
         .build();
   }
 
@@ -197,9 +178,8 @@ public final class NodeLossWatch {
     for (GpuReport r : lost) {
       String why = "node " + node + " unreachable (cluster failure detector)";
       r.running().forEach((sessionId, attempt) -> sharding.entityRefFor(Session.ENTITY_KEY, sessionId)
-          .tell(new SessionCommand.FailAttempt(attempt,
-              FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why + " while " + r.gpuId() + " ran it"),
-              context.getSystem().ignoreRef())));
+          .tell(new SessionCommand.Hint(attempt, r.gpuId(),
+              FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why + " while " + r.gpuId() + " ran it"))));
       sharding.entityRefFor(GpuWorker.ENTITY_KEY, r.gpuId()).tell(new GpuWorkerCommand.MarkSuspect(by,
           why + "; its agent resets and checks it when the node is back", context.getSystem().ignoreRef()));
     }
@@ -210,50 +190,6 @@ public final class NodeLossWatch {
     if (gpus != null && actsForCluster(address)) {
       RemovedNodeGpus.markSuspect(context.getSystem(), by, address, gpus);
     }
-  }
-
-  /**
-   * Decides now when the reports already tell (the GPU is silent, or a report made well after the
-   * placement does not list the attempt); otherwise waits for a report made after the recovery,
-   * since one made before it may predate the attempt.
-   */
-  private void onCheck(CheckRecovered m) {
-    Instant now = Instant.now();
-    Instant heard = heardAt.get(m.workerId());
-    GpuReport latest = reports.get(m.workerId());
-    boolean watchWarm = startedAt.isBefore(now.minus(STALE_AFTER)); // a new watch has heard nothing yet
-    boolean silent = watchWarm && (heard == null || heard.isBefore(now.minus(STALE_AFTER)));
-    boolean listed = latest != null && Integer.valueOf(m.attempt()).equals(latest.running().get(m.sessionId()));
-    boolean notListed = latest != null && !silent && !listed && m.placedAt() != null
-        && latest.at().isAfter(m.placedAt().plus(RECHECK_AFTER));
-    if (listed && !silent) {
-      // The worker outlived the entity's node and resends its chunk every ack timeout; now is sooner.
-      latest.agent().tell(new AgentCommand.SessionRecovered(m.sessionId(), m.attempt()));
-    }
-    if (silent) {
-      onRecheck(new Recheck(m, now));
-    } else if (notListed) {
-      onRecheck(new Recheck(m, Instant.EPOCH));
-    } else {
-      timers.startSingleTimer(m, new Recheck(m, now), RECHECK_AFTER);
-    }
-  }
-
-  private void onRecheck(Recheck m) {
-    CheckRecovered c = m.check();
-    GpuReport r = reports.get(c.workerId());
-    boolean fresh = r != null && heardAt.get(c.workerId()).isAfter(m.askedAt());
-    if (fresh && Integer.valueOf(c.attempt()).equals(r.running().get(c.sessionId()))) {
-      return;
-    }
-    String why = !fresh
-        ? c.workerId() + " sent no report since the session recovered; its node is gone or unreachable"
-        : c.workerId() + " does not run attempt " + c.attempt() + " (the run ended, never started, or its node"
-            + " restarted)";
-    context.getLog().info("session {} attempt {} recovered without a worker: {}", c.sessionId(), c.attempt(), why);
-    ClusterSharding.get(context.getSystem()).entityRefFor(Session.ENTITY_KEY, c.sessionId())
-        .tell(new SessionCommand.FailAttempt(c.attempt(), FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, why),
-            context.getSystem().ignoreRef()));
   }
 
   /** A report from that node's agent within two report intervals. */

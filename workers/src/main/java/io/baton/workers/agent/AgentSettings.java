@@ -38,7 +38,8 @@ public record AgentSettings(
         agent.getBoolean("checkpoints"),
         drainPolicy(agent.getString("drain")),
         new RunnerSettings(r.getInt("flush-tokens"), r.getDuration("flush-interval"),
-            r.getBoolean("honour-simulated-timing"), r.getDuration("ack-timeout")));
+            r.getBoolean("honour-simulated-timing"), r.getDuration("ack-timeout"),
+            r.getDuration("heartbeat-interval")));
   }
 
   public AgentSettings withRunner(RunnerSettings newRunner) {

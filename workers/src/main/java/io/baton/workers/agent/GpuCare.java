@@ -203,7 +203,7 @@ final class GpuCare {
   private void abortRuns(GpuSlot slot, FailureCause cause) {
     for (Map.Entry<String, GpuSlot.Run> e : slot.runs.entrySet()) {
       sharding.entityRefFor(Session.ENTITY_KEY, e.getKey()).tell(
-          new SessionCommand.FailAttempt(e.getValue().attempt(), cause, context.getSystem().ignoreRef()));
+          new SessionCommand.Hint(e.getValue().attempt(), slot.gpuId, cause));
       e.getValue().runner().tell(new SessionRunner.Stop());
       context.getLog().info("session {} attempt {}: moved off {} ({})", e.getKey(), e.getValue().attempt(),
           slot.gpuId, cause.detail());

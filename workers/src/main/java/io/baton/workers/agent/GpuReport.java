@@ -1,6 +1,7 @@
 package io.baton.workers.agent;
 
 import io.baton.actors.CborSerializable;
+import io.baton.actors.session.Grant;
 import io.baton.actors.worker.GpuStatus;
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What an agent tells every placer about one GPU, on the {@value #TOPIC} topic, every report
- * interval: where to send placements, how loaded it is, and which KV blocks its memory holds.
+ * interval: where to send grants, how loaded it is, and which KV blocks its memory holds.
  *
  * @param status the GPU's status as the agent last heard it from its GpuWorker entity
  * @param sessions attempts running on the GPU now
@@ -24,6 +25,7 @@ public record GpuReport(
     String hostId,
     String model,
     ActorRef<AgentCommand> agent,
+    ActorRef<Grant> grants,
     GpuStatus status,
     int sessions,
     int capacity,
@@ -44,7 +46,7 @@ public record GpuReport(
    * so sessions submitted together spread over GPUs instead of piling onto the one that looked idle.
    */
   public GpuReport withOneMoreSession() {
-    return new GpuReport(gpuId, nodeId, hostId, model, agent, status, sessions + 1, capacity, heldBlocks, at, running);
+    return new GpuReport(gpuId, nodeId, hostId, model, agent, grants, status, sessions + 1, capacity, heldBlocks, at, running);
   }
 
   public boolean hasRoom() {

@@ -27,8 +27,6 @@ final class GpuSlot {
   GpuStatus status = GpuStatus.UNREGISTERED;
   /** A reset or health check is under way; no placements meanwhile. */
   boolean remediating;
-  /** Slots promised to placements whose Place is not yet acknowledged. */
-  int reserved;
   final Map<String, Run> runs = new HashMap<>();
   long restoredTokens;
   long cachedTokens;
@@ -56,7 +54,7 @@ final class GpuSlot {
     if (remediating) {
       return gpuId + " is being reset";
     }
-    if (runs.size() + reserved >= capacity) {
+    if (runs.size() >= capacity) {
       return gpuId + " is full (" + capacity + " sessions)";
     }
     return null;

@@ -10,7 +10,7 @@ import io.baton.actors.worker.XidCatalog;
 import io.baton.persistence.kv.KvBlockStore;
 import io.baton.workers.agent.SessionRunner.AppendResult;
 import io.baton.workers.agent.SessionRunner.BlocksWritten;
-import io.baton.workers.agent.SessionRunner.ResendNow;
+import io.baton.workers.agent.SessionRunner.HeartbeatDue;
 import io.baton.workers.agent.SessionRunner.CheckpointResult;
 import io.baton.workers.agent.SessionRunner.Command;
 import io.baton.workers.agent.SessionRunner.DecodeStep;
@@ -50,6 +50,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
   private final GenerationStarter starter;
   private final AttemptEnd end;
   private final DecodePacer pacer;
+  private final SessionLink link;
 
   private Generation generation;
   /** Why decoding stopped early; the attempt fails with it once the buffer is durable. */
@@ -67,8 +68,11 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     this.pacer = new DecodePacer(timers, context.getSelf(), settings.honourSimulatedTiming(),
         state.spec().maxTokens(), new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens()));
     this.listener = listener;
-    SessionLink link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout(), metrics,
+    this.link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout(), metrics,
         state.spec().model());
+    // Confirms the grant at once, then renews the lease while this actor's thread is free.
+    link.heartbeat();
+    timers.startTimerWithFixedDelay(new HeartbeatDue(), settings.heartbeatInterval());
     this.chunks = new ChunkSender(link, timers, settings, state.tokens());
     this.checkpointer = new KvCheckpointer(link, store, engine, state.spec().promptTokens().size(),
         state.checkpointUpto());
@@ -107,10 +111,8 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     } else if (command instanceof FlushDue) {
       chunks.intervalElapsed();
       return progress();
-    } else if (command instanceof ResendNow) {
-      if (chunks.hasInFlight()) {
-        chunks.resend(); // the pending ask's late answer is then ignored as not current
-      }
+    } else if (command instanceof HeartbeatDue) {
+      link.heartbeat();
       return this;
     } else if (command instanceof AppendResult m) {
       return onAppendResult(m);

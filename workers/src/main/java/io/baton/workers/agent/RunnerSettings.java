@@ -9,11 +9,14 @@ import java.time.Duration;
  * @param flushInterval flush whatever is buffered after this long, whichever comes first
  * @param honourSimulatedTiming wait out the engine's simulated prefill and decode times; tests pass false
  * @param ackTimeout resend a command to the session when no reply came within this long
+ * @param heartbeatInterval how often a live runner renews its attempt's lease at the session
  */
 public record RunnerSettings(
-    int flushTokens, Duration flushInterval, boolean honourSimulatedTiming, Duration ackTimeout) {
+    int flushTokens, Duration flushInterval, boolean honourSimulatedTiming, Duration ackTimeout,
+    Duration heartbeatInterval) {
 
   public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
 
   public RunnerSettings {
     if (flushTokens < 1) {
@@ -25,6 +28,13 @@ public record RunnerSettings(
     if (ackTimeout == null || ackTimeout.isNegative() || ackTimeout.isZero()) {
       throw new IllegalArgumentException("ackTimeout must be positive");
     }
+    if (heartbeatInterval == null || heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive");
+    }
+  }
+
+  public RunnerSettings(int flushTokens, Duration flushInterval, boolean honourSimulatedTiming, Duration ackTimeout) {
+    this(flushTokens, flushInterval, honourSimulatedTiming, ackTimeout, DEFAULT_HEARTBEAT);
   }
 
   public RunnerSettings(int flushTokens, Duration flushInterval, boolean honourSimulatedTiming) {

@@ -63,6 +63,11 @@ final class SessionLink {
   }
 
   /** Sends {@code request} to the session; {@code result} turns the reply or the timeout into a runner message. */
+  /** Renews the attempt's lease; fire and forget, the next one follows within the heartbeat interval. */
+  void heartbeat() {
+    session.tell(new SessionCommand.Heartbeat(attempt));
+  }
+
   void ask(Function<ActorRef<Reply>, SessionCommand> request,
       BiFunction<Reply, Throwable, SessionRunner.Command> result) {
     context.ask(Reply.class, session, ackTimeout, request::apply, result::apply);

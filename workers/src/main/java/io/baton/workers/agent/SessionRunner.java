@@ -53,10 +53,10 @@ public final class SessionRunner {
 
   record DecodeStep() implements Command {}
 
-  /** The session's entity just restarted elsewhere: a chunk waiting for its answer is sent again now. */
-  record ResendNow() implements Command {}
-
   record FlushDue() implements Command {}
+
+  /** Time to renew the attempt's lease: sent only while the runner's thread is free, so a hang stops it. */
+  record HeartbeatDue() implements Command {}
 
   record AppendResult(long seq, Reply reply, Throwable error) implements Command {}
 

@@ -1,6 +1,7 @@
 package io.baton.workers.agent;
 
 import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Grant;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuSpec;
@@ -53,6 +54,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   private final GpuCare care;
   private final ResumeMetrics resumes;
   private final PlacementIntake intake;
+  private final ActorRef<Grant> grants;
   private final long ticksPerHeartbeat;
   /** A GPU's status as its entity gave it at the last heartbeat, when it differed from the agent's. */
   private final java.util.Map<String, GpuStatus> mismatches = new java.util.HashMap<>();
@@ -82,6 +84,11 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding, metrics);
     this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, sharding, runnerEvents,
         new RunnerMetrics(metrics));
+    // Grants come from session entities anywhere in the cluster, typed as the actors module knows them.
+    this.grants = context.spawn(Behaviors.<Grant>receiveMessage(g -> {
+      context.getSelf().tell(new Granted(g));
+      return Behaviors.same();
+    }), "grants");
     this.ticksPerHeartbeat = Math.max(1, settings.heartbeatInterval().toMillis() / settings.reportInterval().toMillis());
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, GpuStateHeard::new)));
     slots.values().forEach(this::register);
@@ -116,16 +123,12 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   @Override
   public Receive<AgentCommand> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Assign.class, m -> then(() -> intake.assign(m)))
-        .onMessage(PlaceAnswered.class, m -> then(() -> intake.placeAnswered(m)))
-        .onMessage(StateFetched.class, m -> then(() -> intake.stateFetched(m)))
-        .onMessage(UnansweredPlaceChecked.class, m -> then(() -> intake.unansweredPlaceChecked(m)))
+        .onMessage(Granted.class, m -> then(() -> intake.granted(m.grant())))
         .onMessage(RunnerReported.class, this::onRunnerReported)
         .onMessage(RunnerStopped.class, this::onRunnerStopped)
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(Tick.class, this::onTick)
         .onMessage(GetStatus.class, this::onGetStatus)
-        .onMessage(SessionRecovered.class, this::onSessionRecovered)
         .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
         .onMessage(GpuStateFetched.class, this::onStateFetched)
         .onMessage(ObserveXid.class, m -> then(() -> care.observed(m.gpuId(), m.code(), m.detail())))
@@ -179,8 +182,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
             GpuWorkerCommand.GetState::new, (state, error) -> new GpuStateFetched(gpuId, state));
       }
       reports.tell(Topic.publish(new GpuReport(slot.gpuId, nodeId, slot.spec.hostId(), slot.spec.model(),
-          getContext().getSelf(), slot.remediating ? GpuStatus.RESETTING : slot.status,
-          slot.runs.size() + slot.reserved, settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts())));
+          getContext().getSelf(), grants, slot.remediating ? GpuStatus.RESETTING : slot.status,
+          slot.runs.size(), settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts())));
     }
     return this;
   }
@@ -198,14 +201,6 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       care.heard(m.state());
     } else if (!differs) {
       mismatches.remove(m.gpuId());
-    }
-    return this;
-  }
-
-  private Behavior<AgentCommand> onSessionRecovered(SessionRecovered m) {
-    GpuSlot slot = slotRunning(m.sessionId(), m.attempt());
-    if (slot != null) {
-      slot.runs.get(m.sessionId()).runner().tell(new SessionRunner.ResendNow());
     }
     return this;
   }
@@ -245,9 +240,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       slot.runs.remove(m.sessionId());
       getContext().getLog().error("session {} attempt {}: runner on {} stopped unexpectedly; failing the attempt",
           m.sessionId(), m.attempt(), m.gpuId());
-      session(m.sessionId()).tell(new SessionCommand.FailAttempt(m.attempt(),
-          FailureCause.of(FailureCause.Kind.ENGINE_ERROR, "the run crashed on " + m.gpuId()),
-          getContext().getSystem().ignoreRef()));
+      session(m.sessionId()).tell(new SessionCommand.Hint(m.attempt(), m.gpuId(),
+          FailureCause.of(FailureCause.Kind.ENGINE_ERROR, "the run crashed on " + m.gpuId())));
     }
     return this;
   }
