@@ -39,7 +39,7 @@ final class OpenStreams {
         // One append per session every 10 s instead of every token: 2,000 sessions must not turn
         // into 1,000 journal writes a second on the bench's box; the progress timeout allows it.
         Map.entry("baton.workers.agent.runner.flush-interval", "10s"),
-        Map.entry("baton.actors.session.progress-timeout", "60s"),
+        Map.entry("baton.actors.session.lease", "60s"),
         Map.entry("baton.http.limits.max-streams-per-key", streams * 2),
         Map.entry("pekko.http.server.max-connections", streams * 2),
         Map.entry("pekko.http.server.backlog", 1024));

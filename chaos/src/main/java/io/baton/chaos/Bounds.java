@@ -23,7 +23,7 @@ import java.util.Map;
  *   <li>Cassandra stalled or restarted: not bounded by the issue; the suite uses heal + the journal
  *       back-off maximum with its 20% jitter (entities restart after a journal failure with that
  *       back-off) + 2 s.
- *   <li>An attempt that fails while its GPU is slowed: progress-timeout + 2 s.
+ *   <li>An attempt that fails while its GPU is slowed: lease + 2 s.
  * </ul>
  */
 record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration stableAfter, Duration journalBackoffMax,
@@ -38,7 +38,7 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
         c.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"),
         c.getDuration("pekko.cluster.split-brain-resolver.stable-after"),
         c.getDuration("baton.actors.journal-backoff.max"),
-        c.getDuration("baton.actors.session.progress-timeout"),
+        c.getDuration("baton.actors.session.lease"),
         c.getDuration("baton.workers.engine.timing.decode-per-token"));
   }
 
@@ -80,7 +80,7 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
         + " down-removal margin (stable-after) + 2 s; nominally " + hostCrashMillis() + " ms");
     out.put("bound cassandra outage", "outage + " + (backoffMaxMillis() + MARGIN_MS)
         + " ms (journal back-off max with its 20% jitter + 2 s; not bounded by the issue)");
-    out.put("progress-timeout", progressTimeout.toMillis() + " ms");
+    out.put("lease", progressTimeout.toMillis() + " ms");
     out.put("decode-per-token", decodePerToken.toMillis() + " ms");
     return out;
   }

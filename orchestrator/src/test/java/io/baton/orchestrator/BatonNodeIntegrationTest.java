@@ -133,7 +133,7 @@ class BatonNodeIntegrationTest {
     return BatonNode.loadConfig(ConfigFactory.parseMap(Map.of(
             "baton.http.port", 0,
             // Nothing generates for these hand-placed sessions; they must stay as the test left them.
-            "baton.actors.session.progress-timeout", "10m",
+            "baton.actors.session.lease", "10m",
             "baton.orchestrator.cluster.port", 0,
             // The same folder for both incarnations: what sharding remembered is found again.
             "baton.orchestrator.state-dir", STATE_DIR,

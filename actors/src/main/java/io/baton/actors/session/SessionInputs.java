@@ -42,9 +42,10 @@ final class SessionInputs {
    */
   static FailureCause leaseExpired(Attempt attempt, boolean unconfirmed, Duration term) {
     return unconfirmed
-        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, "no runner on " + attempt.workerId()
-            + " confirmed the attempt within " + term.toMillis() + " ms of its grant or of the session's recovery")
-        : FailureCause.of(FailureCause.Kind.LEASE_EXPIRED, "no chunk and no heartbeat from " + attempt.workerId()
-            + " for " + term.toMillis() + " ms (the attempt's lease)");
+        ? FailureCause.of(FailureCause.Kind.NODE_UNREACHABLE, attempt.workerId() + " did not confirm the attempt"
+            + " within " + term.toMillis() + " ms of its grant or of the session's recovery (its node may be gone,"
+            + " or the grant lost)")
+        : FailureCause.of(FailureCause.Kind.LEASE_EXPIRED, attempt.workerId() + " sent no chunk and no heartbeat for "
+            + term.toMillis() + " ms (the attempt's lease)");
   }
 }

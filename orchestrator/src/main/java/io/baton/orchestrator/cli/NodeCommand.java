@@ -69,7 +69,7 @@ final class NodeCommand implements Callable<Integer> {
   boolean embeddedCassandra;
 
   @Option(names = "--set", paramLabel = "key=value", description = "A config override, e.g. --set"
-      + " baton.actors.session.progress-timeout=3s (repeatable; wins over every other option).")
+      + " baton.actors.session.lease=3s (repeatable; wins over every other option).")
   List<String> sets = new ArrayList<>();
 
   @Option(names = "--parent-pid", hidden = true, description = "Stop when this process exits (LocalCluster's children).")

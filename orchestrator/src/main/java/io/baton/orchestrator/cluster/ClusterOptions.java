@@ -13,7 +13,7 @@ import java.util.Map;
  * @param spares spare GPUs in total, one per node starting from the last node, so the seed keeps
  *     its GPUs active and spares sit on other nodes than most active GPUs
  * @param contactPoints an external Cassandra; empty: LocalCluster starts its own
- * @param nodeConfig HOCON overrides for every node, e.g. {@code baton.actors.session.progress-timeout -> 3s}
+ * @param nodeConfig HOCON overrides for every node, e.g. {@code baton.actors.session.lease -> 3s}
  * @param jvmOptions the child JVMs' options; empty means {@link #DEFAULT_JVM_OPTIONS}
  * @param isolatedNetwork each node in its own network namespace ({@link NetworkNamespaces}, root
  *     only), so that {@link LocalCluster#partition} can cut links; otherwise all on loopback

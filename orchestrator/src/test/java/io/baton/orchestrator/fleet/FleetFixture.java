@@ -57,7 +57,8 @@ final class FleetFixture implements AutoCloseable {
     Map<String, Object> config = new HashMap<>(Map.of(
         "baton.workers.engine.timing.decode-per-token", "4ms",
         "baton.workers.engine.timing.prefill-per-token", "20us",
-        "baton.actors.session.progress-timeout", "2s"));
+        "baton.actors.session.lease", "3s",
+        "baton.actors.session.grant-window", "2500ms"));
     config.putAll(overrides);
     return new FleetFixture(TestNodes.start(nodeId, config), nodeId);
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Detection path 2: a GPU that hangs raises no XID, so only the session's progress timeout (2 s in
- * the fixture) notices. The silent attempt fails with PROGRESS_TIMEOUT, the session resumes on
+ * the fixture) notices. The silent attempt fails with LEASE_EXPIRED, the session resumes on
  * another GPU and completes exactly; the placer marks the hung GPU suspect, its agent resets it
  * (which releases the hang), health-checks it and returns it as a spare, and the spare that was
  * waiting is promoted in its place.
@@ -47,7 +47,7 @@ class ProgressTimeoutIntegrationTest {
 
       Attempt silent = done.attempts().get(0);
       assertEquals(hung, silent.workerId());
-      assertEquals(FailureCause.Kind.PROGRESS_TIMEOUT, silent.failure().kind(), silent.failure()::toString);
+      assertEquals(FailureCause.Kind.LEASE_EXPIRED, silent.failure().kind(), silent.failure()::toString);
       assertTrue(silent.failure().detail().contains(hung), silent.failure()::detail);
       Attempt last = done.currentAttempt();
       assertNull(last.failure());

@@ -138,23 +138,38 @@ class SessionRunnerIntegrationTest {
   }
 
   @Test
-  void aSessionThatRecoveredElsewhereGetsTheUnansweredChunkAgainAtOnce() {
-    ActorRef<SessionCommand> session = submitted("it-runner-resend-");
+  void theRunnerConfirmsAtOnceRenewsItsLeaseWhileAliveAndFallsSilentWhenItsGpuHangs() {
+    ActorRef<SessionCommand> session = submitted("it-runner-lease-");
     assertInstanceOf(Accepted.class, ask(session, r -> new Place(1, "gpu-1", ResumeMethod.FRESH, r)));
-    // The session's side is a probe that never answers, as an entity whose node just crashed.
+    // The session's side is a probe that never answers: the runner's own heartbeats are what it hears.
     TestProbe<SessionCommand> away = kit.createTestProbe();
-    RunnerSettings patient = new RunnerSettings(4, Duration.ofMillis(50), false, Duration.ofSeconds(60));
+    RunnerSettings beating = new RunnerSettings(4, Duration.ofMillis(50), false, Duration.ofSeconds(60),
+        Duration.ofMillis(100));
+    ReferenceEngine hanging = engine();
+    hanging.faults().orElseThrow().inject(new Fault.Hang(3));
     ActorRef<SessionRunner.Command> runner = kit.spawn(SessionRunner.create(away.getRef(), state(session), 1,
-        ResumeMethod.FRESH, engine(), null, patient, kit.createTestProbe(RunnerEvent.class).getRef()));
-    SessionCommand.AppendTokens first = away.expectMessageClass(SessionCommand.AppendTokens.class, TIMEOUT);
-    away.expectNoMessage(Duration.ofMillis(300)); // unanswered, and its ack timeout is a minute away
+        ResumeMethod.FRESH, hanging, null, beating, kit.createTestProbe(RunnerEvent.class).getRef()));
+    try {
+      assertEquals(new SessionCommand.Heartbeat(1), away.expectMessageClass(SessionCommand.Heartbeat.class, TIMEOUT),
+          "the grant is confirmed before anything else");
+      // Step 3 hangs and blocks the runner's thread: from then on no heartbeat leaves it.
+      await().atMost(TIMEOUT).until(() -> hanging.faults().orElseThrow().blockedSteps() > 0);
+      drain(away); // what it sent before the step blocked is already queued
+      away.expectNoMessage(Duration.ofMillis(500)); // five heartbeat intervals
+    } finally {
+      hanging.faults().orElseThrow().releaseHang();
+      runner.tell(new SessionRunner.Stop());
+    }
+  }
 
-    runner.tell(new SessionRunner.ResendNow());
-    SessionCommand.AppendTokens again = away.expectMessageClass(SessionCommand.AppendTokens.class, TIMEOUT);
-    assertEquals(first.fromIndex(), again.fromIndex());
-    assertEquals(first.tokens(), again.tokens());
-    assertEquals(first.attempt(), again.attempt());
-    runner.tell(new SessionRunner.Stop());
+  private static void drain(TestProbe<SessionCommand> probe) {
+    while (true) {
+      try {
+        probe.receiveMessage(Duration.ofMillis(20));
+      } catch (AssertionError empty) {
+        return;
+      }
+    }
   }
 
   @ParameterizedTest
