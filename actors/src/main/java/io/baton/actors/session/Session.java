@@ -87,8 +87,7 @@ public final class Session
   /**
    * Registers sessions with cluster sharding. Remember-entities brings a running session back
    * after its node crashed, without waiting for a message; ended sessions passivate themselves, so
-   * the remembered set holds only live ones. The remembered set lives in distributed data (see
-   * baton.conf), so remembering a new session is no journal write on the way to its first token.
+   * the remembered set holds only live ones.
    */
   public static void init(ActorSystem<?> system, ActorsSettings settings, SessionHooks hooks) {
     ClusterSharding.get(system).init(

@@ -31,9 +31,6 @@ final class NodeCommandLine {
         // A node whose parent died (even by kill -9) stops too, rather than lingering on its ports.
         "--parent-pid", Long.toString(ProcessHandle.current().pid())));
     command.addAll(List.of("--set", "baton.http.host=" + host, "--set", "baton.http.chaos=on"));
-    // Each cluster keeps its nodes' remembered sessions apart from every other run's.
-    command.addAll(List.of("--set", "baton.orchestrator.state-dir="
-        + options.dir().resolve("node-state").toAbsolutePath()));
     for (Map.Entry<String, String> e : options.nodeConfig().entrySet()) {
       command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
     }

@@ -3,6 +3,7 @@ package io.baton.orchestrator.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,7 +20,8 @@ class NetworkNamespacesTest {
 
   @Test
   void aPartitionCutsOnlyBetweenItsSidesAndCloseRemovesEverything() throws Exception {
-    assertTrue(NetworkNamespaces.available(), "isolated cluster networks need root and iproute2 (ip netns)");
+    // CI runs as root, so there it always runs; a contributor without root skips it rather than fail.
+    assumeTrue(NetworkNamespaces.available(), "isolated cluster networks need root and iproute2 (ip netns)");
     String ns1;
     try (NetworkNamespaces net = NetworkNamespaces.create(3)) {
       ns1 = net.namespace(0);
