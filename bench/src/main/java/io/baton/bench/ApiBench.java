@@ -1,5 +1,6 @@
 package io.baton.bench;
 
+import com.typesafe.config.ConfigFactory;
 import io.baton.workers.engine.BlockCache;
 import io.baton.workers.engine.EngineSettings;
 import io.baton.workers.engine.ReferenceEngine;
@@ -68,7 +69,9 @@ final class ApiBench implements Callable<Integer> {
           "baton.orchestrator.simulated-fleet.hosts", 4,
           "baton.orchestrator.simulated-fleet.gpus-per-host", 2,
           "baton.workers.agent.sessions-per-gpu", sessionsPerGpu));
-      extra.forEach(kv -> config.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+      // Values are HOCON, so lists and durations read as they would in a config file.
+      extra.forEach(kv -> config.put(kv.substring(0, kv.indexOf('=')),
+          ConfigFactory.parseString("v = " + kv.substring(kv.indexOf('=') + 1)).getValue("v").unwrapped()));
       try (BenchNode node = BenchNode.start(cassandra, "api", config)) {
         EngineSettings engine = node.node.services().workers().engine();
         List<ReferenceEngine> engines = new ArrayList<>();

@@ -46,6 +46,7 @@ final class BenchNode implements AutoCloseable {
         "baton.http.port", 0,
         "baton.orchestrator.cluster.port", 0,
         "baton.orchestrator.node-id", nodeId,
+        "baton.orchestrator.state-dir", "bench/target/node-state",
         "baton.persistence.contact-points", List.of(cassandra.cassandra.contactPoint())));
     config.putAll(overrides);
     System.err.println("bench: starting node " + nodeId + " " + overrides);

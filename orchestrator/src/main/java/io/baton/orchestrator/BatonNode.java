@@ -66,7 +66,7 @@ public final class BatonNode implements AutoCloseable {
     } else {
       log.info("using external Cassandra contact-points={}", contactPoints);
     }
-    Config full = PersistenceSettings.connectionConfig(contactPoints).withFallback(config);
+    Config full = RememberStore.resolve(PersistenceSettings.connectionConfig(contactPoints).withFallback(config));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "baton", full);
     try {
       if (cassandra != null) {

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CassandraTestExtension.class)
 class BatonNodeIntegrationTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final String STATE_DIR = "target/node-state-" + UUID.randomUUID();
 
   @Test
   void secondStartRecoversFleetAndRunningSessions() throws Exception {
@@ -134,6 +135,8 @@ class BatonNodeIntegrationTest {
             // Nothing generates for these hand-placed sessions; they must stay as the test left them.
             "baton.actors.session.lease", "10m",
             "baton.orchestrator.cluster.port", 0,
+            // The same folder for both incarnations: what sharding remembered is found again.
+            "baton.orchestrator.state-dir", STATE_DIR,
             "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint()))));
   }
 

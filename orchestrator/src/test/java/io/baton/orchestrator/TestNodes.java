@@ -22,6 +22,7 @@ public final class TestNodes {
         "baton.http.port", 0,
         "baton.orchestrator.cluster.port", 0,
         "baton.orchestrator.node-id", nodeId,
+        "baton.orchestrator.state-dir", "target/node-state",
         "baton.persistence.contact-points", List.of(CassandraTestExtension.cassandra().contactPoint())));
     config.putAll(overrides);
     return BatonNode.start(BatonNode.loadConfig(ConfigFactory.parseMap(config)));

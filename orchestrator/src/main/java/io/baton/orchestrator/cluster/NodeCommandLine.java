@@ -1,5 +1,6 @@
 package io.baton.orchestrator.cluster;
 
+import io.baton.orchestrator.RememberStore;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ final class NodeCommandLine {
       // Under surefire the classpath also holds a test logback config; nodes log as ./baton up does.
       command.add("-Dlogback.configurationFile=logback.xml");
     }
+    command.addAll(RememberStore.JVM_FLAGS);
     command.add("-cp");
     command.add(classpath);
     command.add("io.baton.orchestrator.cli.BatonCli");
@@ -31,6 +33,9 @@ final class NodeCommandLine {
         // A node whose parent died (even by kill -9) stops too, rather than lingering on its ports.
         "--parent-pid", Long.toString(ProcessHandle.current().pid())));
     command.addAll(List.of("--set", "baton.http.host=" + host, "--set", "baton.http.chaos=on"));
+    // Each cluster keeps its nodes' remembered sessions apart from every other run's.
+    command.addAll(List.of("--set", "baton.orchestrator.state-dir="
+        + options.dir().resolve("node-state").toAbsolutePath()));
     for (Map.Entry<String, String> e : options.nodeConfig().entrySet()) {
       command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
     }
