@@ -56,7 +56,7 @@ final class ApiBench implements Callable<Integer> {
   List<String> extra = new ArrayList<>();
 
   record Level(int streams, StreamLatency.Samples api, StreamLatency.Samples reference,
-      StreamLatency.ServerTimings server) {}
+      TtftBreakdown.Parts parts, List<JournalFloor.Sample> floor) {}
 
   @Override
   public Integer call() throws Exception {
@@ -94,8 +94,12 @@ final class ApiBench implements Callable<Integer> {
           StreamLatency.Samples inProcess = latency.measure(reference, streams, rounds, salt);
           System.err.printf("bench: %d streams x %d rounds: API %.1f s, in-process %.1f s%n", streams, rounds,
               (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
-          results.add(new Level(streams, viaApi, inProcess,
-              latency.serverTimings(node.node.httpAddress(), viaApi.sessions())));
+          // The floor at the same concurrency, after the API's streams: the journal alone.
+          List<JournalFloor.Sample> floor = new ArrayList<>();
+          for (int r = 0; r < rounds; r++) {
+            floor.addAll(JournalFloor.measure(node.node.system(), streams));
+          }
+          results.add(new Level(streams, viaApi, inProcess, TtftBreakdown.of(viaApi, node), floor));
           salt += streams * rounds;
         }
       }
@@ -122,12 +126,26 @@ final class ApiBench implements Callable<Integer> {
     System.out.printf("Streaming chat completions, %d tokens each, simulated decode %s per token; ms, p50 / p99.%s%n%n",
         maxTokens, decodePerToken, extra.isEmpty() ? "" : " Node settings: " + extra + ".");
     System.out.println("| concurrent streams | streams | path | TTFT | ITL | ITL mean | response headers (session"
-        + " recorded) | session placed (server) | first token durable (server) |");
-    System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        + " recorded) |");
+    System.out.println("|---:|---:|---|---:|---:|---:|---:|");
     for (Level l : results) {
-      row(l.streams(), "HTTP API", l.api(), String.format(" %s | %s | %s |", pair(l.api().headers()),
-          pair(l.server().queued()), pair(l.server().firstToken())));
-      row(l.streams(), "engine in-process", l.reference(), " | | |");
+      row(l.streams(), "HTTP API", l.api(), String.format(" %s |", pair(l.api().headers())));
+      row(l.streams(), "engine in-process", l.reference(), " |");
+    }
+    System.out.println();
+    System.out.println("Where the HTTP API's time to first token goes (p50 ms; see TtftBreakdown), and the journal"
+        + " floor at the same concurrency: a new persistent entity's recovery and two sequential writes.");
+    System.out.println();
+    System.out.println("| concurrent streams | request → Submit handled | → headers (offer + write 1) | → first chunk"
+        + " at the entity (grant, runner, prefill, first step) | → client (write 2, delivery) | journal floor:"
+        + " recovery + write 1 | journal floor: + write 2 |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+    for (Level l : results) {
+      TtftBreakdown.Parts b = l.parts();
+      System.out.printf("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", l.streams(), p(b.toEntity(), 0.5),
+          p(b.toHeaders(), 0.5), p(b.toFirstChunk(), 0.5), p(b.toClient(), 0.5),
+          p(l.floor().stream().map(JournalFloor.Sample::firstWrite).toList(), 0.5),
+          p(l.floor().stream().map(JournalFloor.Sample::secondWrite).toList(), 0.5));
     }
     System.out.println();
     System.out.println("| concurrent streams | added TTFT p50 | added TTFT p99 | added ITL p50 | added ITL p99 |"

@@ -1,7 +1,5 @@
 package io.baton.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.workers.engine.Generation;
 import io.baton.workers.engine.GenerationRequest;
 import io.baton.workers.engine.ReferenceEngine;
@@ -15,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,24 +31,26 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class StreamLatency {
   static final double TEMPERATURE = 0.8;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Milliseconds: one per stream (TTFT), one per token after the first (ITL); for HTTP streams also
    * the time to the response's headers (the session is recorded) and the session ids.
    */
-  record Samples(List<Double> ttft, List<Double> itl, List<Double> headers, List<String> sessions) {
+  record Samples(List<Double> ttft, List<Double> itl, List<Double> headers, List<String> sessions,
+      List<Instant> started) {
     static Samples of(double ttft, List<Double> itl) {
-      return new Samples(List.of(ttft), itl, List.of(), List.of());
+      return new Samples(List.of(ttft), itl, List.of(), List.of(), List.of());
     }
 
     static Samples merge(List<Samples> all) {
-      Samples merged = new Samples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      Samples merged = new Samples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
       all.forEach(s -> {
         merged.ttft.addAll(s.ttft);
         merged.itl.addAll(s.itl);
         merged.headers.addAll(s.headers);
         merged.sessions.addAll(s.sessions);
+        merged.started.addAll(s.started);
       });
       return merged;
     }
@@ -58,9 +59,6 @@ final class StreamLatency {
       return ttft.size();
     }
   }
-
-  /** A session's own timings (GET /v1/sessions/{id}): submitted to placed, to its first durable token. */
-  record ServerTimings(List<Double> queued, List<Double> firstToken) {}
 
   /** One generation: how it is started and read; {@code i} makes its prompt and seed differ. */
   interface Stream {
@@ -120,6 +118,7 @@ final class StreamLatency {
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
       List<Double> itl = new ArrayList<>(maxTokens);
       double ttft = -1;
+      Instant startedAt = Instant.now();
       long start = System.nanoTime();
       HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       long headersAt = System.nanoTime();
@@ -149,20 +148,8 @@ final class StreamLatency {
             + maxTokens + " tokens");
       }
       return new Samples(List.of(ttft), itl, List.of(millis(headersAt - start)),
-          List.of(response.headers().firstValue("x-baton-session-id").orElseThrow()));
+          List.of(response.headers().firstValue("x-baton-session-id").orElseThrow()), List.of(startedAt));
     };
-  }
-
-  ServerTimings serverTimings(String baseUrl, List<String> sessions) throws Exception {
-    List<Double> queued = new ArrayList<>();
-    List<Double> first = new ArrayList<>();
-    for (String id : sessions) {
-      JsonNode view = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions/" + id))
-          .build(), HttpResponse.BodyHandlers.ofString()).body());
-      queued.add(view.at("/timings/queued_ms").asDouble());
-      first.add(view.at("/timings/time_to_first_token_ms").asDouble());
-    }
-    return new ServerTimings(queued, first);
   }
 
   /** The reference engine in-process, the generation spread over {@code engines} as over GPUs. */

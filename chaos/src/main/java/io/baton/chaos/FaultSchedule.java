@@ -14,12 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A scenario's faults in flight: one thread per planned fault waits for its offset, chooses its
- * target from live state (asking again for a few seconds when nothing qualifies yet), injects it
+ * target from live state (asking again for a few seconds when nothing qualifies yet, and starting a
+ * reserve stream each second meanwhile, so the workload makes a target), injects it
  * and, for a timed fault, heals it. Faults planned at the same offset fire together (a storm).
  */
 final class FaultSchedule {
   private static final Logger log = LoggerFactory.getLogger(FaultSchedule.class);
   static final Duration TARGET_PATIENCE = Duration.ofSeconds(8);
+  /** How long a fault waits for the planned workload to give it a target before it adds a stream. */
+  static final Duration RESERVE_EVERY = Duration.ofSeconds(1);
 
   private final List<Thread> threads = new ArrayList<>();
 
@@ -33,6 +36,7 @@ final class FaultSchedule {
         Poll.pause(Math.max(0, Duration.between(Instant.now(), when).toMillis())); // the planned offset
         Optional<Fault> fault = Optional.empty();
         Instant giveUp = Instant.now().plus(TARGET_PATIENCE);
+        Instant[] lastReserve = {Instant.now()};
         List<Fleet.Gpu> gpus = List.of();
         while (fault.isEmpty() && Instant.now().isBefore(giveUp)) {
           gpus = fleet.gpus();
@@ -43,6 +47,14 @@ final class FaultSchedule {
                 : f instanceof Fault.KillSessionHost k ? k.nodeId() : f.target()));
           }
           if (fault.isEmpty()) {
+            // Nothing to hit yet: after a moment the workload makes a target, one stream at a time.
+            if (Duration.between(lastReserve[0], Instant.now()).compareTo(RESERVE_EVERY) >= 0) {
+              lastReserve[0] = Instant.now();
+              if (run.startReserve()) {
+                log.info("chaos fault waits for a target scenario={} plan={}: started a reserve stream",
+                    scenario.name(), at.plan());
+              }
+            }
             Poll.pause(250);
           }
         }

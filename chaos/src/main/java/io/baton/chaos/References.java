@@ -38,8 +38,10 @@ final class References {
   /** The reference text by key: "c<index>" for a completion, "b<line>" for a batch line. */
   Map<String, String> compute(Workload workload) {
     Map<String, String> out = new HashMap<>();
-    for (Workload.Completion c : workload.completions()) {
-      out.put(completionKey(c.index()), text(c.prompt(), c.maxTokens(), c.seed()));
+    for (List<Workload.Completion> cs : List.of(workload.completions(), workload.reserve())) {
+      for (Workload.Completion c : cs) {
+        out.put(completionKey(c.index()), text(c.prompt(), c.maxTokens(), c.seed()));
+      }
     }
     for (Workload.BatchLine b : workload.batch()) {
       out.put(batchKey(b.line()), text(b.prompt(), b.maxTokens(), b.seed()));

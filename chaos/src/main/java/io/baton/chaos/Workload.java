@@ -8,14 +8,17 @@ import java.util.Random;
 /**
  * What the clients will ask, decided entirely by the run seed before anything starts, so a failing
  * run can be replayed request for request. Streaming completions arrive spread over the first part
- * of the scenario (faults land among running sessions); one small batch runs beside them.
+ * of the scenario (faults land among running sessions); one small batch runs beside them. Reserve
+ * completions start only when a fault finds no target: the workload then makes one.
  */
-record Workload(long seed, List<Completion> completions, List<BatchLine> batch) {
+record Workload(long seed, List<Completion> completions, List<BatchLine> batch, List<Completion> reserve) {
 
   static final String MODEL = "baton-small";
   /** Sampling is not greedy, so the per-request seed really decides the text (invariant 2 tests it). */
   static final double TEMPERATURE = 0.8;
   static final double TOP_P = 0.95;
+  /** Streams a scenario may add when a fault finds no GPU running a session it may hit. */
+  static final int RESERVE = 6;
 
   /**
    * One streaming completion.
@@ -67,7 +70,14 @@ record Workload(long seed, List<Completion> completions, List<BatchLine> batch) 
       batch.add(new BatchLine(i, "chaos-line-" + i, prompt(random), 16 + random.nextInt(33),
           random.nextLong() & Long.MAX_VALUE));
     }
-    return new Workload(seed, List.copyOf(completions), List.copyOf(batch));
+    // Drawn from their own generator, so the planned requests are the same with or without them.
+    Random spare = new Random(~seed);
+    List<Completion> reserve = new ArrayList<>();
+    for (int i = 0; i < RESERVE; i++) {
+      reserve.add(new Completion(sessions + i, prompt(spare), 96, spare.nextLong() & Long.MAX_VALUE, Duration.ZERO,
+          i % Math.max(1, nodes), -1));
+    }
+    return new Workload(seed, List.copyOf(completions), List.copyOf(batch), List.copyOf(reserve));
   }
 
   /** Prompts from a few words to a few hundred tokens: long ones span many KV blocks (restore), short ones few. */

@@ -2,10 +2,13 @@ package io.baton.chaos;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,13 +24,17 @@ import java.util.function.Consumer;
 final class WorkloadRun implements AutoCloseable {
   private final Workload workload;
   private final ScheduledExecutorService clients;
-  private final List<Future<StreamLog>> streams = new ArrayList<>();
+  private final List<Future<StreamLog>> streams = new CopyOnWriteArrayList<>();
+  private final Deque<Workload.Completion> reserve;
+  private NodeDirectory nodes;
+  private Instant deadline;
   private final Map<Integer, String> accepted = new ConcurrentHashMap<>();
   private Future<BatchClient.BatchLog> batch;
 
   private WorkloadRun(Workload workload) {
     this.workload = workload;
-    this.clients = Executors.newScheduledThreadPool(workload.completions().size() + 1, r -> {
+    this.reserve = new ArrayDeque<>(workload.reserve());
+    this.clients = Executors.newScheduledThreadPool(workload.completions().size() + workload.reserve().size() + 1, r -> {
       Thread t = new Thread(r, "chaos-client");
       t.setDaemon(true);
       return t;
@@ -36,6 +43,8 @@ final class WorkloadRun implements AutoCloseable {
 
   static WorkloadRun start(Workload workload, NodeDirectory nodes, Instant deadline) {
     WorkloadRun run = new WorkloadRun(workload);
+    run.nodes = nodes;
+    run.deadline = deadline;
     for (Workload.Completion c : workload.completions()) {
       StreamClient client = new StreamClient(c, nodes, deadline, run.accepted::put);
       run.streams.add(run.clients.schedule(client::run, c.startAt().toMillis(), TimeUnit.MILLISECONDS));
@@ -44,6 +53,20 @@ final class WorkloadRun implements AutoCloseable {
       run.batch = run.clients.submit(() -> new BatchClient(workload, nodes, deadline).run());
     }
     return run;
+  }
+
+  /**
+   * Starts one more stream now, from the reserve, so that a fault that found no target gets one;
+   * false when the reserve is used up. Its output is checked like every other stream's.
+   */
+  synchronized boolean startReserve() {
+    Workload.Completion c = reserve.poll();
+    if (c == null) {
+      return false;
+    }
+    StreamClient client = new StreamClient(c, nodes, deadline, accepted::put);
+    streams.add(clients.submit(client::run));
+    return true;
   }
 
   /** Session ids accepted so far, by completion index. */
@@ -63,7 +86,7 @@ final class WorkloadRun implements AutoCloseable {
   void await(Duration every, Consumer<String> progress, String scenario) {
     while (done() < total()) {
       progress.accept("scenario " + scenario + ": " + done() + "/" + total() + " clients done ("
-          + workload.completions().size() + " streams" + (batch != null ? " + 1 batch" : "") + ")");
+          + streams.size() + " streams" + (batch != null ? " + 1 batch" : "") + ")");
       Poll.pause(every.toMillis());
     }
   }

@@ -19,10 +19,21 @@ class WorkloadTest {
     References refs = References.forModel(Workload.MODEL);
     Map<String, String> ra = refs.compute(a);
     assertEquals(ra, refs.compute(b));
-    assertEquals(30, ra.size());
+    assertEquals(30 + Workload.RESERVE, ra.size(), "planned streams, batch lines and reserve streams");
     assertTrue(a.completions().stream().allMatch(c -> c.maxTokens() >= 48 && c.maxTokens() <= 96));
     assertEquals(5, a.completions().stream().filter(c -> c.dropAfter() >= 0).count(), "every 4th client drops");
     assertTrue(a.completions().stream().allMatch(c -> c.startAt().compareTo(Duration.ofSeconds(5)) < 0));
+  }
+
+  @Test
+  void reserveStreamsComeAfterThePlannedOnesAndLeaveThemAsTheyWere() {
+    Workload w = Workload.generate(42, 20, 10, Duration.ofSeconds(5), 3, 4);
+    assertEquals(Workload.RESERVE, w.reserve().size());
+    assertTrue(w.reserve().stream().allMatch(c -> c.index() >= 20 && c.dropAfter() < 0 && c.startAt().isZero()));
+    // The planned requests are drawn from the seed alone, whatever the reserve holds.
+    Workload again = Workload.generate(42, 20, 10, Duration.ofSeconds(5), 3, 4);
+    assertEquals(w.completions(), again.completions());
+    assertEquals(w.batch(), again.batch());
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.batch.BatchDrivers;
 import io.baton.orchestrator.batch.BatchWiring;
 import io.baton.orchestrator.fleet.FleetController;
+import io.baton.orchestrator.fleet.FleetTiming;
 import io.baton.orchestrator.fleet.NodeLossWatch;
 import io.baton.orchestrator.placement.Placer;
 import io.baton.orchestrator.placement.PlacementPolicy;
@@ -78,11 +79,12 @@ public final class NodeServices {
       throws Exception {
     String nodeId = OrchestratorSettings.fromConfig(config).nodeId();
     WorkersSettings workers = WorkersSettings.fromConfig(config);
+    FleetTiming timing = FleetTiming.from(workers.agent(), config);
     ActorRef<Topic.Command<GpuWorkerState>> gpuStates = system.systemActorOf(
         Topic.create(GpuWorkerState.class, GpuWorker.STATE_TOPIC), "gpu-states", Props.empty());
     ActorRef<Topic.Command<GpuReport>> gpuReports = system.systemActorOf(
         Topic.create(GpuReport.class, GpuReport.TOPIC), "gpu-reports", Props.empty());
-    PlacementPolicy policy = new PlacementPolicy(TimingRelations.reportStaleAfter(workers.agent()), ResumeCostModel.fromConfig(config),
+    PlacementPolicy policy = new PlacementPolicy(timing.reportStaleAfter(), ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
     io.baton.http.metrics.HttpMetrics httpMetrics = new io.baton.http.metrics.HttpMetrics(metrics);
@@ -93,7 +95,8 @@ public final class NodeServices {
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics,
         httpMetrics);
     system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
-        address -> placer.tell(new Placer.ForgetNode(address))), "node-loss-watch", Props.empty());
+        address -> placer.tell(new Placer.ForgetNode(address)), timing),
+        "node-loss-watch", Props.empty());
     ActorsSettings actors = ActorsSettings.fromConfig(config);
     TimingRelations.check(actors, workers);
     Entities.init(system, actors, new NodeSessionHooks(placer, metrics),
@@ -119,7 +122,7 @@ public final class NodeServices {
 
   /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
   void startFleet(ActorSystem<?> system, Config config) {
-    FleetController.init(system, gpuStates, gpuReports);
+    FleetController.init(system, gpuStates, gpuReports, FleetTiming.from(workers.agent(), config));
     OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
     // A node without the worker role (baton node --roles orchestrator) hosts entities and serves HTTP only.
     List<WorkerAgent.AgentGpu> gpus = settings.isWorker()

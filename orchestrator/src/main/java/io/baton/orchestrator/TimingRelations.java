@@ -29,14 +29,11 @@ final class TimingRelations {
     require(agent.runner().ackTimeout().compareTo(actors.lease()) < 0, "baton.workers.agent.runner.ack-timeout ("
         + millis(agent.runner().ackTimeout()) + ") must be shorter than baton.actors.session.lease ("
         + millis(actors.lease()) + "): a chunk must be resent before the lease runs out");
-    require(reportStaleAfter(agent).compareTo(agent.reportInterval().multipliedBy(2)) > 0,
-        "placement drops GPU reports older than " + millis(reportStaleAfter(agent))
-            + ", which must exceed two baton.workers.agent.report-interval (" + millis(agent.reportInterval()) + ")");
-  }
-
-  /** A GPU report older than this is ignored by placement: its agent may be gone. */
-  static Duration reportStaleAfter(AgentSettings agent) {
-    return agent.reportInterval().multipliedBy(6);
+    // Node-loss and fleet windows are all derived from the report interval (FleetTiming), so they
+    // keep their relations by construction; what remains is their relation to the runner's lease.
+    require(agent.reportInterval().compareTo(actors.grantWindow()) < 0, "baton.workers.agent.report-interval ("
+        + millis(agent.reportInterval()) + ") must be shorter than baton.actors.session.grant-window ("
+        + millis(actors.grantWindow()) + "): placement would offer GPUs from reports older than a grant may wait");
   }
 
   private static String millis(Duration d) {

@@ -9,7 +9,6 @@ import io.baton.actors.Rejection;
 import io.baton.actors.session.SessionCommand.*;
 import io.baton.actors.session.SessionEvent.*;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -52,18 +51,7 @@ public final class Session
   private final SessionWatch watch;
   private final SessionOutbox outbox;
   private final SessionAttempts attempts;
-  private final SessionHooks hooks;
-  /** A new session waiting for its placer's offer, so Submitted and Placed are one write; else null. */
-  private PendingSubmit pending;
-
-  /** The Submitted event a new session will write, and who waits for it (the first Submit and its retries). */
-  private record PendingSubmit(Submitted event, List<ActorRef<Reply>> waiting) {
-    PendingSubmit and(ActorRef<Reply> replyTo) {
-      List<ActorRef<Reply>> all = new ArrayList<>(waiting);
-      all.add(replyTo);
-      return new PendingSubmit(event, List.copyOf(all));
-    }
-  }
+  private final SessionSubmission submission;
 
   private Session(
       String sessionId,
@@ -78,10 +66,10 @@ public final class Session
     this.sessionId = sessionId;
     this.settings = settings;
     this.context = context;
-    this.hooks = hooks;
     this.watch = new SessionWatch(timers, hooks, settings, context.getSelf());
     this.outbox = new SessionOutbox(sessionId, context, shard, watch);
     this.attempts = new SessionAttempts(Effect(), outbox, watch, settings, context.getLog());
+    this.submission = new SessionSubmission(sessionId, Effect(), hooks, watch, outbox, attempts);
   }
 
   /**
@@ -136,15 +124,15 @@ public final class Session
           outbox.idleCheck(s);
           return Effect().noReply();
         })
-        .onCommand(OfferDue.class, (s, c) -> submitOffered(s, List.of()))
-        .onCommand(Offer.class, (s, c) -> pending != null && c.attempt() == 1
-            ? submitOffered(s, c.candidates()) : attempts.offer(s, c))
+        .onCommand(OfferDue.class, (s, c) -> submission.offered(s, List.of()))
+        .onCommand(Offer.class, (s, c) -> submission.awaitsOffer() && c.attempt() == 1
+            ? submission.offered(s, c.candidates()) : attempts.offer(s, c))
         .onCommand(GrantRefused.class, attempts::refused)
         .onCommand(Heartbeat.class, attempts::heartbeat)
         .onCommand(Hint.class, attempts::hint)
         .onCommand(LeaseDue.class, attempts::leaseDue);
     b.forState(s -> s.status() == SessionStatus.NEW)
-        .onCommand(Submit.class, c -> unless(SessionInputs.submit(c), c.replyTo(), () -> submit(c)))
+        .onCommand(Submit.class, (s, c) -> unless(SessionInputs.submit(c), c.replyTo(), () -> submission.submit(s, c)))
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
     b.forState(s -> s.status().isTerminal())
         .onCommand(Submit.class, this::resubmit)
@@ -163,49 +151,6 @@ public final class Session
         .onCommand(Cancel.class, c -> unless(SessionInputs.required(c.reason(), "a cancel reason"), c.replyTo(),
             () -> persist(new Cancelled(c.reason(), Instant.now()), c.replyTo())));
     return b.build();
-  }
-
-  /**
-   * A new session. With a placer on the node it first asks for an offer, so that Submitted and
-   * Placed go to the journal in one write; the reply (and with it the client's response headers)
-   * waits for that write only. A retry meanwhile waits for the same write.
-   */
-  private ReplyEffect<SessionEvent, SessionState> submit(Submit c) {
-    if (pending != null) {
-      if (!pending.event().spec().equals(c.spec())) {
-        return reject(c.replyTo(), ALREADY_EXISTS, "session " + sessionId + " exists with another spec");
-      }
-      pending = pending.and(c.replyTo());
-      return Effect().noReply();
-    }
-    Submitted submitted = new Submitted(sessionId, c.spec(), Instant.now());
-    if (!hooks.placesOnSubmit()) {
-      return persist(submitted, c.replyTo());
-    }
-    pending = new PendingSubmit(submitted, List.of(c.replyTo()));
-    watch.awaitOffer(emptyState().apply(submitted));
-    return Effect().noReply();
-  }
-
-  /** Records the waiting submission, placed on the first candidate when there is one. */
-  private ReplyEffect<SessionEvent, SessionState> submitOffered(SessionState s, List<Candidate> candidates) {
-    if (pending == null || s.status() != SessionStatus.NEW) {
-      return Effect().noReply();
-    }
-    PendingSubmit submit = pending;
-    pending = null;
-    watch.offerSettled();
-    List<SessionEvent> events = new ArrayList<>(List.of(submit.event()));
-    if (!candidates.isEmpty()) {
-      outbox.offered(candidates);
-      attempts.placement(s.apply(submit.event()), candidates.get(0), submit.event().at()).ifPresent(events::add);
-    }
-    return Effect().persist(events)
-        .thenRun(after -> {
-          outbox.persisted(events, after);
-          SessionAttempts.acknowledge(submit.waiting(), after);
-        })
-        .thenNoReply();
   }
 
   /** The tokens so far, then every chunk as it is persisted; an unknown or ended session only answers. */

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.slf4j.Logger;
@@ -138,10 +137,5 @@ final class SessionAttempts {
 
   private ReplyEffect<SessionEvent, SessionState> persist(List<SessionEvent> events) {
     return effect.persist(events).thenRun(after -> outbox.persisted(events, after)).thenNoReply();
-  }
-
-  /** For a reply that must not wait: the sender of a command that carries a reply-to. */
-  static void acknowledge(List<ActorRef<Reply>> waiting, SessionState after) {
-    waiting.forEach(r -> r.tell(Accepted.of(after)));
   }
 }

@@ -51,10 +51,7 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
 
   private static final String BY = "fleet-controller";
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration PROMOTE_PATIENCE = Duration.ofSeconds(10);
-  private static final Duration REFRESH_EVERY = Duration.ofSeconds(3);
-  /** A spare whose agent has not reported for this long may be on a dead node: not promoted. */
-  private static final Duration SPARE_STALE_AFTER = Duration.ofSeconds(3);
+  private final FleetTiming timing;
 
   private final Map<String, GpuWorkerState> fleet = new HashMap<>();
   private final Map<String, Instant> reportedAt = new HashMap<>();
@@ -64,7 +61,7 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   private final Map<String, String> lostHost = new HashMap<>();
   /**
    * The spare being promoted: no other promotion starts until its entity no longer says SPARE, or
-   * until PROMOTE_PATIENCE passed (a lost answer, or a GPU that went back to SPARE, must not block
+   * until the promote patience passed (a lost answer, or a GPU that went back to SPARE, must not block
    * promotions for good: seen after a node pause in bench recovery).
    */
   private String promoting;
@@ -72,19 +69,22 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   private boolean shortWarned;
 
   private FleetController(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports) {
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
+      FleetTiming timing) {
     super(context);
+    this.timing = timing;
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, StateHeard::new)));
     gpuReports.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
-    timers.startTimerWithFixedDelay(new Refresh(), REFRESH_EVERY);
+    timers.startTimerWithFixedDelay(new Refresh(), timing.refreshEvery());
   }
 
   /** Starts the singleton (or a proxy to it) on this node. */
   public static ActorRef<Command> init(org.apache.pekko.actor.typed.ActorSystem<?> system,
-      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports) {
+      ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
+      FleetTiming timing) {
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.<Command>supervise(Behaviors.setup(ctx -> Behaviors.<Command>withTimers(
-                timers -> new FleetController(ctx, timers, gpuStates, gpuReports))))
+                timers -> new FleetController(ctx, timers, gpuStates, gpuReports, timing))))
             .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
         "fleet-controller"));
   }
@@ -154,16 +154,16 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
 
   private boolean alive(GpuWorkerState gpu) {
     Instant at = reportedAt.get(gpu.workerId());
-    return at != null && at.isAfter(Instant.now().minus(SPARE_STALE_AFTER));
+    return at != null && at.isAfter(Instant.now().minus(timing.reportStaleAfter()));
   }
 
   private void promoteIfShort() {
-    if (promoting != null && promotingSince.isAfter(Instant.now().minus(PROMOTE_PATIENCE))) {
+    if (promoting != null && promotingSince.isAfter(Instant.now().minus(timing.promotePatience()))) {
       return;
     }
     if (promoting != null) {
       getContext().getLog().warn("promotion of {} unconfirmed after {} s; counting the pool again", promoting,
-          PROMOTE_PATIENCE.toSeconds());
+          timing.promotePatience().toSeconds());
       promoting = null;
     }
     for (Map.Entry<String, Integer> pool : poolSize.entrySet()) {

@@ -55,14 +55,7 @@ public final class NodeLossWatch {
   /** A loss this node could not judge (it had just been frozen): looked at again later. */
   private record Reconsider(Member member) implements Command {}
 
-  /** Reports come every 500 ms; a node that sent one this recently is not lost to this node. */
-  private static final Duration STILL_TALKING = Duration.ofMillis(1000);
-  private static final Duration STILL_TALKING_RECHECK = Duration.ofMillis(700);
-  private static final Duration TICK = Duration.ofMillis(250);
-  /** A gap this long between ticks means this JVM was frozen (SIGSTOP, a long GC) or starved. */
-  private static final long FROZEN_NANOS = Duration.ofSeconds(1).toNanos();
-  /** How long after a freeze this node distrusts its own failure detector. */
-  private static final Duration DISTRUST_AFTER_FREEZE = Duration.ofSeconds(4);
+  private final FleetTiming timing;
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -77,8 +70,9 @@ public final class NodeLossWatch {
   private long distrustUntil = System.nanoTime();
 
   private NodeLossWatch(ActorContext<Command> context, TimerScheduler<Command> timers, String nodeId,
-      Consumer<Address> forgetNode) {
+      Consumer<Address> forgetNode, FleetTiming timing) {
     this.context = context;
+    this.timing = timing;
     this.timers = timers;
     this.forgetNode = forgetNode;
     this.by = "node-watch@" + nodeId;
@@ -89,7 +83,7 @@ public final class NodeLossWatch {
    *     offering its GPUs at once instead of waiting for their reports to go stale
    */
   public static Behavior<Command> create(String nodeId, ActorRef<Topic.Command<GpuReport>> reportTopic,
-      Consumer<Address> forgetNode) {
+      Consumer<Address> forgetNode, FleetTiming timing) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       reportTopic.tell(Topic.subscribe(ctx.messageAdapter(GpuReport.class, ReportHeard::new)));
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
@@ -98,8 +92,8 @@ public final class NodeLossWatch {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Removed(e.member())),
           ClusterEvent.MemberRemoved.class));
-      timers.startTimerWithFixedDelay(new Tick(), TICK);
-      return new NodeLossWatch(ctx, timers, nodeId, forgetNode).behavior();
+      timers.startTimerWithFixedDelay(new Tick(), timing.tick());
+      return new NodeLossWatch(ctx, timers, nodeId, forgetNode, timing).behavior();
     }));
   }
 
@@ -139,10 +133,10 @@ public final class NodeLossWatch {
    */
   private boolean noteFreeze() {
     long now = System.nanoTime();
-    if (now - lastTick > FROZEN_NANOS) {
-      distrustUntil = now + DISTRUST_AFTER_FREEZE.toNanos();
+    if (now - lastTick > timing.frozenAfter().toNanos()) {
+      distrustUntil = now + timing.distrustAfterFreeze().toNanos();
       context.getLog().warn("this node was frozen or starved for {} ms; its failure detector is not trusted for {} s",
-          (now - lastTick) / 1_000_000, DISTRUST_AFTER_FREEZE.toSeconds());
+          (now - lastTick) / 1_000_000, timing.distrustAfterFreeze().toSeconds());
     }
     lastTick = now;
     return now < distrustUntil;
@@ -151,7 +145,7 @@ public final class NodeLossWatch {
   private void onUnreachable(Member member) {
     if (noteFreeze()) {
       // Looked at again once this node trusts itself: a real loss is still there then.
-      timers.startSingleTimer(member.address(), new Reconsider(member), DISTRUST_AFTER_FREEZE);
+      timers.startSingleTimer(member.address(), new Reconsider(member), timing.distrustAfterFreeze());
       return;
     }
     Address address = member.address();
@@ -159,7 +153,7 @@ public final class NodeLossWatch {
       // Reachability is the union of every member's view: a node resumed from a freeze flags
       // healthy nodes for a moment, and everyone hears it. This node still gets the flagged node's
       // reports, so it waits and looks again; a real loss is silent by then.
-      timers.startSingleTimer(member.address(), new Reconsider(member), STILL_TALKING_RECHECK);
+      timers.startSingleTimer(member.address(), new Reconsider(member), timing.stillTalkingRecheck());
       return;
     }
     forgetNode.accept(address);
@@ -194,7 +188,7 @@ public final class NodeLossWatch {
 
   /** A report from that node's agent within two report intervals. */
   private boolean heardRecently(Address address) {
-    Instant since = Instant.now().minus(STILL_TALKING);
+    Instant since = Instant.now().minus(timing.stillTalking());
     return reports.values().stream().anyMatch(r -> isOn(r, address) && heardAt.get(r.gpuId()).isAfter(since));
   }
 
