@@ -81,6 +81,12 @@ final class ResumePlanner {
       return CompletableFuture.completedFuture(fresh);
     }
     int cachedBlocks = local;
+    // Even every block stored would not beat computing (a short prompt): the store is not asked,
+    // so a short request's first token waits for no Cassandra read.
+    if (!costModel.restoreBeatsRecompute(engine.model(), chain.size() * BlockHash.BLOCK_TOKENS,
+        cachedBlocks * BlockHash.BLOCK_TOKENS)) {
+      return CompletableFuture.completedFuture(fresh);
+    }
     return store.longestStoredPrefix(engine.model().id(), chain).thenCompose(stored -> {
       int blockTokens = BlockHash.BLOCK_TOKENS;
       if (stored <= cachedBlocks
