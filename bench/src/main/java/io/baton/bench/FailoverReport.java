@@ -29,7 +29,7 @@ final class FailoverReport {
     // Each part is the gap between two journaled instants (SessionJournal), p50 / p99 of the gaps;
     // the replays are the same work alone on the idle node after the phase (FailoverReplay).
     System.out.println();
-    System.out.println("| prompt tokens | resume method | injection → FailAttempt handled | → Place handled"
+    System.out.println("| prompt tokens | resume method | injection → attempt failed | → placed again"
         + " | → first chunk handled | of which KV fetch, replayed | of which engine start + step, replayed"
         + " | → subscriber | tokens restored / recomputed (mean) |");
     System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");

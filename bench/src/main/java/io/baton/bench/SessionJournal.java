@@ -19,12 +19,13 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 final class SessionJournal {
   /**
-   * @param failed the session handled the first attempt's FailAttempt (the XID surfaced, the
-   *     tokens decoded before it were flushed, the runner reported)
-   * @param placed the session handled the second attempt's Place (AttemptFailed persisted, the
-   *     placer chose a GPU, the agent reserved it)
-   * @param appended the session handled the second attempt's first chunk (Place persisted, the agent
-   *     read the state, fetched the KV blocks, the engine imported and prefilled, one decode step)
+   * @param failed the session failed the first attempt (the XID's hint or the runner's own report
+   *     reached it)
+   * @param placed the session placed the second attempt (AttemptFailed persisted, the placer's offer
+   *     came back)
+   * @param appended the session handled the second attempt's first chunk (Placed persisted, the grant
+   *     reached the agent, the runner fetched the KV blocks, the engine imported and prefilled, one
+   *     decode step)
    */
   record Failover(Instant failed, Instant placed, Instant appended) {}
 

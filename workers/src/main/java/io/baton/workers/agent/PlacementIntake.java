@@ -1,16 +1,15 @@
 package io.baton.workers.agent;
 
 import io.baton.actors.session.Grant;
-import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.persistence.kv.KvBlockStore;
 import io.baton.workers.agent.AgentCommand.RunnerStopped;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * How an agent takes a grant on (DESIGN.md, "Attempts"): the session has already recorded the
@@ -25,20 +24,20 @@ final class PlacementIntake {
   private final Map<String, GpuSlot> slots;
   private final KvBlockStore store;
   private final ResumeCostModel costModel;
-  private final ClusterSharding sharding;
+  private final Function<String, RecipientRef<SessionCommand>> sessions;
   private final ActorRef<RunnerEvent> runnerEvents;
   private final RunnerMetrics runnerMetrics;
 
   PlacementIntake(ActorContext<AgentCommand> context, AgentSettings settings, String nodeId, Map<String, GpuSlot> slots,
-      KvBlockStore store, ResumeCostModel costModel, ClusterSharding sharding, ActorRef<RunnerEvent> runnerEvents,
-      RunnerMetrics runnerMetrics) {
+      KvBlockStore store, ResumeCostModel costModel, Function<String, RecipientRef<SessionCommand>> sessions,
+      ActorRef<RunnerEvent> runnerEvents, RunnerMetrics runnerMetrics) {
     this.context = context;
     this.settings = settings;
     this.nodeId = nodeId;
     this.slots = slots;
     this.store = store;
     this.costModel = costModel;
-    this.sharding = sharding;
+    this.sessions = sessions;
     this.runnerEvents = runnerEvents;
     this.runnerMetrics = runnerMetrics;
   }
@@ -75,7 +74,7 @@ final class PlacementIntake {
         g.attempt(), g.gpuId(), g.method(), g.state().tokenCount());
   }
 
-  private EntityRef<SessionCommand> session(String sessionId) {
-    return sharding.entityRefFor(Session.ENTITY_KEY, sessionId);
+  private RecipientRef<SessionCommand> session(String sessionId) {
+    return sessions.apply(sessionId);
   }
 }

@@ -82,7 +82,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     }
     this.resumes = new ResumeMetrics(metrics);
     this.care = new GpuCare(context, timers, settings, "agent@" + nodeId, slots, sharding, metrics);
-    this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, sharding, runnerEvents,
+    this.intake = new PlacementIntake(context, settings, nodeId, slots, store, costModel, this::session, runnerEvents,
         new RunnerMetrics(metrics));
     // Grants come from session entities anywhere in the cluster, typed as the actors module knows them.
     this.grants = context.spawn(Behaviors.<Grant>receiveMessage(g -> {
