@@ -94,12 +94,12 @@ public final class NodeServices {
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics,
         httpMetrics);
-    system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
+    ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
         address -> placer.tell(new Placer.ForgetNode(address)), timing),
         "node-loss-watch", Props.empty());
     ActorsSettings actors = ActorsSettings.fromConfig(config);
     TimingRelations.check(actors, workers);
-    Entities.init(system, actors, new NodeSessionHooks(placer, metrics),
+    Entities.init(system, actors, new NodeSessionHooks(placer, nodeWatch, metrics),
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);

@@ -235,7 +235,7 @@ public final class Session
   public SignalHandler<SessionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), outbox::recovered)
-        .onSignal(PostStop.instance(), s -> watch.stopped())
+        .onSignal(PostStop.instance(), s -> watch.stopped(sessionId))
         .build();
   }
 }

@@ -19,6 +19,17 @@ public interface SessionHooks {
   void attemptTimedOut(SessionState state, Attempt attempt);
 
   /**
+   * The session granted {@code attempt} to a GPU whose agent is {@code agent}: the node tells
+   * {@code session} at once if that agent's node becomes unreachable (a hint), even before any GPU
+   * report lists the attempt.
+   */
+  default void attemptGranted(String sessionId, Attempt attempt, ActorRef<Grant> agent,
+      ActorRef<SessionCommand> session) {}
+
+  /** The session's running attempt ended (failed, or the session did): no more hints for it. */
+  default void attemptEnded(String sessionId) {}
+
+  /**
    * Whether a placer answers {@link #needsPlacement}: a new session then waits briefly for an offer
    * so that Submitted and Placed are one journal write. Unit tests that place by hand have none.
    */

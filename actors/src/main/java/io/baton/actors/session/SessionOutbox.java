@@ -79,8 +79,10 @@ final class SessionOutbox {
    * operators): whoever placed it starts the run, under the same grant window.
    */
   private void grant(Placed p, SessionState after) {
-    offered.stream().filter(c -> c.gpuId().equals(p.workerId())).findFirst()
-        .ifPresent(c -> c.agent().tell(new Grant(p.workerId(), p.method(), after)));
+    offered.stream().filter(c -> c.gpuId().equals(p.workerId())).findFirst().ifPresent(c -> {
+      c.agent().tell(new Grant(p.workerId(), p.method(), after));
+      watch.granted(after, c.agent());
+    });
   }
 
   /** Subscribes {@code follower}; it gets every chunk persisted from now on. */

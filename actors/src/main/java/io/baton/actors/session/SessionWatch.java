@@ -41,6 +41,9 @@ final class SessionWatch {
    *     spoken for it yet, so it gets the grant window rather than the full lease
    */
   void follow(SessionState s, boolean unconfirmed) {
+    if (counted != null && counted.isRunning() && !s.status().isRunning()) {
+      hooks.attemptEnded(s.sessionId());
+    }
     if (s.status() != counted) {
       hooks.statusChanged(counted, s.status());
       counted = s.status();
@@ -75,8 +78,16 @@ final class SessionWatch {
     timers.cancel(OFFER_TIMER);
   }
 
+  /** The grant of the session's current attempt went to {@code agent}. */
+  void granted(SessionState s, ActorRef<Grant> agent) {
+    hooks.attemptGranted(s.sessionId(), s.currentAttempt(), agent, self);
+  }
+
   /** The entity stopped: it no longer counts in any status on this node. */
-  void stopped() {
+  void stopped(String sessionId) {
+    if (counted != null && counted.isRunning()) {
+      hooks.attemptEnded(sessionId);
+    }
     if (counted != null) {
       hooks.statusChanged(counted, null);
       counted = null;

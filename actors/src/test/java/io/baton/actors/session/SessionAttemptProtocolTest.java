@@ -39,6 +39,8 @@ class SessionAttemptProtocolTest {
   private static ActorsSettings settings;
 
   private TestProbe<Object> heard;
+  /** What the node's loss watch hears: grants to watch, and attempts that ended. */
+  private TestProbe<Object> nodeWatch;
   private TestProbe<Grant> gpuA;
   private TestProbe<Grant> gpuB;
   private TestProbe<Reply> client;
@@ -48,6 +50,10 @@ class SessionAttemptProtocolTest {
   record NeedsPlacement(int attempt) {}
 
   record TimedOut(String gpuId, int attempt) {}
+
+  record Watch(String gpuId, int attempt, ActorRef<Grant> agent) {}
+
+  record Unwatch() {}
 
   @BeforeAll
   static void start() {
@@ -65,6 +71,7 @@ class SessionAttemptProtocolTest {
   @BeforeEach
   void session() {
     heard = testKit.createTestProbe();
+    nodeWatch = testKit.createTestProbe();
     gpuA = testKit.createTestProbe();
     gpuB = testKit.createTestProbe();
     client = testKit.createTestProbe();
@@ -83,6 +90,17 @@ class SessionAttemptProtocolTest {
       @Override
       public boolean placesOnSubmit() {
         return true;
+      }
+
+      @Override
+      public void attemptGranted(String sessionId, Attempt attempt, ActorRef<Grant> agent,
+          ActorRef<SessionCommand> session) {
+        nodeWatch.ref().tell(new Watch(attempt.workerId(), attempt.number(), agent));
+      }
+
+      @Override
+      public void attemptEnded(String sessionId) {
+        nodeWatch.ref().tell(new Unwatch());
       }
     };
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
@@ -183,11 +201,14 @@ class SessionAttemptProtocolTest {
   @Test
   void aHintActsAtOnceOnlyWhenItNamesTheRunningAttemptOnItsGpu() {
     submittedAndGranted();
+    // The node watches the granted GPU's node from the grant on, before any report lists it.
+    assertEquals(new Watch("gpu-a", 1, gpuA.ref()), nodeWatch.receiveMessage());
     assertTrue(kit.runCommand(new Hint(1, "gpu-b", XID_79)).hasNoEvents(), "another GPU");
     assertTrue(kit.runCommand(new Hint(0, "gpu-a", XID_79)).hasNoEvents(), "an older attempt");
     var hinted = kit.runCommand(new Hint(1, "gpu-a", XID_79));
     assertEquals(XID_79, assertInstanceOf(AttemptFailed.class, hinted.events().get(0)).cause());
     assertEquals(new NeedsPlacement(2), heard.receiveMessage());
+    assertEquals(new Unwatch(), nodeWatch.receiveMessage(), "an attempt that ended is no longer watched");
     assertTrue(kit.runCommand(new Hint(1, "gpu-a", XID_79)).hasNoEvents(), "the same hint twice");
   }
 

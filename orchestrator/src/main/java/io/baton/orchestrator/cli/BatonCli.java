@@ -1,5 +1,8 @@
 package io.baton.orchestrator.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,10 +10,28 @@ import picocli.CommandLine.Command;
 @Command(
     name = "baton",
     mixinStandardHelpOptions = true,
-    version = "baton 0.1.0",
+    versionProvider = BatonCli.Version.class,
     description = "Event-sourced, fault-tolerant LLM inference orchestrator.",
-    subcommands = {UpCommand.class, NodeCommand.class, ClusterCommand.class})
+    subcommands = {UpCommand.class, NodeCommand.class, ClusterCommand.class},
+    footer = {"", "The ./baton script also runs:",
+        "  chaos run <scenario|all>  the chaos suite against a fresh local cluster (./baton chaos run --help)",
+        "  bench <name>              journal, kv, failover, checkpoint, api, batch, recovery"
+            + " (./baton bench <name> --help)"})
 public final class BatonCli {
+
+  /** The version Maven built, from a filtered resource, so it cannot drift from the pom. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = BatonCli.class.getResourceAsStream("/baton-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"baton " + p.getProperty("version", "(unknown: not built by Maven)")};
+    }
+  }
 
   public static void main(String[] args) {
     io.baton.persistence.JvmDefaults.apply();

@@ -8,9 +8,11 @@ import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.workers.agent.GpuReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,6 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -44,6 +47,19 @@ public final class NodeLossWatch {
 
   public sealed interface Command {}
 
+  /**
+   * A session on this node granted {@code attempt} to a GPU whose agent lives at {@code agent}:
+   * if that node becomes unreachable before any GPU report lists the attempt (it died right after
+   * the grant), the session still hears of it here.
+   */
+  public record Granted(Address agent, String sessionId, int attempt, String gpuId, ActorRef<SessionCommand> session)
+      implements Command {}
+
+  /** The session's attempt ended or moved on: nothing to tell it about that node any more. */
+  public record Ended(String sessionId) implements Command {}
+
+  private record Watched(Address agent, int attempt, String gpuId, ActorRef<SessionCommand> session) {}
+
   private record ReportHeard(GpuReport report) implements Command {}
 
   private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {}
@@ -66,6 +82,8 @@ public final class NodeLossWatch {
   private final Map<String, Instant> heardAt = new HashMap<>();
   /** GPUs each unreachable node's reports listed, marked suspect again once the node is removed. */
   private final Map<Address, List<String>> lostGpus = new HashMap<>();
+  /** The running attempts this node's sessions granted, by session: hinted at once when their node is lost. */
+  private final Map<String, Watched> granted = new HashMap<>();
   private long lastTick = System.nanoTime();
   private long distrustUntil = System.nanoTime();
 
@@ -124,6 +142,14 @@ public final class NodeLossWatch {
           onRemoved(m.member().address());
           return Behaviors.same();
         })
+        .onMessage(Granted.class, m -> {
+          granted.put(m.sessionId(), new Watched(m.agent(), m.attempt(), m.gpuId(), m.session()));
+          return Behaviors.same();
+        })
+        .onMessage(Ended.class, m -> {
+          granted.remove(m.sessionId());
+          return Behaviors.same();
+        })
         .build();
   }
 
@@ -162,6 +188,10 @@ public final class NodeLossWatch {
     if (!lost.isEmpty()) {
       lostGpus.put(address, lost.stream().map(GpuReport::gpuId).toList());
     }
+    if (!onMajoritySide(address)) {
+      return;
+    }
+    hintGranted(address, lost.isEmpty() ? address.toString() : lost.get(0).nodeId());
     if (!actsForCluster(address)) {
       return;
     }
@@ -186,6 +216,23 @@ public final class NodeLossWatch {
     }
   }
 
+  /**
+   * Every node tells its own sessions whose granted attempt runs on the lost node, whether or not a
+   * report listed it yet; a session that also hears from the acting node's report ignores the
+   * second hint, which names an attempt it no longer runs.
+   */
+  private void hintGranted(Address lost, String node) {
+    granted.values().removeIf(w -> {
+      if (!w.agent().equals(lost)) {
+        return false;
+      }
+      w.session().tell(new SessionCommand.Hint(w.attempt(), w.gpuId(), FailureCause.of(
+          FailureCause.Kind.NODE_UNREACHABLE, "node " + node + " unreachable (cluster failure detector) while "
+              + w.gpuId() + " ran it")));
+      return true;
+    });
+  }
+
   /** A report from that node's agent within two report intervals. */
   private boolean heardRecently(Address address) {
     Instant since = Instant.now().minus(timing.stillTalking());
@@ -202,20 +249,33 @@ public final class NodeLossWatch {
    * not move their sessions; the split brain resolver downs that side instead.
    */
   private boolean actsForCluster(Address lost) {
-    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = Cluster.get(context.getSystem()).state();
-    java.util.Set<Member> unreachable = state.getUnreachable();
-    Member self = Cluster.get(context.getSystem()).selfMember();
-    List<Member> members = new java.util.ArrayList<>();
-    state.getMembers().forEach(members::add); // sorted by address
-    List<Member> reachable = members.stream()
-        .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up() && !unreachable.contains(m)
-            && !m.address().equals(lost))
-        .toList();
-    if (reachable.size() * 2 <= members.size()) {
+    return onMajoritySide(lost) && reachableMembers(lost).get(0).equals(Cluster.get(context.getSystem()).selfMember());
+  }
+
+  /** Whether this node sees a majority of the members, the lost one aside; a minority moves nobody. */
+  private boolean onMajoritySide(Address lost) {
+    int members = 0;
+    for (Member ignored : Cluster.get(context.getSystem()).state().getMembers()) {
+      members++;
+    }
+    int reachable = reachableMembers(lost).size();
+    if (reachable * 2 <= members) {
       context.getLog().warn("node {} unreachable, but this node sees only {} of {} members: not acting (minority side)",
-          lost, reachable.size(), members.size());
+          lost, reachable, members);
       return false;
     }
-    return reachable.get(0).equals(self);
+    return true;
   }
+
+  /** The members this node can reach, sorted by address, the lost one aside. */
+  private List<Member> reachableMembers(Address lost) {
+    ClusterEvent.CurrentClusterState state = Cluster.get(context.getSystem()).state();
+    Set<Member> unreachable = state.getUnreachable();
+    List<Member> members = new ArrayList<>();
+    state.getMembers().forEach(members::add); // sorted by address
+    return members.stream()
+        .filter(m -> m.status() == MemberStatus.up() && !unreachable.contains(m) && !m.address().equals(lost))
+        .toList();
+  }
+
 }
