@@ -51,11 +51,14 @@ sealed interface FaultPlan {
   /**
    * kill -9 of the node whose GPUs run the most sessions, never the oldest while another node is
    * up: killing the oldest also moves the shard coordinator and the fleet controller singletons,
-   * which adds a coordinator failover (about 3 s on this box, seen in CI) to the sessions it hosts.
+   * which adds a coordinator failover (about 3 s on this box, seen in CI) to the sessions it hosts,
+   * and holds every other region's lookups of shard homes until it is done.
    */
   record KillBusyNode() implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
-      return busiestNode(t, true).or(() -> busiestNode(t, false)).map(Fault.KillNode::new);
+      // The oldest only when no other node is left to kill: while waiting, the workload makes a target.
+      return busiestNode(t, true).or(() -> noOtherNode(t) ? busiestNode(t, false) : Optional.empty())
+          .map(Fault.KillNode::new);
     }
   }
 
@@ -82,7 +85,8 @@ sealed interface FaultPlan {
           best = best == null ? candidate : best;
         }
       }
-      return Optional.ofNullable(best != null ? best : oldest);
+      // The oldest only once waiting for another host ran out: meanwhile the workload makes one.
+      return Optional.ofNullable(best != null ? best : t.mayWait() ? null : oldest);
     }
   }
 
@@ -134,6 +138,11 @@ sealed interface FaultPlan {
     return t.gpus().stream()
         .filter(g -> g.state().equals("active") && g.activeSessions() > 0 && !t.taken().contains(g.id()))
         .max(Comparator.comparingInt(Fleet.Gpu::activeSessions).thenComparing(Fleet.Gpu::id));
+  }
+
+  /** No GPU of the fleet is on a node other than the oldest that this scenario has not hit yet. */
+  private static boolean noOtherNode(Targets t) {
+    return t.gpus().stream().allMatch(g -> g.node().equals(t.oldestNode()) || t.taken().contains(g.node()));
   }
 
   private static Optional<String> busiestNode(Targets t, boolean spareOldest) {

@@ -58,6 +58,11 @@ final class NodeSessionHooks implements SessionHooks {
   }
 
   @Override
+  public void attemptRecovered(String sessionId, Attempt attempt, ActorRef<SessionCommand> session) {
+    nodeWatch.tell(new NodeLossWatch.Recovered(sessionId, attempt.number(), attempt.workerId(), session));
+  }
+
+  @Override
   public void attemptEnded(String sessionId) {
     nodeWatch.tell(new NodeLossWatch.Ended(sessionId));
   }

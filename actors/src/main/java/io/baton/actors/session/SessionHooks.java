@@ -26,6 +26,13 @@ public interface SessionHooks {
   default void attemptGranted(String sessionId, Attempt attempt, ActorRef<Grant> agent,
       ActorRef<SessionCommand> session) {}
 
+  /**
+   * The entity recovered (its node crashed, or shards moved) with {@code attempt} running: the
+   * node hints {@code session} at once if that GPU has gone silent (it died with the same node),
+   * rather than leave it to the grant window.
+   */
+  default void attemptRecovered(String sessionId, Attempt attempt, ActorRef<SessionCommand> session) {}
+
   /** The session's running attempt ended (failed, or the session did): no more hints for it. */
   default void attemptEnded(String sessionId) {}
 

@@ -112,6 +112,7 @@ final class SessionOutbox {
       shard.ifPresent(sh -> context.scheduleOnce(TERMINAL_LINGER, context.getSelf(), new IdleCheck()));
     } else {
       watch.follow(s, true);
+      watch.recovered(s);
     }
   }
 

@@ -63,6 +63,13 @@ final class SessionWatch {
     }
   }
 
+  /** The entity recovered with an attempt running: its node may know the GPU is gone. */
+  void recovered(SessionState s) {
+    if (s.status().isRunning()) {
+      hooks.attemptRecovered(s.sessionId(), s.currentAttempt(), self);
+    }
+  }
+
   /** A runner heartbeat or an acknowledged chunk: the attempt holds its full lease again. */
   void renew(SessionState s) {
     timers.startSingleTimer(LEASE_TIMER, new LeaseDue(s.attempt(), false), settings.lease());

@@ -55,6 +55,8 @@ class SessionAttemptProtocolTest {
 
   record Unwatch() {}
 
+  record RecoveredOn(String gpuId, int attempt) {}
+
   @BeforeAll
   static void start() {
     testKit = ActorTestKit.create(ManualTime.config()
@@ -96,6 +98,11 @@ class SessionAttemptProtocolTest {
       public void attemptGranted(String sessionId, Attempt attempt, ActorRef<Grant> agent,
           ActorRef<SessionCommand> session) {
         nodeWatch.ref().tell(new Watch(attempt.workerId(), attempt.number(), agent));
+      }
+
+      @Override
+      public void attemptRecovered(String sessionId, Attempt attempt, ActorRef<SessionCommand> session) {
+        nodeWatch.ref().tell(new RecoveredOn(attempt.workerId(), attempt.number()));
       }
 
       @Override
@@ -217,6 +224,10 @@ class SessionAttemptProtocolTest {
     submittedAndGranted();
     kit.runCommand(new Heartbeat(1));
     kit.restart();
+    // The node is asked at once whether that GPU went silent (it may have died with the entity's node).
+    nodeWatch.fishForMessage(Duration.ofSeconds(3), m -> m instanceof RecoveredOn r && r.equals(new RecoveredOn("gpu-a", 1))
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     time.timePasses(settings.grantWindow().minusMillis(1));
     kit.runCommand(new Heartbeat(1)); // the runner outlived the entity's node: it keeps the attempt
     time.timePasses(settings.grantWindow());

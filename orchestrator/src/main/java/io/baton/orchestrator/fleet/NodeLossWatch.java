@@ -55,6 +55,13 @@ public final class NodeLossWatch {
   public record Granted(Address agent, String sessionId, int attempt, String gpuId, ActorRef<SessionCommand> session)
       implements Command {}
 
+  /**
+   * A session on this node recovered with {@code attempt} running on {@code gpuId}: hinted at once
+   * if that GPU has gone silent, and watched like a grant otherwise.
+   */
+  public record Recovered(String sessionId, int attempt, String gpuId, ActorRef<SessionCommand> session)
+      implements Command {}
+
   /** The session's attempt ended or moved on: nothing to tell it about that node any more. */
   public record Ended(String sessionId) implements Command {}
 
@@ -84,6 +91,7 @@ public final class NodeLossWatch {
   private final Map<Address, List<String>> lostGpus = new HashMap<>();
   /** The running attempts this node's sessions granted, by session: hinted at once when their node is lost. */
   private final Map<String, Watched> granted = new HashMap<>();
+  private final Instant startedAt = Instant.now();
   private long lastTick = System.nanoTime();
   private long distrustUntil = System.nanoTime();
 
@@ -144,6 +152,10 @@ public final class NodeLossWatch {
         })
         .onMessage(Granted.class, m -> {
           granted.put(m.sessionId(), new Watched(m.agent(), m.attempt(), m.gpuId(), m.session()));
+          return Behaviors.same();
+        })
+        .onMessage(Recovered.class, m -> {
+          onRecovered(m);
           return Behaviors.same();
         })
         .onMessage(Ended.class, m -> {
@@ -231,6 +243,27 @@ public final class NodeLossWatch {
               + w.gpuId() + " ran it")));
       return true;
     });
+  }
+
+  /**
+   * An entity restarts elsewhere only after its node was downed, seconds after that node went
+   * silent: a GPU of the same node has sent no report for longer than the staleness window by then.
+   * A watch that started too recently to have heard the GPU says nothing.
+   */
+  private void onRecovered(Recovered m) {
+    Instant now = Instant.now();
+    Instant heard = heardAt.get(m.gpuId());
+    boolean warm = startedAt.isBefore(now.minus(timing.reportStaleAfter()));
+    if (warm && (heard == null || heard.isBefore(now.minus(timing.reportStaleAfter())))) {
+      m.session().tell(new SessionCommand.Hint(m.attempt(), m.gpuId(), FailureCause.of(
+          FailureCause.Kind.NODE_UNREACHABLE, m.gpuId() + " sent no report for over "
+              + timing.reportStaleAfter().toMillis() + " ms when the session recovered: its node is gone")));
+      return;
+    }
+    GpuReport report = reports.get(m.gpuId());
+    if (report != null && report.agent() != null) {
+      granted.put(m.sessionId(), new Watched(report.agent().path().address(), m.attempt(), m.gpuId(), m.session()));
+    }
   }
 
   /** A report from that node's agent within two report intervals. */
