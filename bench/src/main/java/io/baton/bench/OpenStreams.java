@@ -37,7 +37,7 @@ final class OpenStreams {
         Map.entry("baton.orchestrator.simulated-fleet.gpus-per-host", 2),
         Map.entry("baton.workers.agent.sessions-per-gpu", streams / activeGpus + 16),
         // One append per session every 10 s instead of every token: 2,000 sessions must not turn
-        // into 1,000 journal writes a second on the bench's box; the progress timeout allows it.
+        // into 1,000 journal writes a second on the bench's box; the lease allows it.
         Map.entry("baton.workers.agent.runner.flush-interval", "10s"),
         Map.entry("baton.actors.session.lease", "60s"),
         Map.entry("baton.http.limits.max-streams-per-key", streams * 2),

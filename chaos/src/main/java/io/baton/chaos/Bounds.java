@@ -27,7 +27,7 @@ import java.util.Map;
  * </ul>
  */
 record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration stableAfter, Duration journalBackoffMax,
-    Duration progressTimeout, Duration decodePerToken) {
+    Duration lease, Duration decodePerToken) {
 
   static final long MARGIN_MS = 2000;
   static final long XID_MS = 1000;
@@ -80,7 +80,7 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
         + " down-removal margin (stable-after) + 2 s; nominally " + hostCrashMillis() + " ms");
     out.put("bound cassandra outage", "outage + " + (backoffMaxMillis() + MARGIN_MS)
         + " ms (journal back-off max with its 20% jitter + 2 s; not bounded by the issue)");
-    out.put("lease", progressTimeout.toMillis() + " ms");
+    out.put("lease", lease.toMillis() + " ms");
     out.put("decode-per-token", decodePerToken.toMillis() + " ms");
     return out;
   }

@@ -22,7 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
  *       new attempt's, or one taken after the SIGCONT).
  *   <li>Cassandra stall or restart: every running session; the first token accepted after the heal,
  *       since a chunk accepted during the stall is not durable until after it.
- *   <li>slow GPU: only attempts that failed while it was slow (the progress timeout).
+ *   <li>slow GPU: only attempts that failed while it was slow (the lease).
  * </ul>
  */
 final class Recoveries {
@@ -174,7 +174,7 @@ final class Recoveries {
             continue;
           }
           resumed = firstTokenAfter(s, t, attempt + 1);
-          bound = b.progressTimeout().toMillis() + Bounds.MARGIN_MS;
+          bound = b.lease().toMillis() + Bounds.MARGIN_MS;
         } else {
           continue;
         }

@@ -11,7 +11,7 @@ public enum GpuStatus {
   ACTIVE,
   /** Healthy and idle, waiting to be promoted when an active GPU leaves rotation. */
   SPARE,
-  /** Missed heartbeats or a progress timeout: its sessions are migrated, it takes no new ones. */
+  /** Missed heartbeats or a lost lease: its sessions are migrated, it takes no new ones. */
   SUSPECT,
   /** Taken out of rotation on purpose, by an operator or the fleet controller. */
   CORDONED,

@@ -47,7 +47,7 @@ public sealed interface GpuWorkerCommand extends CborSerializable {
   /** Stops new placements on an active GPU while its sessions finish or move. */
   record Drain(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}
 
-  /** Missed heartbeats or a progress timeout: the GPU may be hung. */
+  /** Missed heartbeats or a lost lease: the GPU may be hung. */
   record MarkSuspect(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}
 
   record StartReset(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}

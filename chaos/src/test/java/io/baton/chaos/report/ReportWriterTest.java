@@ -193,7 +193,7 @@ class ReportWriterTest {
         "1 session differs: s-3 (41 of 64 tokens equal)"));
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("failure-detection", "2.5 s");
-    settings.put("progress-timeout", "3 s");
+    settings.put("lease", "3 s");
     return new ChaosReport("xid-and-pause", 7, T0, at(30), settings, List.of(xid, pause),
         List.of(s1, s2, s3), List.of(gpuA, gpuB), invariants, List.of(
             new RecoverySample("xid-79", "s-1", 412, 1000),

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Detection path 2: a GPU that hangs raises no XID, so only the session's progress timeout (2 s in
+ * Detection path 2: a GPU that hangs raises no XID, so only the attempt's lease (3 s in
  * the fixture) notices. The silent attempt fails with LEASE_EXPIRED, the session resumes on
  * another GPU and completes exactly; the placer marks the hung GPU suspect, its agent resets it
  * (which releases the hang), health-checks it and returns it as a spare, and the spare that was
