@@ -96,11 +96,6 @@ final class SessionOutbox {
     followers.remove(follower);
   }
 
-  /** How many followers the session delivers to, for tests and diagnostics. */
-  int followers() {
-    return followers.size();
-  }
-
   private void deliver(TokenUpdate update) {
     followers.forEach(f -> f.tell(update));
   }

@@ -6,7 +6,6 @@ import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.workers.agent.GpuReport;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
