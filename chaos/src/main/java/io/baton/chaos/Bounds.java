@@ -18,7 +18,7 @@ import java.util.Map;
  *       detector flags a silent node about then.
  *   <li>Crash of the node hosting the entity: the entity can only restart elsewhere once the node is
  *       downed and the down-removal margin has passed, i.e. detection + the split brain resolver's
- *       stable-after (7 s) + the margin (stable-after again, by default), + 2 s. A pause that
+ *       stable-after (3 s) + the down-removal margin (2 s), + 2 s. A pause that
  *       ends before downing leaves the entity where it was: pause + 2 s.
  *   <li>Cassandra stalled or restarted: not bounded by the issue; the suite uses heal + the journal
  *       back-off maximum with its 20% jitter (entities restart after a journal failure with that
@@ -26,8 +26,8 @@ import java.util.Map;
  *   <li>An attempt that fails while its GPU is slowed: lease + 2 s.
  * </ul>
  */
-record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration stableAfter, Duration journalBackoffMax,
-    Duration lease, Duration decodePerToken) {
+record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration stableAfter, Duration removalMargin,
+    Duration journalBackoffMax, Duration lease, Duration decodePerToken) {
 
   static final long MARGIN_MS = 2000;
   static final long XID_MS = 1000;
@@ -37,9 +37,17 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
     return new Bounds(c.getDuration("pekko.cluster.failure-detector.heartbeat-interval"),
         c.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"),
         c.getDuration("pekko.cluster.split-brain-resolver.stable-after"),
+        removalMargin(c),
         c.getDuration("baton.actors.journal-backoff.max"),
         c.getDuration("baton.actors.session.lease"),
         c.getDuration("baton.workers.engine.timing.decode-per-token"));
+  }
+
+  /** Pekko's down-removal-margin; "off" means the split brain resolver's stable-after. */
+  private static Duration removalMargin(Config c) {
+    String path = "pekko.cluster.down-removal-margin";
+    return "off".equals(c.getString(path)) ? c.getDuration("pekko.cluster.split-brain-resolver.stable-after")
+        : c.getDuration(path);
   }
 
   long detectionMillis() {
@@ -51,12 +59,12 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
   }
 
   /**
-   * After downing, sharding waits the down-removal margin (by default the split brain resolver's
-   * stable-after) before it starts the crashed node's shards elsewhere, so that on a partition the
-   * other side has surely stopped its copies: single writer before speed.
+   * After downing, sharding waits the down-removal margin before it starts the crashed node's
+   * shards elsewhere, so that on a partition the other side has surely stopped its copies: single
+   * writer before speed.
    */
   long hostCrashMillis() {
-    return detectionMillis() + 2 * stableAfter.toMillis() + MARGIN_MS;
+    return detectionMillis() + stableAfter.toMillis() + removalMargin.toMillis() + MARGIN_MS;
   }
 
   /** The entities' restart back-off reaches max, then draws up to 20% more (the supervisors' random factor). */
@@ -74,10 +82,11 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
     out.put("failure-detection", String.format("%.1f s (heartbeat %d ms + acceptable pause %d ms)",
         detectionMillis() / 1000.0, heartbeatInterval.toMillis(), acceptablePause.toMillis()));
     out.put("sbr-stable-after", stableAfter.toMillis() + " ms");
+    out.put("down-removal-margin", removalMargin.toMillis() + " ms");
     out.put("bound xid", XID_MS + " ms");
     out.put("bound worker-node crash", nodeCrashMillis() + " ms (detection + 2 s)");
     out.put("bound entity-host crash", "the downing as measured (nominally detection + stable-after) + the"
-        + " down-removal margin (stable-after) + 2 s; nominally " + hostCrashMillis() + " ms");
+        + " down-removal margin + 2 s; nominally " + hostCrashMillis() + " ms");
     out.put("bound cassandra outage", "outage + " + (backoffMaxMillis() + MARGIN_MS)
         + " ms (journal back-off max with its 20% jitter + 2 s; not bounded by the issue)");
     out.put("lease", lease.toMillis() + " ms");

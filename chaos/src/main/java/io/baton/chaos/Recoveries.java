@@ -92,7 +92,7 @@ final class Recoveries {
         .map(l -> logTime(l.substring(0, Math.max(0, l.indexOf(' '))), fault))
         .filter(at -> at != null && at.isAfter(fault))
         .min(Instant::compareTo);
-    return downed.map(at -> Duration.between(fault, at).toMillis() + o.bounds().stableAfter().toMillis()
+    return downed.map(at -> Duration.between(fault, at).toMillis() + o.bounds().removalMargin().toMillis()
         + Bounds.MARGIN_MS).orElse(o.bounds().hostCrashMillis());
   }
 

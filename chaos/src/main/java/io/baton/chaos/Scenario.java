@@ -22,10 +22,13 @@ record Scenario(String name, String description, List<At> faults) {
   /** A fault planned at {@code fraction} of the duration. */
   record At(double fraction, FaultPlan plan) {}
 
-  /** A node pause this long outlasts failure detection (~2.5 s) but not downing (7 s stable-after). */
-  static final Duration PAUSE = Duration.ofSeconds(5);
+  /**
+   * A node pause this long outlasts failure detection (~2.5 s) but not downing (detection + 3 s
+   * stable-after, ~5.5 s), with 1.5 s to spare on either side.
+   */
+  static final Duration PAUSE = Duration.ofSeconds(4);
 
-  /** Outlasts detection + stable-after (~9.5 s) and the minority's own downing and stop. */
+  /** Outlasts detection + stable-after (~5.5 s) and the minority's own downing and stop. */
   static final Duration LONG_PARTITION = Duration.ofSeconds(15);
 
   static final List<Scenario> ALL = List.of(
@@ -43,15 +46,15 @@ record Scenario(String name, String description, List<At> faults) {
       new Scenario("session-host-kill", "kill -9 of the node hosting a running session's entity: recovered from"
           + " the journal on a survivor after downing; its worker keeps appending",
           List.of(new At(0.35, new KillHostOfRunningSession()))),
-      new Scenario("node-pause", "SIGSTOP of the busiest node for 5 s (a long GC pause), then SIGCONT",
+      new Scenario("node-pause", "SIGSTOP of the busiest node for 4 s (a long GC pause), then SIGCONT",
           List.of(new At(0.35, new PauseBusyNode(PAUSE)))),
-      new Scenario("partition", "the busiest node's network to the other nodes cut for 5 s (Cassandra reachable"
+      new Scenario("partition", "the busiest node's network to the other nodes cut for 4 s (Cassandra reachable"
           + " from both sides): its sessions migrate at detection; fenced when it returns",
           List.of(new At(0.35, new PartitionBusyNode(PAUSE)))),
       new Scenario("partition-long", "the busiest node cut off for 15 s: the resolver downs the minority, which"
           + " stops; its entities restart on the majority from the journal",
           List.of(new At(0.3, new PartitionBusyNode(LONG_PARTITION)))),
-      new Scenario("cassandra-stall", "SIGSTOP of Cassandra for 5 s, then SIGCONT: every journal write stalls",
+      new Scenario("cassandra-stall", "SIGSTOP of Cassandra for 4 s, then SIGCONT: every journal write stalls",
           List.of(new At(0.35, new PauseCassandraFor(PAUSE)))),
       new Scenario("cassandra-restart", "Cassandra stopped and started again mid-run",
           List.of(new At(0.35, new RestartCassandraNow()))),

@@ -3,8 +3,8 @@ package io.baton.workers.agent;
 import io.baton.workers.agent.SessionRunner.Command;
 import io.baton.workers.agent.SessionRunner.DecodeStep;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Paces a runner's decoding and says when it has stopped. Each {@link DecodeStep} arrives when the
@@ -13,9 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * between tokens. Decoding stops at max_tokens or when a stop sequence is reached.
  */
 final class DecodePacer {
-  private static final String STEP_TIMER = "step";
-
-  private final TimerScheduler<Command> timers;
+  private final GpuClock clock;
   private final ActorRef<Command> self;
   /** Wait out the engine's simulated times; tests pass false (RunnerSettings). */
   private final boolean honourSimulatedTiming;
@@ -23,13 +21,15 @@ final class DecodePacer {
   private final StopSequences stops;
   /** When the simulated GPU finishes its current step, by System.nanoTime. */
   private long dueNanos;
+  /** The wake-up for the step in flight, while it waits on the clock. */
+  private Future<?> pending;
   private boolean done;
   /** "length" unless a stop sequence ended the generation. */
   private String finishReason = "length";
 
-  DecodePacer(TimerScheduler<Command> timers, ActorRef<Command> self, boolean honourSimulatedTiming, int maxTokens,
+  DecodePacer(GpuClock clock, ActorRef<Command> self, boolean honourSimulatedTiming, int maxTokens,
       StopSequences stops) {
-    this.timers = timers;
+    this.clock = clock;
     this.self = self;
     this.honourSimulatedTiming = honourSimulatedTiming;
     this.maxTokens = maxTokens;
@@ -68,16 +68,19 @@ final class DecodePacer {
 
   /** Stops a pending step; one already sent is ignored by the runner once decoding has stopped. */
   void cancel() {
-    timers.cancel(STEP_TIMER);
+    if (pending != null) {
+      pending.cancel(false);
+      pending = null;
+    }
   }
 
   private void schedule(Duration simulated) {
     if (honourSimulatedTiming && simulated.compareTo(Duration.ZERO) > 0) {
-      // Pekko's timers fire on a 10 ms tick, so each wait ends late; aiming every step at the
-      // simulated GPU's own clock keeps that lateness from adding up over a stream.
+      // Aiming every step at the simulated GPU's own schedule keeps a late wake-up (a busy box)
+      // from adding up over a stream.
       long now = System.nanoTime();
       dueNanos = dueNanos == 0 ? now + simulated.toNanos() : Math.max(dueNanos + simulated.toNanos(), now);
-      timers.startSingleTimer(STEP_TIMER, new DecodeStep(), Duration.ofNanos(Math.max(0, dueNanos - now)));
+      pending = clock.after(Duration.ofNanos(Math.max(0, dueNanos - now)), () -> self.tell(new DecodeStep()));
     } else {
       self.tell(new DecodeStep());
     }

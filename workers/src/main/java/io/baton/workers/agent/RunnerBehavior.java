@@ -65,7 +65,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     context.setLoggerName(SessionRunner.class);
     this.sessionId = state.sessionId();
     this.attempt = attempt;
-    this.pacer = new DecodePacer(timers, context.getSelf(), settings.honourSimulatedTiming(),
+    this.pacer = new DecodePacer(GpuClock.get(context.getSystem()), context.getSelf(), settings.honourSimulatedTiming(),
         state.spec().maxTokens(), new StopSequences(engine.tokenizer(), state.spec().stop(), state.tokens()));
     this.listener = listener;
     this.link = new SessionLink(context, session, sessionId, attempt, settings.ackTimeout(), metrics,
