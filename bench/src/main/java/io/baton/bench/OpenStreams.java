@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class OpenStreams {
   /** @param runningSessions sessions on the agent's GPUs while the heap was measured */
   record Result(int requested, int open, int errors, int ended, double secondsToOpen, long heapBefore,
-      long heapOpen, int runningSessions, String firstError) {
+      long heapOpen, int runningSessions, String firstError, List<String> growth) {
     double perStreamKiB() {
       return open == 0 ? Double.NaN : (heapOpen - heapBefore) / 1024.0 / open;
     }
@@ -49,6 +50,7 @@ final class OpenStreams {
       throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long before = heapAfterGc(memory);
+    HeapHistogram histogramBefore = HeapHistogram.take();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process clients = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
         StreamHolder.class.getName(), node.node.httpAddress(), String.valueOf(streams), String.valueOf(maxTokens),
@@ -73,13 +75,15 @@ final class OpenStreams {
       AgentStatus status = node.agentStatus();
       int running = status.gpus().stream().mapToInt(g -> g.sessions().size()).sum();
       long heapOpen = heapAfterGc(memory);
+      int open = field(result, "open");
+      List<String> growth = HeapHistogram.take().growthTable(histogramBefore, Math.max(1, open), 15);
       if (holdSeconds > 0) {
         System.err.printf("bench: holding the streams open for %d s (pid %d), e.g. for jcmd GC.class_histogram%n",
             holdSeconds, ProcessHandle.current().pid());
         Thread.sleep(holdSeconds * 1000L);
       }
-      return new Result(streams, field(result, "open"), field(result, "errors"), field(result, "ended"),
-          Double.parseDouble(value(result, "seconds")), before, heapOpen, running, firstError);
+      return new Result(streams, open, field(result, "errors"), field(result, "ended"),
+          Double.parseDouble(value(result, "seconds")), before, heapOpen, running, firstError, growth);
     } finally {
       clients.getOutputStream().close();
       if (!clients.waitFor(30, TimeUnit.SECONDS)) {
@@ -108,13 +112,17 @@ final class OpenStreams {
     throw new IllegalArgumentException("no " + name + " in '" + line + "'");
   }
 
+  /** The summary row, then the classes that grew most while the streams were open. */
   static List<String> table(Result r) {
-    return List.of(
+    List<String> out = new ArrayList<>(List.of(
         "| streams asked | open (first token received) | failed | ended early | seconds to open"
             + " | sessions running | node heap before, MiB | node heap with all open, MiB | per open stream, KiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         String.format("| %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | **%.1f** |", r.requested(), r.open(),
             r.errors(), r.ended(), r.secondsToOpen(), r.runningSessions(), r.heapBefore() / 1048576.0,
-            r.heapOpen() / 1048576.0, r.perStreamKiB()));
+            r.heapOpen() / 1048576.0, r.perStreamKiB())));
+    out.add("");
+    out.addAll(r.growth());
+    return out;
   }
 }

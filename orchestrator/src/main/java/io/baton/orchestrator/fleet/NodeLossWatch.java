@@ -5,6 +5,7 @@ import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.GpuReport;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +57,8 @@ public final class NodeLossWatch {
 
   /**
    * A session on this node recovered with {@code attempt} running on {@code gpuId}: hinted at once
-   * if that GPU has gone silent, and watched like a grant otherwise.
+   * if that GPU has gone silent; otherwise watched like a grant, and its agent told, so that the
+   * runner resends to the new host at once.
    */
   public record Recovered(String sessionId, int attempt, String gpuId, ActorRef<SessionCommand> session)
       implements Command {}
@@ -262,6 +264,7 @@ public final class NodeLossWatch {
     GpuReport report = reports.get(m.gpuId());
     if (report != null && report.agent() != null) {
       granted.put(m.sessionId(), new Watched(report.agent().path().address(), m.attempt(), m.gpuId(), m.session()));
+      report.agent().tell(new AgentCommand.SessionMoved(m.gpuId(), m.sessionId(), m.attempt()));
     }
   }
 

@@ -22,6 +22,13 @@ public sealed interface AgentCommand {
 
   record GetStatus(ActorRef<AgentStatus> replyTo) implements AgentCommand, CborSerializable {}
 
+  /**
+   * The session's entity restarted on another node (its host crashed or its shard moved) and found
+   * this attempt running: the runner resends what is unacknowledged now, instead of at its next ack
+   * timeout, since what it sent meanwhile went to the old host.
+   */
+  record SessionMoved(String gpuId, String sessionId, int attempt) implements AgentCommand, CborSerializable {}
+
   // --- the agent's own messages -----------------------------------------------------------------
 
   /** A GpuWorker entity announced its state (through the cluster topic). */

@@ -57,6 +57,15 @@ final class PlacementIntake {
     startRunner(g, slot);
   }
 
+  /** The attempt's entity restarted elsewhere: its runner, if still this attempt's, resends now. */
+  void moved(AgentCommand.SessionMoved m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    GpuSlot.Run run = slot == null ? null : slot.runs.get(m.sessionId());
+    if (run != null && run.attempt() == m.attempt()) {
+      run.runner().tell(new SessionRunner.SessionMoved());
+    }
+  }
+
   private void startRunner(Grant g, GpuSlot slot) {
     GpuSlot.Run old = slot.runs.remove(g.sessionId());
     if (old != null) {

@@ -11,6 +11,7 @@ import io.baton.persistence.kv.KvBlockStore;
 import io.baton.workers.agent.SessionRunner.AppendResult;
 import io.baton.workers.agent.SessionRunner.BlocksWritten;
 import io.baton.workers.agent.SessionRunner.HeartbeatDue;
+import io.baton.workers.agent.SessionRunner.SessionMoved;
 import io.baton.workers.agent.SessionRunner.CheckpointResult;
 import io.baton.workers.agent.SessionRunner.Command;
 import io.baton.workers.agent.SessionRunner.DecodeStep;
@@ -113,6 +114,13 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
       return progress();
     } else if (command instanceof HeartbeatDue) {
       link.heartbeat();
+      return this;
+    } else if (command instanceof SessionMoved) {
+      // What went to the old host is lost; the resend is idempotent and the old answer is ignored.
+      link.heartbeat();
+      if (chunks.hasInFlight()) {
+        chunks.resend();
+      }
       return this;
     } else if (command instanceof AppendResult m) {
       return onAppendResult(m);

@@ -46,6 +46,9 @@ public final class SessionRunner {
   /** Stops the runner at once, e.g. because the agent migrates the session; nothing more is sent. */
   public record Stop() implements Command {}
 
+  /** The session's entity restarted elsewhere: heartbeat and resend the chunk in flight now. */
+  public record SessionMoved() implements Command {}
+
   // The rest are the runner's messages to itself, package-private for its collaborators.
 
   /** @param how what the resume plan chose, for the log */

@@ -129,6 +129,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(Tick.class, this::onTick)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(SessionMoved.class, m -> then(() -> intake.moved(m)))
         .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
         .onMessage(GpuStateFetched.class, this::onStateFetched)
         .onMessage(ObserveXid.class, m -> then(() -> care.observed(m.gpuId(), m.code(), m.detail())))

@@ -162,6 +162,32 @@ class SessionRunnerIntegrationTest {
     }
   }
 
+  @Test
+  void aRunnerWhoseSessionMovedResendsItsUnansweredChunkAtOnce() {
+    ActorRef<SessionCommand> session = submitted("it-runner-moved-");
+    assertInstanceOf(Accepted.class, ask(session, r -> new Place(1, "gpu-1", ResumeMethod.FRESH, r)));
+    // The old host never answers, and neither the ack timeout nor a heartbeat falls due within the
+    // test: only the news that the entity moved can make the runner send again.
+    TestProbe<SessionCommand> away = kit.createTestProbe();
+    RunnerSettings patient = new RunnerSettings(4, Duration.ofMillis(50), false, Duration.ofSeconds(120),
+        Duration.ofSeconds(120));
+    ActorRef<SessionRunner.Command> runner = kit.spawn(SessionRunner.create(away.getRef(), state(session), 1,
+        ResumeMethod.FRESH, engine(), null, patient, kit.createTestProbe(RunnerEvent.class).getRef()));
+    try {
+      away.expectMessageClass(SessionCommand.Heartbeat.class, TIMEOUT);
+      AppendTokens lost = away.expectMessageClass(AppendTokens.class, TIMEOUT);
+
+      runner.tell(new SessionRunner.SessionMoved());
+
+      assertEquals(new SessionCommand.Heartbeat(1), away.expectMessageClass(SessionCommand.Heartbeat.class, TIMEOUT));
+      AppendTokens again = away.expectMessageClass(AppendTokens.class, TIMEOUT);
+      assertEquals(lost.fromIndex(), again.fromIndex());
+      assertEquals(lost.tokens(), again.tokens());
+    } finally {
+      runner.tell(new SessionRunner.Stop());
+    }
+  }
+
   private static void drain(TestProbe<SessionCommand> probe) {
     while (true) {
       try {
