@@ -57,6 +57,7 @@ public final class ChaosRuns {
     boolean isolated = NetworkNamespaces.available();
     ClusterOptions options = ClusterOptions.defaults(clusterDir, nodes, gpusPerNode).withNodeConfig(config)
         .withIsolatedNetwork(isolated);
+    Http.useAdminToken(options.adminToken());
     progress.accept("chaos: starting " + nodes + " nodes x " + gpusPerNode + " GPUs (" + options.spares()
         + " spares) under " + clusterDir + (isolated ? ", each node in its own network namespace"
         : ", on loopback (not root: the partition scenarios will report their fault as not injected)"));

@@ -25,7 +25,14 @@ final class Http {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
+  /** The cluster's admin token, sent with every /admin request; set once when the suite's cluster starts. */
+  private static volatile String adminToken = "";
+
   private Http() {}
+
+  static void useAdminToken(String token) {
+    adminToken = token == null ? "" : token;
+  }
 
   /** A status and a parsed JSON body (null when the body is not JSON). */
   record Reply(int status, JsonNode json, String body) {
@@ -35,13 +42,22 @@ final class Http {
   }
 
   static Optional<Reply> get(String url) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build());
+    return send(request(url).GET().build());
   }
 
   static Optional<Reply> postJson(String url, String json) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
+    return send(request(url).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  private static HttpRequest.Builder request(String url) {
+    URI uri = URI.create(url);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+    String token = adminToken;
+    if (uri.getPath().startsWith("/admin") && !token.isEmpty()) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    return builder;
   }
 
   /** Empty when the node could not be reached or did not answer in time: the caller decides whether to retry. */

@@ -38,8 +38,9 @@ public final class ApiRoutes extends AllDirectives {
     this.ready = ready;
     HttpMetrics httpMetrics = services.httpMetrics();
     SessionGateway gateway = new SessionGateway(system, services.catalog(), settings, httpMetrics);
-    this.openAi = new OpenAiRoutes(system, gateway, settings);
-    this.sessions = new SessionRoutes(system, gateway, openAi);
+    RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey());
+    this.openAi = new OpenAiRoutes(system, gateway, settings, slots);
+    this.sessions = new SessionRoutes(system, gateway, openAi, slots);
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files());
@@ -47,14 +48,15 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return new ErrorHandling().handle(() -> concat(
+    return new ErrorHandling().handle(() -> BrowserGuard.sameOriginOnly(() -> concat(
         new HealthRoutes(ready).routes(),
-        metrics.routes(),
+        pathPrefix("metrics", () -> settings.metricsOpen() ? metrics.routes() : adminOnly(metrics::routes)),
         pathPrefix("v1", () -> available(() -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
-            withSizeLimit(settings.maxFile(), files::routes),
-            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(), batches.routes())))))),
-        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes)))));
+            withSizeLimit(settings.maxFile(), () -> files.routes(tenant)),
+            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(tenant),
+                batches.routes(tenant))))))),
+        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes))))));
   }
 
   /** 503 with Retry-After until the node can take work (Cassandra, cluster and GPUs are up). */
@@ -81,10 +83,15 @@ public final class ApiRoutes extends AllDirectives {
     });
   }
 
-  /** With an admin token configured, /admin needs it as a bearer token; an API key is not enough. */
+  /**
+   * /admin needs the admin token as a bearer token; an API key is not enough. Without a token it
+   * is open only in loopback dev mode: {@link HttpSettings} refuses to start a node that has API
+   * keys or binds beyond loopback and has no admin token.
+   */
   private Route adminOnly(Supplier<Route> inner) {
     if (settings.adminToken().isBlank()) {
-      return inner.get();
+      return settings.devMode() ? inner.get() : complete(Json.error(ApiError.unauthorized(
+          "/admin is closed: this node has no admin token (baton.http.admin-token)")));
     }
     byte[] expected = settings.adminToken().getBytes(StandardCharsets.UTF_8);
     return optionalHeaderValueByName("Authorization", header -> {

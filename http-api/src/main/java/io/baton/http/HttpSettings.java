@@ -14,6 +14,7 @@ import java.util.Map;
  * @param cancelOnDisconnect a client disconnect cancels its session instead of letting it finish
  * @param maxFile the largest upload to /v1/files; it streams to Cassandra, so it may be large
  * @param chaos whether /admin/chaos (fault injection) exists; off in production, where it is a 404
+ * @param metricsAccess who may scrape /metrics beyond loopback: "open" or "admin-token"
  */
 public record HttpSettings(
     String host,
@@ -26,10 +27,35 @@ public record HttpSettings(
     int maxStreamsPerKey,
     Duration keepAlive,
     boolean cancelOnDisconnect,
-    boolean chaos) {
+    boolean chaos,
+    String metricsAccess) {
 
   public HttpSettings {
     apiKeys = Map.copyOf(apiKeys);
+    if (!metricsAccess.equals("open") && !metricsAccess.equals("admin-token")) {
+      throw new IllegalArgumentException("baton.http.metrics-access must be open or admin-token, was " + metricsAccess);
+    }
+    if (adminToken.isBlank() && (!apiKeys.isEmpty() || !loopback(host))) {
+      throw new IllegalArgumentException("set baton.http.admin-token (BATON_ADMIN_TOKEN) to a secret: "
+          + (apiKeys.isEmpty() ? "HTTP binds to " + host + ", beyond loopback" : "API keys are configured")
+          + ", and /admin (cordon, drain, cluster membership) must not be reachable without its own credential");
+    }
+  }
+
+  /** Loopback only, no API keys, no admin token: the single-user dev node, where /admin is open. */
+  public boolean devMode() {
+    return adminToken.isBlank() && apiKeys.isEmpty() && loopback(host);
+  }
+
+  /** /metrics without a credential: always on loopback, elsewhere only when configured "open". */
+  public boolean metricsOpen() {
+    return loopback(host) || metricsAccess.equals("open");
+  }
+
+  /** Only literal loopback names count; a name that might resolve elsewhere does not. */
+  static boolean loopback(String host) {
+    String h = host.trim();
+    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
   }
 
   public static HttpSettings fromConfig(Config root) {
@@ -49,7 +75,8 @@ public record HttpSettings(
         c.getInt("limits.max-streams-per-key"),
         c.getDuration("keep-alive"),
         onDisconnect.equals("cancel"),
-        c.getBoolean("chaos"));
+        c.getBoolean("chaos"),
+        c.getString("metrics-access"));
   }
 
   /** "alice:sk-1,bob:sk-2" to {sk-1=alice, sk-2=bob}; a key without a name is named "default". */

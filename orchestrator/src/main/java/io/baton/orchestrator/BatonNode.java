@@ -57,6 +57,7 @@ public final class BatonNode implements AutoCloseable {
   }
 
   public static BatonNode start(Config config) throws Exception {
+    HttpSettings.fromConfig(config); // credentials first: a node that must not start fails before Cassandra does
     PersistenceSettings persistence = PersistenceSettings.fromConfig(config);
     EmbeddedCassandra cassandra = null;
     List<String> contactPoints = persistence.contactPoints();

@@ -157,7 +157,7 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
     Instant at = now();
     return check(BatchRules.create(c), c.replyTo(), () -> new Created(
         batchId, c.inputFileId(), c.endpoint(), c.completionWindow(), c.metadata(), at,
-        at.plus(BatchRules.COMPLETION_WINDOWS.get(c.completionWindow()))));
+        at.plus(BatchRules.COMPLETION_WINDOWS.get(c.completionWindow())), c.tenant()));
   }
 
   /** A retried creation is acknowledged; different content under the same id is refused. */

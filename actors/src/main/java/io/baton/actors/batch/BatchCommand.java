@@ -24,9 +24,10 @@ public sealed interface BatchCommand extends CborSerializable {
    * @param endpoint {@code /v1/chat/completions} or {@code /v1/completions}
    * @param completionWindow {@code 24h}, the only window OpenAI offers
    * @param metadata up to 16 client-chosen pairs; null means none
+   * @param tenant the caller's API key name; the batch, its lines and its files are its alone
    */
   record Create(
-      String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
+      String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata, String tenant,
       ActorRef<Reply> replyTo) implements Mutation {
     public Create {
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

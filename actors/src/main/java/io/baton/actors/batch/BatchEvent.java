@@ -11,10 +11,14 @@ import java.util.Map;
  */
 public sealed interface BatchEvent extends CborSerializable {
 
-  /** @param expiresAt {@code at} plus the completion window, fixed once so replay cannot move it */
+  /**
+   * @param expiresAt {@code at} plus the completion window, fixed once so replay cannot move it
+   * @param tenant the API key name that created it, the only one that sees it; absent (null) in
+   *     events written before tenants, which read as {@link BatchState#DEFAULT_TENANT}
+   */
   record Created(
       String batchId, String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata,
-      Instant at, Instant expiresAt) implements BatchEvent {
+      Instant at, Instant expiresAt, String tenant) implements BatchEvent {
     public Created {
       metadata = Map.copyOf(metadata);
     }

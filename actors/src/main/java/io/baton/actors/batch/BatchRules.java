@@ -60,7 +60,8 @@ final class BatchRules {
   /** Whether a repeated Create asks for exactly the batch that exists, so it can be acknowledged. */
   static boolean sameCreation(BatchState s, Create c) {
     return s.inputFileId().equals(c.inputFileId()) && s.endpoint().equals(c.endpoint())
-        && s.completionWindow().equals(c.completionWindow()) && s.metadata().equals(c.metadata());
+        && s.completionWindow().equals(c.completionWindow()) && s.metadata().equals(c.metadata())
+        && s.tenant().equals(c.tenant());
   }
 
   static Optional<Rejection> validated(int totalRequests) {

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param cancelReason why the batch was cancelled; not part of OpenAI's object
  * @param finishedLines every line counted in {@code requestCounts}, so a repeated report is skipped
  * @param failedLines the finished lines that failed, to tell a repeated report from a contradiction
+ * @param tenant the API key name that created the batch; null until it is created
  */
 public record BatchState(
     String id,
@@ -48,13 +49,17 @@ public record BatchState(
     Map<String, String> metadata,
     String cancelReason,
     LineSet finishedLines,
-    LineSet failedLines)
+    LineSet failedLines,
+    String tenant)
     implements CborSerializable {
+
+  /** The tenant of a node without API keys, and of batches created before tenants were recorded. */
+  public static final String DEFAULT_TENANT = "default";
 
   public static BatchState empty(String batchId) {
     return new BatchState(
         batchId, null, null, null, BatchStatus.NEW, null, null, List.of(), null, null, null, null, null, null, null,
-        null, null, RequestCounts.NONE, Map.of(), null, LineSet.EMPTY, LineSet.EMPTY);
+        null, null, RequestCounts.NONE, Map.of(), null, LineSet.EMPTY, LineSet.EMPTY, null);
   }
 
   public BatchState apply(BatchEvent event) {
@@ -63,7 +68,7 @@ public record BatchState(
       return new BatchState(
           e.batchId(), e.endpoint(), e.inputFileId(), e.completionWindow(), BatchStatus.VALIDATING, null, null,
           List.of(), e.at(), null, e.expiresAt(), null, null, null, null, null, null, RequestCounts.NONE,
-          e.metadata(), null, LineSet.EMPTY, LineSet.EMPTY);
+          e.metadata(), null, LineSet.EMPTY, LineSet.EMPTY, e.tenant() == null ? DEFAULT_TENANT : e.tenant());
     } else if (event instanceof InputValidated e) {
       return withOutcome(outputFileId, errorFileId, append(errors, e.errors()), cancelReason)
           .withProgress(new RequestCounts(e.totalRequests(), 0, 0), LineSet.EMPTY, LineSet.EMPTY)
@@ -102,7 +107,7 @@ public record BatchState(
         stamp(to, BatchStatus.FINALIZING, at, finalizingAt), stamp(to, BatchStatus.COMPLETED, at, completedAt),
         stamp(to, BatchStatus.FAILED, at, failedAt), stamp(to, BatchStatus.EXPIRED, at, expiredAt),
         stamp(to, BatchStatus.CANCELLING, at, cancellingAt), stamp(to, BatchStatus.CANCELLED, at, cancelledAt),
-        requestCounts, metadata, cancelReason, finishedLines, failedLines);
+        requestCounts, metadata, cancelReason, finishedLines, failedLines, tenant);
   }
 
   private static Instant stamp(BatchStatus to, BatchStatus owner, Instant at, Instant current) {
@@ -113,14 +118,14 @@ public record BatchState(
     return new BatchState(
         id, endpoint, inputFileId, completionWindow, status, output, errorFile, newErrors, createdAt, inProgressAt,
         expiresAt, finalizingAt, completedAt, failedAt, expiredAt, cancellingAt, cancelledAt, requestCounts,
-        metadata, reason, finishedLines, failedLines);
+        metadata, reason, finishedLines, failedLines, tenant);
   }
 
   private BatchState withProgress(RequestCounts counts, LineSet finished, LineSet failed) {
     return new BatchState(
         id, endpoint, inputFileId, completionWindow, status, outputFileId, errorFileId, errors, createdAt,
         inProgressAt, expiresAt, finalizingAt, completedAt, failedAt, expiredAt, cancellingAt, cancelledAt, counts,
-        metadata, cancelReason, finished, failed);
+        metadata, cancelReason, finished, failed, tenant);
   }
 
   private static <T> List<T> append(List<T> list, List<T> more) {

@@ -54,6 +54,14 @@ public final class XidCatalog {
     return classes.getOrDefault(code, XidClass.UNKNOWN);
   }
 
+  /**
+   * The code as a metric label: a catalogued code is itself, any other is "other", so a flood of
+   * made-up codes (from a driver or a caller of /admin/chaos) cannot grow the label set without bound.
+   */
+  public String label(int code) {
+    return classes.containsKey(code) ? String.valueOf(code) : "other";
+  }
+
   private static boolean knownId(String id) {
     for (XidClass xidClass : XidClass.values()) {
       if (xidClass != XidClass.UNKNOWN && xidClass.id().equals(id)) {

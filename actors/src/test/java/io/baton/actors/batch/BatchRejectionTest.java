@@ -30,15 +30,15 @@ class BatchRejectionTest extends BatchTestBase {
       seventeenPairs.put("k" + i, "v");
     }
     return Stream.of(
-        r -> new Create(null, CHAT, WINDOW, METADATA, r),
-        r -> new Create(" ", CHAT, WINDOW, METADATA, r),
-        r -> new Create(INPUT, "/v1/embeddings", WINDOW, METADATA, r),
-        r -> new Create(INPUT, null, WINDOW, METADATA, r),
-        r -> new Create(INPUT, CHAT, "48h", METADATA, r),
-        r -> new Create(INPUT, CHAT, null, METADATA, r),
-        r -> new Create(INPUT, CHAT, WINDOW, seventeenPairs, r),
-        r -> new Create(INPUT, CHAT, WINDOW, Map.of("k".repeat(65), "v"), r),
-        r -> new Create(INPUT, CHAT, WINDOW, Map.of("k", "v".repeat(513)), r));
+        r -> new Create(null, CHAT, WINDOW, METADATA, "alice", r),
+        r -> new Create(" ", CHAT, WINDOW, METADATA, "alice", r),
+        r -> new Create(INPUT, "/v1/embeddings", WINDOW, METADATA, "alice", r),
+        r -> new Create(INPUT, null, WINDOW, METADATA, "alice", r),
+        r -> new Create(INPUT, CHAT, "48h", METADATA, "alice", r),
+        r -> new Create(INPUT, CHAT, null, METADATA, "alice", r),
+        r -> new Create(INPUT, CHAT, WINDOW, seventeenPairs, "alice", r),
+        r -> new Create(INPUT, CHAT, WINDOW, Map.of("k".repeat(65), "v"), "alice", r),
+        r -> new Create(INPUT, CHAT, WINDOW, Map.of("k", "v".repeat(513)), "alice", r));
   }
 
   @ParameterizedTest
@@ -55,17 +55,17 @@ class BatchRejectionTest extends BatchTestBase {
       sixteenPairs.put("k" + i, "v");
     }
     sixteenPairs.put("k".repeat(64), "v".repeat(512));
-    assertAccepted(BatchStatus.VALIDATING, run(r -> new Create(INPUT, CHAT, WINDOW, sixteenPairs, r)));
+    assertAccepted(BatchStatus.VALIDATING, run(r -> new Create(INPUT, CHAT, WINDOW, sixteenPairs, "alice", r)));
   }
 
   @Test
   void aCreateWithOtherContentIsAlreadyExistsBeforeAndAfterTheEnd() {
     create();
-    assertRejected(ALREADY_EXISTS, r -> new Create("file-other", CHAT, WINDOW, METADATA, r));
-    assertRejected(ALREADY_EXISTS, r -> new Create(INPUT, "/v1/completions", WINDOW, METADATA, r));
-    assertRejected(ALREADY_EXISTS, r -> new Create(INPUT, CHAT, WINDOW, Map.of(), r));
+    assertRejected(ALREADY_EXISTS, r -> new Create("file-other", CHAT, WINDOW, METADATA, "alice", r));
+    assertRejected(ALREADY_EXISTS, r -> new Create(INPUT, "/v1/completions", WINDOW, METADATA, "alice", r));
+    assertRejected(ALREADY_EXISTS, r -> new Create(INPUT, CHAT, WINDOW, Map.of(), "alice", r));
     run(r -> new Fail(List.of(ERROR), r));
-    assertRejected(ALREADY_EXISTS, r -> new Create("file-other", CHAT, WINDOW, METADATA, r));
+    assertRejected(ALREADY_EXISTS, r -> new Create("file-other", CHAT, WINDOW, METADATA, "alice", r));
   }
 
   @Test

@@ -54,7 +54,7 @@ class BatchSerializationTest {
   static List<BatchEvent> events() {
     return List.of(
         new Created("batch_1", "file-in", "/v1/chat/completions", "24h", Map.of("a", "b", "c", ""), AT,
-            AT.plusSeconds(86_400)),
+            AT.plusSeconds(86_400), "alice"),
         new InputValidated(3, List.of(LINE_ERROR), AT),
         new ValidationFailed(List.of(LINE_ERROR, BATCH_ERROR), AT),
         new RequestsFinished(List.of(0, 2, 40_000), List.of(1), AT),
@@ -63,12 +63,14 @@ class BatchSerializationTest {
         new Failed(List.of(BATCH_ERROR), AT),
         new Expired(null, "file-err", AT),
         new CancellationRequested("no longer needed", AT),
-        new Cancelled("file-out", "file-err", AT));
+        new Cancelled("file-out", "file-err", AT),
+        // Written before batches recorded their tenant.
+        new Created("batch_0", "file-in", "/v1/completions", "24h", Map.of(), AT, AT.plusSeconds(86_400), null));
   }
 
   static List<BatchCommand> commands() {
     return List.of(
-        new Create("file-in", "/v1/completions", "24h", Map.of("k", "v"), replyTo),
+        new Create("file-in", "/v1/completions", "24h", Map.of("k", "v"), "alice", replyTo),
         new MarkValidated(10_000, List.of(LINE_ERROR), replyTo),
         new ReportRequests(List.of(5, 6), List.of(7), replyTo),
         new Finalize(replyTo),
@@ -112,6 +114,13 @@ class BatchSerializationTest {
     assertEquals(leaves(BatchEvent.class), classes(events()));
     assertEquals(leaves(BatchCommand.class), classes(commands()));
     assertEquals(leaves(Reply.class), classes(replies()));
+  }
+
+  @Test
+  void aBatchCreatedBeforeTenantsBelongsToTheDefaultTenant() {
+    BatchState old = BatchState.empty("batch_0").apply((Created) events().get(events().size() - 1));
+    assertEquals(BatchState.DEFAULT_TENANT, old.tenant());
+    assertEquals("alice", BatchState.empty("batch_1").apply((Created) events().get(0)).tenant());
   }
 
   @Test

@@ -24,7 +24,7 @@ class BatchTest extends BatchTestBase {
   void createStartsValidatingWithTheWindowFixed() {
     var result = create();
     assertEquals(new Accepted(BatchStatus.VALIDATING, RequestCounts.NONE), result.reply());
-    assertEquals(List.of(new Created(batchId, INPUT, CHAT, WINDOW, METADATA, T0, T0.plus(DAY))), result.events());
+    assertEquals(List.of(new Created(batchId, INPUT, CHAT, WINDOW, METADATA, T0, T0.plus(DAY), "alice")), result.events());
     BatchState s = result.state();
     assertEquals(batchId, s.id());
     assertEquals(CHAT, s.endpoint());
@@ -40,7 +40,7 @@ class BatchTest extends BatchTestBase {
 
   @Test
   void createWithoutMetadataOnTheCompletionsEndpoint() {
-    var result = run(r -> new Create(INPUT, "/v1/completions", WINDOW, null, r));
+    var result = run(r -> new Create(INPUT, "/v1/completions", WINDOW, null, "alice", r));
     assertAccepted(BatchStatus.VALIDATING, result);
     assertEquals(Map.of(), result.state().metadata());
   }
@@ -50,7 +50,7 @@ class BatchTest extends BatchTestBase {
     var plain = EventSourcedBehaviorTestKit.<BatchCommand, BatchEvent, BatchState>create(
         testKit.system(), Batch.create(batchId + "-plain", settings));
     Instant before = Instant.now();
-    var result = plain.<Reply>runCommand(r -> new Create(INPUT, CHAT, WINDOW, METADATA, r));
+    var result = plain.<Reply>runCommand(r -> new Create(INPUT, CHAT, WINDOW, METADATA, "alice", r));
     Instant createdAt = result.state().createdAt();
     assertFalse(createdAt.isBefore(before) || createdAt.isAfter(Instant.now()));
     assertEquals(createdAt.plus(DAY), result.state().expiresAt());
@@ -59,9 +59,9 @@ class BatchTest extends BatchTestBase {
   @Test
   void aRepeatedCreateIsAcknowledgedEvenAfterTheEnd() {
     create();
-    assertAcknowledged(r -> new Create(INPUT, CHAT, WINDOW, Map.copyOf(METADATA), r));
+    assertAcknowledged(r -> new Create(INPUT, CHAT, WINDOW, Map.copyOf(METADATA), "alice", r));
     assertAccepted(BatchStatus.FAILED, run(r -> new Fail(List.of(ERROR), r)));
-    assertAcknowledged(r -> new Create(INPUT, CHAT, WINDOW, METADATA, r));
+    assertAcknowledged(r -> new Create(INPUT, CHAT, WINDOW, METADATA, "alice", r));
   }
 
   @Test

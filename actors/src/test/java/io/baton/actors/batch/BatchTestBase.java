@@ -72,7 +72,7 @@ abstract class BatchTestBase {
   }
 
   CommandResultWithReply<BatchCommand, BatchEvent, BatchState, Reply> create() {
-    return run(r -> new Create(INPUT, CHAT, WINDOW, METADATA, r));
+    return run(r -> new Create(INPUT, CHAT, WINDOW, METADATA, "alice", r));
   }
 
   CommandResultWithReply<BatchCommand, BatchEvent, BatchState, Reply> report(List<Integer> ok, List<Integer> failed) {

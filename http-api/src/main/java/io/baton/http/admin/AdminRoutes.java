@@ -7,6 +7,7 @@ import io.baton.actors.worker.XidCatalog;
 import io.baton.actors.worker.XidClass;
 import io.baton.http.HttpSettings;
 import io.baton.http.Json;
+import io.baton.http.JsonBody;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.errors.ErrorHandling;
@@ -17,7 +18,6 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 
 /**
@@ -66,8 +66,8 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   private Route change(String id, Change change) {
-    return entity(Unmarshaller.entityToString(), text -> {
-      JsonNode body = body(text);
+    return JsonBody.json(json -> {
+      JsonNode body = object(json);
       String reason = text(body, "reason");
       if (reason == null) {
         throw new ApiException(ApiError.invalid("reason", "reason is required: operators read it to learn why the GPU"
@@ -98,8 +98,8 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   private Route xid(String id) {
-    return entity(Unmarshaller.entityToString(), text -> {
-      JsonNode body = body(text);
+    return JsonBody.json(json -> {
+      JsonNode body = object(json);
       JsonNode code = body.get("code");
       if (code == null || !code.canConvertToInt() || !code.isIntegralNumber() || code.asInt() < 1) {
         throw new ApiException(ApiError.invalid("code", "code must be an XID number, a positive integer"));
@@ -125,8 +125,8 @@ public final class AdminRoutes extends AllDirectives {
 
   /** {"factor": 4.0}: every simulated prefill and decode on the GPU takes 4 times as long; 1.0 clears it. */
   private Route slow(String id) {
-    return entity(Unmarshaller.entityToString(), text -> {
-      JsonNode factor = body(text).get("factor");
+    return JsonBody.json(json -> {
+      JsonNode factor = object(json).get("factor");
       if (factor == null || !factor.isNumber() || !(factor.asDouble() > 0) || factor.asDouble() > MAX_SLOWDOWN) {
         throw new ApiException(ApiError.invalid("factor", "factor must be a number above 0 and at most "
             + MAX_SLOWDOWN + "; 1.0 restores full speed"));
@@ -149,21 +149,12 @@ public final class AdminRoutes extends AllDirectives {
     });
   }
 
-  /** The request body as a JSON object; an empty body is an empty object. */
-  private static JsonNode body(String text) {
-    if (text.isBlank()) {
-      return Json.MAPPER.createObjectNode();
+  /** The request body as a JSON object (an empty body is an empty one). */
+  private static JsonNode object(JsonNode node) {
+    if (!node.isObject()) {
+      throw new ApiException(ApiError.malformed("the request body must be a JSON object"));
     }
-    try {
-      JsonNode node = Json.MAPPER.readTree(text);
-      if (!node.isObject()) {
-        throw new ApiException(ApiError.malformed("the request body must be a JSON object"));
-      }
-      return node;
-    } catch (java.io.IOException e) {
-      throw new ApiException(ApiError.malformed("the request body is not valid JSON: "
-          + e.getMessage().lines().findFirst().orElse("")));
-    }
+    return node;
   }
 
   /** A field's non-blank text, or null when it is missing, blank or not a string. */

@@ -3,12 +3,14 @@ package io.baton.http.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.Printable;
 import io.baton.actors.batch.Batch;
 import io.baton.actors.batch.BatchCommand;
 import io.baton.actors.batch.BatchState;
 import io.baton.actors.batch.BatchStatus;
 import io.baton.actors.batch.LineError;
 import io.baton.http.Json;
+import io.baton.http.JsonBody;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.persistence.files.FileStore;
@@ -19,13 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * OpenAI's Batch API. Creating a batch records it (the {@code Batch} entity); the node's batch
@@ -35,6 +38,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 public final class BatchRoutes extends AllDirectives {
   static final Set<String> ENDPOINTS = Set.of("/v1/chat/completions", "/v1/completions");
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Pattern BATCH_ID = Pattern.compile("batch_[0-9a-f]{32}");
 
   private final ActorSystem<?> system;
   private final FileStore files;
@@ -44,22 +48,24 @@ public final class BatchRoutes extends AllDirectives {
     this.files = files;
   }
 
-  public Route routes() {
+  /** The routes under /v1 for the caller's {@code tenant}: only its own batches exist for it. */
+  public Route routes(String tenant) {
     return pathPrefix("batches", () -> concat(
         pathEnd(() -> concat(
-            post(() -> entity(Unmarshaller.entityToString(), body -> onSuccess(create(body),
-                s -> complete(Json.ok(object(s)))))),
+            post(() -> JsonBody.json(body -> onSuccess(create(body, tenant), s -> complete(Json.ok(object(s)))))),
             get(() -> parameterOptional("after", after -> parameterOptional("limit", limit ->
-                onSuccess(list(after, limit), l -> complete(Json.ok(l)))))))),
+                onSuccess(list(tenant, after, limit), l -> complete(Json.ok(l)))))))),
         pathPrefix(id -> concat(
-            pathEnd(() -> get(() -> onSuccess(known(id), s -> complete(Json.ok(object(s)))))),
-            path("cancel", () -> post(() -> onSuccess(known(id).thenCompose(s -> mutate(id,
-                r -> new BatchCommand.Cancel("cancelled by the client", r))).thenCompose(r -> known(id)),
+            pathEnd(() -> get(() -> onSuccess(known(id, tenant), s -> complete(Json.ok(object(s)))))),
+            path("cancel", () -> post(() -> onSuccess(known(id, tenant).thenCompose(s -> mutate(id,
+                r -> new BatchCommand.Cancel("cancelled by the client", r))).thenCompose(r -> known(id, tenant)),
                 s -> complete(Json.ok(object(s))))))))));
   }
 
-  private CompletionStage<BatchState> create(String text) {
-    JsonNode body = parse(text);
+  private CompletionStage<BatchState> create(JsonNode body, String tenant) {
+    if (!body.isObject()) {
+      throw new ApiException(ApiError.malformed("the request body must be a JSON object"));
+    }
     String input = required(body, "input_file_id");
     String endpoint = required(body, "endpoint");
     if (!ENDPOINTS.contains(endpoint)) {
@@ -79,11 +85,12 @@ public final class BatchRoutes extends AllDirectives {
     }
     String id = "batch_" + UUID.randomUUID().toString().replace("-", "");
     return files.get(input).thenCompose(file -> {
-      if (file.isEmpty()) {
-        throw new ApiException(ApiError.notFound("no file '" + input + "'", "input_file_id", "file_not_found"));
+      if (file.filter(f -> f.owner().equals(tenant)).isEmpty()) {
+        throw new ApiException(ApiError.notFound("no file '" + Printable.of(input) + "'", "input_file_id",
+            "file_not_found"));
       }
-      return mutate(id, r -> new BatchCommand.Create(input, endpoint, window, metadata, r));
-    }).thenCompose(reply -> files.indexBatch(id, Instant.now())).thenCompose(done -> known(id));
+      return mutate(id, r -> new BatchCommand.Create(input, endpoint, window, metadata, tenant, r));
+    }).thenCompose(reply -> files.indexBatch(id, Instant.now(), tenant)).thenCompose(done -> known(id, tenant));
   }
 
   private CompletionStage<BatchCommand.Reply> mutate(
@@ -96,7 +103,7 @@ public final class BatchRoutes extends AllDirectives {
     });
   }
 
-  private CompletionStage<ObjectNode> list(Optional<String> after, Optional<String> limit) {
+  private CompletionStage<ObjectNode> list(String tenant, Optional<String> after, Optional<String> limit) {
     int n;
     try {
       n = limit.map(Integer::parseInt).orElse(20);
@@ -106,8 +113,8 @@ public final class BatchRoutes extends AllDirectives {
     if (n < 1 || n > 100) {
       throw new ApiException(ApiError.invalid("limit", "limit must be between 1 and 100"));
     }
-    return files.batchIds(after.orElse(null), n + 1).thenCompose(ids -> {
-      java.util.List<CompletionStage<BatchState>> states = ids.stream().limit(n).map(this::known).toList();
+    return files.batchIds(tenant, after.orElse(null), n + 1).thenCompose(ids -> {
+      java.util.List<CompletionStage<BatchState>> states = ids.stream().limit(n).map(id -> known(id, tenant)).toList();
       return java.util.concurrent.CompletableFuture.allOf(states.stream().map(CompletionStage::toCompletableFuture)
           .toArray(java.util.concurrent.CompletableFuture[]::new)).thenApply(v -> {
             ObjectNode o = Json.MAPPER.createObjectNode();
@@ -122,29 +129,28 @@ public final class BatchRoutes extends AllDirectives {
     });
   }
 
-  private CompletionStage<BatchState> known(String id) {
+  /**
+   * The tenant's batch; another tenant's, or a malformed id, is a 404 like a missing one, and a
+   * malformed id never reaches sharding (asking an entity creates and remembers it).
+   */
+  private CompletionStage<BatchState> known(String id, String tenant) {
+    if (!BATCH_ID.matcher(id).matches()) {
+      return CompletableFuture.failedFuture(notFound(id));
+    }
     return batch(id).<BatchState>ask(BatchCommand.GetState::new, ASK_TIMEOUT).thenApply(s -> {
-      if (s.status() == BatchStatus.NEW) {
-        throw new ApiException(ApiError.notFound("no batch '" + id + "'", "batch_id", "batch_not_found"));
+      if (s.status() == BatchStatus.NEW || !tenant.equals(s.tenant())) {
+        throw notFound(id);
       }
       return s;
     });
   }
 
-  private EntityRef<BatchCommand> batch(String id) {
-    return ClusterSharding.get(system).entityRefFor(Batch.ENTITY_KEY, id);
+  private static ApiException notFound(String id) {
+    return new ApiException(ApiError.notFound("no batch '" + Printable.of(id) + "'", "batch_id", "batch_not_found"));
   }
 
-  private static JsonNode parse(String text) {
-    try {
-      JsonNode body = Json.MAPPER.readTree(text);
-      if (body == null || !body.isObject()) {
-        throw new ApiException(ApiError.malformed("the request body must be a JSON object"));
-      }
-      return body;
-    } catch (java.io.IOException e) {
-      throw new ApiException(ApiError.malformed("the request body is not valid JSON"));
-    }
+  private EntityRef<BatchCommand> batch(String id) {
+    return ClusterSharding.get(system).entityRefFor(Batch.ENTITY_KEY, id);
   }
 
   private static String required(JsonNode body, String field) {

@@ -25,6 +25,14 @@ public record ApiError(int status, String type, String message, String param, St
     return new ApiError(404, "invalid_request_error", message, param, code);
   }
 
+  public static ApiError unsupportedMediaType(String message) {
+    return new ApiError(415, "invalid_request_error", message, null, "unsupported_media_type");
+  }
+
+  public static ApiError forbidden(String message, String code) {
+    return new ApiError(403, "invalid_request_error", message, null, code);
+  }
+
   public static ApiError tooLarge(String message) {
     return new ApiError(413, "invalid_request_error", message, null, "request_too_large");
   }

@@ -1,6 +1,7 @@
 package io.baton.http.files;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.Printable;
 import io.baton.http.Json;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
@@ -36,23 +37,24 @@ public final class FileRoutes extends AllDirectives {
     this.materializer = Materializer.matFromSystem(system);
   }
 
-  public Route routes() {
+  /** The routes under /v1 for the caller's {@code tenant}: only its own files exist for it. */
+  public Route routes(String tenant) {
     return pathPrefix("files", () -> concat(
         pathEnd(() -> concat(
             post(() -> entity(Unmarshaller.entityToMultipartFormData(),
-                form -> onSuccess(upload(form), meta -> complete(Json.ok(object(meta)))))),
-            get(() -> onSuccess(store.list(), files -> complete(Json.ok(list(files))))))),
+                form -> onSuccess(upload(form, tenant), meta -> complete(Json.ok(object(meta)))))),
+            get(() -> onSuccess(store.list(tenant), files -> complete(Json.ok(list(files))))))),
         pathPrefix(id -> concat(
             pathEnd(() -> concat(
-                get(() -> onSuccess(known(id), meta -> complete(Json.ok(object(meta))))),
-                delete(() -> onSuccess(known(id).thenCompose(meta -> store.delete(meta, materializer)),
+                get(() -> onSuccess(known(id, tenant), meta -> complete(Json.ok(object(meta))))),
+                delete(() -> onSuccess(known(id, tenant).thenCompose(meta -> store.delete(meta, materializer)),
                     done -> complete(Json.ok(deleted(id))))))),
-            path("content", () -> get(() -> onSuccess(known(id), meta -> complete(
+            path("content", () -> get(() -> onSuccess(known(id, tenant), meta -> complete(
                 HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, meta.bytes(), store.content(meta))))))))));
   }
 
   /** Parts in any order: the file's bytes go to Cassandra as they arrive; the purpose may come before or after. */
-  private CompletionStage<FileMeta> upload(Multipart.FormData form) {
+  private CompletionStage<FileMeta> upload(Multipart.FormData form, String tenant) {
     String id = "file-" + UUID.randomUUID().toString().replace("-", "");
     String[] purpose = {null};
     String[] filename = {null};
@@ -87,13 +89,18 @@ public final class FileRoutes extends AllDirectives {
             throw new ApiException(ApiError.invalid("purpose", "purpose must be one of " + PURPOSES
                 + ", was " + (purpose[0] == null ? "missing" : "'" + purpose[0] + "'")));
           }
-          return store.publish(id, purpose[0], filename[0], written[0]);
+          return store.publish(id, purpose[0], filename[0], tenant, written[0]);
         });
   }
 
-  private CompletionStage<FileMeta> known(String id) {
-    return store.get(id).thenCompose(meta -> meta.<CompletionStage<FileMeta>>map(CompletableFuture::completedFuture)
-        .orElseThrow(() -> new ApiException(ApiError.notFound("no file '" + id + "'", "file_id", "file_not_found"))));
+  /** The tenant's file; another tenant's is a 404 exactly like a missing one, so ids cannot be probed. */
+  public static CompletionStage<FileMeta> known(FileStore store, String id, String tenant) {
+    return store.get(id).thenApply(meta -> meta.filter(m -> m.owner().equals(tenant)).orElseThrow(() ->
+        new ApiException(ApiError.notFound("no file '" + Printable.of(id) + "'", "file_id", "file_not_found"))));
+  }
+
+  private CompletionStage<FileMeta> known(String id, String tenant) {
+    return known(store, id, tenant);
   }
 
   public static ObjectNode object(FileMeta m) {

@@ -9,7 +9,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
 
-/** {@code GET /metrics}: the node's registry in Prometheus' text format, for scraping. */
+/** {@code GET /metrics} (mounted under its prefix): the node's registry in Prometheus' text format, for scraping. */
 public final class MetricsRoutes extends AllDirectives {
   /**
    * Prometheus 0.0.4 text, what {@link PrometheusMeterRegistry#scrape()} writes. The version
@@ -25,7 +25,7 @@ public final class MetricsRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return path("metrics", () -> get(() -> complete(HttpEntities.create(PROMETHEUS_TEXT,
+    return pathEnd(() -> get(() -> complete(HttpEntities.create(PROMETHEUS_TEXT,
         ByteString.fromString(registry.scrape(), StandardCharsets.UTF_8)))));
   }
 }

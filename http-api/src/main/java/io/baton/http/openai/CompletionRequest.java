@@ -30,19 +30,23 @@ public record CompletionRequest(
 
   /** OpenAI's default for the legacy completions endpoint. */
   static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
+  /** The longest stop sequence: each is matched against the text after every token. */
+  static final int MAX_STOP_CHARS = 256;
 
   public static CompletionRequest parse(JsonNode body, boolean chat, HttpSettings limits) {
     if (body == null || !body.isObject()) {
       throw error(null, "the request body must be a JSON object");
     }
+    RequestParameters.check(body, chat);
     String model = text(body, "model", true);
     String prompt = chat ? ChatTemplate.render(messages(body)) : prompt(body);
-    Integer maxTokens = integer(body, chat && body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
+    String maxParam = chat && body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+    Integer maxTokens = integer(body, maxParam);
     if (maxTokens == null && !chat) {
       maxTokens = COMPLETIONS_DEFAULT_MAX_TOKENS;
     }
     if (maxTokens != null && (maxTokens < 1 || maxTokens > limits.maxTokens())) {
-      throw error("max_tokens", "max_tokens must be between 1 and " + limits.maxTokens() + ", was " + maxTokens);
+      throw error(maxParam, maxParam + " must be between 1 and " + limits.maxTokens() + ", was " + maxTokens);
     }
     double temperature = number(body, "temperature", 1.0, 0.0, 2.0);
     double topP = number(body, "top_p", 1.0, 0.0, 1.0);
@@ -141,6 +145,9 @@ public record CompletionRequest(
     }
     if (out.stream().anyMatch(String::isEmpty)) {
       throw error("stop", "a stop sequence must not be empty");
+    }
+    if (out.stream().anyMatch(s -> s.length() > MAX_STOP_CHARS)) {
+      throw error("stop", "a stop sequence may have at most " + MAX_STOP_CHARS + " characters");
     }
     return List.copyOf(out);
   }

@@ -1,15 +1,17 @@
 package io.baton.http.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.http.HttpSettings;
 import io.baton.http.Json;
+import io.baton.http.JsonBody;
 import io.baton.http.ModelCatalog;
+import io.baton.http.RequestSlots;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -18,8 +20,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * OpenAI's inference endpoints: {@code /v1/completions}, {@code /v1/chat/completions} (streaming or
@@ -32,13 +34,13 @@ public final class OpenAiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final SessionGateway gateway;
   private final HttpSettings settings;
-  private final StreamLimits limits;
+  private final RequestSlots slots;
 
-  public OpenAiRoutes(ActorSystem<?> system, SessionGateway gateway, HttpSettings settings) {
+  public OpenAiRoutes(ActorSystem<?> system, SessionGateway gateway, HttpSettings settings, RequestSlots slots) {
     this.system = system;
     this.gateway = gateway;
     this.settings = settings;
-    this.limits = new StreamLimits(settings.maxStreamsPerKey());
+    this.slots = slots;
   }
 
   /** The routes under /v1; {@code tenant} is the caller's API key name. */
@@ -53,17 +55,26 @@ public final class OpenAiRoutes extends AllDirectives {
 
   private Route completion(boolean chat, String tenant) {
     long arrived = System.nanoTime();
-    return entity(Unmarshaller.entityToString(), text -> {
-      CompletionRequest request = CompletionRequest.parse(parse(text), chat, settings);
+    return JsonBody.json(body -> {
+      CompletionRequest request = CompletionRequest.parse(body, chat, settings);
+      // Every check that can refuse the request runs before it takes a slot.
+      SessionGateway.Prepared prepared = gateway.prepare(request, tenant);
       long created = Instant.now().getEpochSecond();
-      if (!limits.acquire(tenant)) {
-        return respondWithHeader(RawHeader.create("Retry-After", "1"), () -> complete(Json.error(ApiError.overloaded(
-            "this API key already has " + limits.limit() + " requests open; retry when one ends"))));
+      Optional<RequestSlots.Slot> taken = slots.acquire(tenant);
+      if (taken.isEmpty()) {
+        return tooMany(slots);
       }
-      CompletionStage<SessionGateway.Submitted> submit = gateway.submit(request, tenant);
+      RequestSlots.Slot slot = taken.get();
+      CompletionStage<SessionGateway.Submitted> submit;
+      try {
+        submit = gateway.submit(prepared, chat);
+      } catch (RuntimeException e) {
+        slot.release();
+        throw e;
+      }
       submit.whenComplete((ok, error) -> {
         if (error != null) {
-          limits.release(tenant);
+          slot.release();
         }
       });
       return onSuccess(submit, submitted -> {
@@ -75,7 +86,7 @@ public final class OpenAiRoutes extends AllDirectives {
               ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())
                   .watchTermination((mat, done) -> {
                     done.whenComplete((d, e) -> {
-                      limits.release(tenant);
+                      slot.release();
                       if (settings.cancelOnDisconnect() && !stream.ended()) {
                         // on-disconnect = cancel: nobody reads the rest, so the GPU should not make it.
                         gateway.cancel(submitted.sessionId(), "the client disconnected");
@@ -84,20 +95,17 @@ public final class OpenAiRoutes extends AllDirectives {
                     return mat;
                   })))));
         }
-        CompletionStage<com.fasterxml.jackson.databind.node.ObjectNode> body = stream.collect(system);
-        body.whenComplete((b, e) -> limits.release(tenant));
-        return respondWithHeader(id, () -> onSuccess(body, b -> complete(Json.ok(b))));
+        CompletionStage<ObjectNode> collected = stream.collect(system);
+        collected.whenComplete((b, e) -> slot.release());
+        return respondWithHeader(id, () -> onSuccess(collected, b -> complete(Json.ok(b))));
       });
     });
   }
 
-  static JsonNode parse(String text) {
-    try {
-      return Json.MAPPER.readTree(text);
-    } catch (java.io.IOException e) {
-      throw new ApiException(ApiError.malformed("the request body is not valid JSON: "
-          + e.getMessage().lines().findFirst().orElse("")));
-    }
+  /** 429 with Retry-After: the tenant holds all its slots. */
+  public static Route tooMany(RequestSlots slots) {
+    return Directives.respondWithHeader(RawHeader.create("Retry-After", "1"), () -> Directives.complete(Json.error(
+        ApiError.overloaded("this API key already has " + slots.limit() + " requests open; retry when one ends"))));
   }
 
   private ObjectNode models() {

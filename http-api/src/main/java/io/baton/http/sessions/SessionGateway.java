@@ -55,15 +55,17 @@ public final class SessionGateway {
     return catalog;
   }
 
-  /** Validates against the model, then records the session; nothing is persisted for a bad request. */
   /** A request checked against its model and turned into a session spec, not yet submitted. */
   public record Prepared(SessionSpec spec, ModelCatalog.TextCodec codec) {}
 
   /** Checks the request against the model; nothing is persisted for one that fails. */
-  public CompletionStage<Submitted> submit(CompletionRequest r, String tenant) {
-    Prepared prepared = prepare(r, tenant, null, SEEDS.nextLong() & Long.MAX_VALUE);
-    String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
-    return submitAs(id, prepared);
+  public Prepared prepare(CompletionRequest r, String tenant) {
+    return prepare(r, tenant, null, SEEDS.nextLong() & Long.MAX_VALUE);
+  }
+
+  /** Submits a checked request as a new session. */
+  public CompletionStage<Submitted> submit(Prepared prepared, boolean chat) {
+    return submitAs(SessionIds.fresh(chat), prepared);
   }
 
   /**

@@ -2,19 +2,23 @@ package io.baton.http.sessions;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.Printable;
 import io.baton.actors.session.Attempt;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.Json;
 import io.baton.http.ModelCatalog;
+import io.baton.http.RequestSlots;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.openai.OpenAiRoutes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -30,58 +34,87 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class SessionRoutes extends AllDirectives {
   private final SessionGateway gateway;
   private final OpenAiRoutes openAi;
-
+  private final RequestSlots slots;
   private final SessionEvents events;
 
-  public SessionRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, SessionGateway gateway, OpenAiRoutes openAi) {
+  public SessionRoutes(ActorSystem<?> system, SessionGateway gateway, OpenAiRoutes openAi, RequestSlots slots) {
     this.gateway = gateway;
     this.openAi = openAi;
+    this.slots = slots;
     this.events = new SessionEvents(system);
   }
 
-  public Route routes() {
+  /** The routes under /v1 for the caller's {@code tenant}: only its own sessions exist for it. */
+  public Route routes(String tenant) {
     return pathPrefix("sessions", () -> pathPrefix(id -> concat(
         pathEnd(() -> concat(
-            get(() -> onSuccess(known(id), s -> complete(Json.ok(view(s))))),
-            delete(() -> onSuccess(known(id).thenCompose(s -> gateway.cancel(id, "cancelled by the client")),
+            get(() -> onSuccess(known(id, tenant), s -> complete(Json.ok(view(s))))),
+            delete(() -> onSuccess(known(id, tenant).thenCompose(s -> gateway.cancel(id, "cancelled by the client")),
                 reply -> reply instanceof SessionCommand.Rejected r
                     ? complete(Json.error(ApiError.from(r.rejection())))
                     : onSuccess(gateway.state(id), s -> complete(Json.ok(view(s)))))))),
-        path("events", () -> get(() -> onSuccess(known(id).thenCompose(s -> events.history(id)),
+        path("events", () -> get(() -> onSuccess(known(id, tenant).thenCompose(s -> events.history(id)),
             list -> complete(Json.ok(list))))),
         path("stream", () -> get(() -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
-            parameterOptional("after", after -> onSuccess(known(id), s -> stream(s, from(lastEventId, after))))))))));
+            parameterOptional("after", after -> onSuccess(known(id, tenant),
+                s -> stream(s, tenant, from(lastEventId, after, s.tokenCount()))))))))));
   }
 
-  private Route stream(SessionState s, int fromIndex) {
+  /** A resumed stream holds one of the tenant's request slots while it is open, like the first one did. */
+  private Route stream(SessionState s, String tenant, int fromIndex) {
     ModelCatalog.TextCodec codec = gateway.catalog().codec(s.spec().model()).orElseThrow(() -> new ApiException(
         ApiError.notFound("the session's model " + s.spec().model() + " is not served here", "model", "model_not_found")));
-    return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
-        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), openAi.resumeStream(s, codec, fromIndex))));
-  }
-
-  /** An SSE event id is the index of the last token the client has: resume after it. */
-  static int from(Optional<String> lastEventId, Optional<String> after) {
-    String raw = lastEventId.orElse(after.orElse("-1"));
-    try {
-      int last = Integer.parseInt(raw.trim());
-      if (last < -1) {
-        throw new NumberFormatException();
-      }
-      return last + 1;
-    } catch (NumberFormatException e) {
-      throw new ApiException(ApiError.invalid(lastEventId.isPresent() ? "Last-Event-ID" : "after",
-          "expected a token index (an SSE event id), got '" + raw + "'"));
+    Optional<RequestSlots.Slot> slot = slots.acquire(tenant);
+    if (slot.isEmpty()) {
+      return OpenAiRoutes.tooMany(slots);
     }
+    return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
+        ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), openAi.resumeStream(s, codec, fromIndex)
+            .watchTermination((mat, done) -> {
+              done.whenComplete((d, e) -> slot.get().release());
+              return mat;
+            }))));
   }
 
-  private CompletionStage<SessionState> known(String id) {
+  /**
+   * An SSE event id is the index of the last token the client has: resume after it. It must lie in
+   * [-1, tokens]: -1 (or none) from the start, at most the last token the session has.
+   */
+  static int from(Optional<String> lastEventId, Optional<String> after, int tokens) {
+    String param = lastEventId.isPresent() ? "Last-Event-ID" : "after";
+    String raw = lastEventId.orElse(after.orElse("-1"));
+    long last;
+    try {
+      last = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ApiException(ApiError.invalid(param, param + ": expected a token index (an SSE event id), got '"
+          + Printable.of(raw) + "'"));
+    }
+    if (last < -1 || last > tokens) {
+      throw new ApiException(ApiError.invalid(param, param + " must be between -1 and " + tokens
+          + " (the session's tokens so far), was " + last));
+    }
+    return (int) last + 1;
+  }
+
+  /**
+   * The session, if it exists and belongs to {@code tenant}; any other is a 404, exactly like one
+   * that does not exist, so ids cannot be probed. A malformed id never reaches sharding.
+   */
+  private CompletionStage<SessionState> known(String id, String tenant) {
+    if (!SessionIds.wellFormed(id)) {
+      return CompletableFuture.failedFuture(notFound(id));
+    }
     return gateway.state(id).thenApply(s -> {
-      if (s.status() == SessionStatus.NEW) {
-        throw new ApiException(ApiError.notFound("no session '" + id + "'", "id", "session_not_found"));
+      if (s.status() == SessionStatus.NEW || !tenant.equals(s.spec().tenant())) {
+        throw notFound(id);
       }
       return s;
     });
+  }
+
+  private static ApiException notFound(String id) {
+    return new ApiException(ApiError.notFound("no session '" + Printable.of(id) + "'", "id", "session_not_found"));
   }
 
   static ObjectNode view(SessionState s) {

@@ -46,7 +46,6 @@ final class BatchDriver {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   static final int PARALLELISM = 32;
   private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
-  private static final String TENANT = "batch";
 
   private final ActorSystem<?> system;
   private final SessionGateway gateway;
@@ -94,7 +93,7 @@ final class BatchDriver {
         .map(ByteString::utf8String)
         .filter(line -> !line.isBlank())
         .zipWithIndex()
-        .map(p -> lines.parse(s.id(), s.endpoint(), TENANT, p.second().intValue(), p.first()))
+        .map(p -> lines.parse(s.id(), s.endpoint(), s.tenant(), p.second().intValue(), p.first()))
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
@@ -154,9 +153,9 @@ final class BatchDriver {
     String errorId = "file-" + s.id() + "-errors";
     boolean chat = s.endpoint().endsWith("chat/completions");
     CompletionStage<FileMeta> output = files.put(outputId, "batch_output", s.id() + "_output.jsonl",
-        outcomes(s, chat, true), materializer);
+        s.tenant(), outcomes(s, chat, true), materializer);
     return output.thenCompose(out -> files.put(errorId, "batch_output", s.id() + "_errors.jsonl",
-        outcomes(s, chat, false), materializer).thenCompose(err ->
+        s.tenant(), outcomes(s, chat, false), materializer).thenCompose(err ->
             ask(s.id(), r -> new BatchCommand.Complete(out.bytes() > 0 ? outputId : null,
                 err.bytes() > 0 ? errorId : null, r))));
   }

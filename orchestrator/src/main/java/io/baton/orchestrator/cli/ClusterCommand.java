@@ -3,8 +3,11 @@ package io.baton.orchestrator.cli;
 import io.baton.orchestrator.cluster.ClusterOptions;
 import io.baton.orchestrator.cluster.LocalCluster;
 import io.baton.orchestrator.cluster.NodeProcess;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +81,7 @@ final class ClusterCommand implements Callable<Integer> {
       out.println("baton: starting Cassandra and " + nodes + " nodes; node logs go to " + dataDir);
       // LocalCluster's shutdown hook stops every node, then Cassandra, on Ctrl-C or SIGTERM.
       LocalCluster cluster = LocalCluster.start(options, baseHttpPort);
+      writeToken(options);
       print(out, cluster, options);
       CountDownLatch forever = new CountDownLatch(1);
       for (NodeProcess node : cluster.nodes()) {
@@ -90,6 +94,18 @@ final class ClusterCommand implements Callable<Integer> {
       }
       forever.await();
       return 0;
+    }
+
+    private static Path tokenFile(ClusterOptions options) {
+      return options.dir().resolve("admin-token").toAbsolutePath();
+    }
+
+    /** The admin token in a file only its owner reads, for curl and scripts. */
+    private static void writeToken(ClusterOptions options) throws IOException {
+      Path file = tokenFile(options);
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, options.adminToken());
     }
 
     private static void print(PrintStream out, LocalCluster cluster, ClusterOptions options) {
@@ -109,8 +125,9 @@ final class ClusterCommand implements Callable<Integer> {
             n.clusterAddress(), String.join(",", gpus), n.logFile());
       }
       String first = nodes.get(0).httpUrl();
-      out.println("baton: any node serves the API, e.g. curl " + first + "/v1/models ; members: curl " + first
-          + "/admin/cluster/members ; GPUs: curl " + first + "/admin/workers");
+      out.println("baton: any node serves the API, e.g. curl " + first + "/v1/models");
+      out.println("baton: /admin needs the cluster's admin token, e.g. curl -H \"Authorization: Bearer $(cat "
+          + tokenFile(options) + ")\" " + first + "/admin/workers");
       out.println("baton: stop with Ctrl-C (stops every node, then Cassandra)");
     }
   }

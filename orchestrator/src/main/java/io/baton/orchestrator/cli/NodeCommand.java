@@ -72,6 +72,10 @@ final class NodeCommand implements Callable<Integer> {
       + " baton.actors.session.lease=3s (repeatable; wins over every other option).")
   List<String> sets = new ArrayList<>();
 
+  @Option(names = "--chaos", description = "Serve fault injection under /admin/chaos (off by default on a node;"
+      + " `baton up` and `baton cluster up` turn it on for dev).")
+  boolean chaos;
+
   @Option(names = "--parent-pid", hidden = true, description = "Stop when this process exits (LocalCluster's children).")
   Long parentPid;
 
@@ -84,6 +88,8 @@ final class NodeCommand implements Callable<Integer> {
     put(overrides, "baton.orchestrator.cluster.seed-nodes", seeds);
     put(overrides, "baton.orchestrator.cluster.roles", roles);
     put(overrides, "baton.http.port", httpPort);
+    // A node on a real host injects no faults unless asked: never inherited from a dev default.
+    overrides.put("baton.http.chaos", chaos);
     put(overrides, "baton.orchestrator.simulated-fleet.hosts", hosts);
     put(overrides, "baton.orchestrator.simulated-fleet.gpus-per-host", gpusPerHost);
     put(overrides, "baton.orchestrator.simulated-fleet.spares", spares);

@@ -1,6 +1,9 @@
 package io.baton.orchestrator.cluster;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +28,8 @@ public record ClusterOptions(Path dir, int nodes, int gpusPerNode, int spares, L
    * A small heap, but the throughput collector and a common pool of 4: with two cores per box the
    * JDK would size the common pool to 1 and start a thread per async stage (see JvmDefaults).
    */
+  public static final String ADMIN_TOKEN = "baton.http.admin-token";
+
   public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms128m", "-Xmx512m", "-XX:+UseParallelGC",
       "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
 
@@ -39,7 +44,7 @@ public record ClusterOptions(Path dir, int nodes, int gpusPerNode, int spares, L
       throw new IllegalArgumentException("spares (" + spares + ") exceed the GPUs (" + nodes * gpusPerNode + ")");
     }
     contactPoints = List.copyOf(contactPoints);
-    nodeConfig = Map.copyOf(nodeConfig);
+    nodeConfig = withAdminToken(nodeConfig);
     jvmOptions = jvmOptions.isEmpty() ? DEFAULT_JVM_OPTIONS : List.copyOf(jvmOptions);
   }
 
@@ -63,6 +68,26 @@ public record ClusterOptions(Path dir, int nodes, int gpusPerNode, int spares, L
 
   public ClusterOptions withIsolatedNetwork(boolean isolated) {
     return new ClusterOptions(dir, nodes, gpusPerNode, spares, contactPoints, nodeConfig, jvmOptions, isolated);
+  }
+
+  /** The admin token every node of the cluster takes and its operator and tools send to /admin. */
+  public String adminToken() {
+    return nodeConfig.get(ADMIN_TOKEN);
+  }
+
+  /**
+   * A cluster's nodes may bind beyond loopback (network namespaces), where a node needs an admin
+   * token to start: unless one is given, each cluster draws its own.
+   */
+  private static Map<String, String> withAdminToken(Map<String, String> nodeConfig) {
+    if (nodeConfig.containsKey(ADMIN_TOKEN)) {
+      return Map.copyOf(nodeConfig);
+    }
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    Map<String, String> out = new HashMap<>(nodeConfig);
+    out.put(ADMIN_TOKEN, HexFormat.of().formatHex(bytes));
+    return Map.copyOf(out);
   }
 
   /** "node-1", "node-2", ...; node-1 is the seed. */

@@ -244,10 +244,12 @@ public final class LocalCluster implements AutoCloseable {
     }
     Files.writeString(logFile, "=== " + java.time.Instant.now() + " LocalCluster starts " + nodeId + "\n",
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().put("BATON_ADMIN_TOKEN", options.adminToken());
+    Process process = builder.start();
     NodeProcess node = new NodeProcess(nodeId, process, host(i), ports.http()[i], ports.cluster()[i], gpuIds, logFile,
-        options.nodeConfig().getOrDefault("baton.http.admin-token", ""));
+        options.adminToken());
     log.info("node started node={} pid={} http={} cluster={} gpus={} spares={} log={}", nodeId, node.pid(),
         node.httpUrl(), node.clusterAddress(), gpuIds, options.sparesOf(i), logFile);
     return node;

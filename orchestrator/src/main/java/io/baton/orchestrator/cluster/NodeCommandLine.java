@@ -32,12 +32,15 @@ final class NodeCommandLine {
         "--spares", Integer.toString(spares), "--cassandra", String.join(",", contactPoints),
         // A node whose parent died (even by kill -9) stops too, rather than lingering on its ports.
         "--parent-pid", Long.toString(ProcessHandle.current().pid())));
-    command.addAll(List.of("--set", "baton.http.host=" + host, "--set", "baton.http.chaos=on"));
+    command.addAll(List.of("--set", "baton.http.host=" + host, "--chaos"));
     // Each cluster keeps its nodes' remembered sessions apart from every other run's.
     command.addAll(List.of("--set", "baton.orchestrator.state-dir="
         + options.dir().resolve("node-state").toAbsolutePath()));
     for (Map.Entry<String, String> e : options.nodeConfig().entrySet()) {
-      command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
+      // The admin token goes in the node's environment (LocalCluster), not on a command line anyone can list.
+      if (!e.getKey().equals(ClusterOptions.ADMIN_TOKEN)) {
+        command.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
+      }
     }
     return command;
   }

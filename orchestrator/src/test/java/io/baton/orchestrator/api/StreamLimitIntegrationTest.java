@@ -35,6 +35,7 @@ class StreamLimitIntegrationTest {
   void aSecondOpenRequestOfOneKeyIsRefusedUntilTheFirstEnds() throws Exception {
     try (BatonNode node = TestNodes.start(TestNodes.nodeId("limit"), Map.of(
         "baton.http.api-keys", "alice:sk-a,bob:sk-b",
+        "baton.http.admin-token", "admin-secret",
         "baton.http.limits.max-streams-per-key", 1,
         "baton.http.on-disconnect", "cancel",
         "baton.workers.engine.timing.decode-per-token", "20ms"))) {

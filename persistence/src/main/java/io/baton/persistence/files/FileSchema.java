@@ -32,10 +32,13 @@ public final class FileSchema {
   public static List<String> statements(PersistenceSettings s) {
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + files(s) + " (id text PRIMARY KEY, purpose text, filename text, "
-            + "bytes bigint, chunks int, created_at timestamp)",
+            + "bytes bigint, chunks int, created_at timestamp, owner text)",
+        // Tables created before tenants were recorded get the column; their rows read as the default tenant.
+        "ALTER TABLE " + files(s) + " ADD IF NOT EXISTS owner text",
         "CREATE TABLE IF NOT EXISTS " + chunks(s) + " (file_id text, chunk int, data blob, "
             + "PRIMARY KEY ((file_id, chunk)))",
         "CREATE TABLE IF NOT EXISTS " + batchIndex(s) + " (bucket int, created_at timestamp, id text, "
-            + "PRIMARY KEY (bucket, created_at, id)) WITH CLUSTERING ORDER BY (created_at DESC, id ASC)");
+            + "PRIMARY KEY (bucket, created_at, id)) WITH CLUSTERING ORDER BY (created_at DESC, id ASC)",
+        "ALTER TABLE " + batchIndex(s) + " ADD IF NOT EXISTS tenant text");
   }
 }

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.baton.persistence.PersistenceSettings;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,12 +51,12 @@ public final class FileStore {
     this.selectChunk = session.prepare("SELECT data FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
     this.deleteChunk = session.prepare("DELETE FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
     this.insertFile = session.prepare("INSERT INTO " + filesTable
-        + " (id, purpose, filename, bytes, chunks, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+        + " (id, purpose, filename, bytes, chunks, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.selectFile = session.prepare("SELECT * FROM " + filesTable + " WHERE id = ?");
     this.deleteFile = session.prepare("DELETE FROM " + filesTable + " WHERE id = ?");
     String index = FileSchema.batchIndex(settings);
-    this.insertBatch = session.prepare("INSERT INTO " + index + " (bucket, created_at, id) VALUES (0, ?, ?)");
-    this.selectBatches = session.prepare("SELECT id FROM " + index + " WHERE bucket = 0 LIMIT 10000");
+    this.insertBatch = session.prepare("INSERT INTO " + index + " (bucket, created_at, id, tenant) VALUES (0, ?, ?, ?)");
+    this.selectBatches = session.prepare("SELECT id, tenant FROM " + index + " WHERE bucket = 0 LIMIT 10000");
   }
 
   public static CompletionStage<FileStore> create(CassandraSession session, PersistenceSettings settings) {
@@ -65,10 +66,10 @@ public final class FileStore {
   /** How much of a file {@link #writeChunks} stored. */
   public record Written(long bytes, int chunks) {}
 
-  /** Stores the bytes as file {@code id}; the file is visible only once all of it is stored. */
-  public CompletionStage<FileMeta> put(
-      String id, String purpose, String filename, Source<ByteString, ?> data, Materializer materializer) {
-    return writeChunks(id, data, materializer).thenCompose(w -> publish(id, purpose, filename, w));
+  /** Stores the bytes as {@code owner}'s file {@code id}; the file is visible only once all of it is stored. */
+  public CompletionStage<FileMeta> put(String id, String purpose, String filename, String owner,
+      Source<ByteString, ?> data, Materializer materializer) {
+    return writeChunks(id, data, materializer).thenCompose(w -> publish(id, purpose, filename, owner, w));
   }
 
   /** Stores the bytes without listing the file yet: {@link #publish} does that once all is known. */
@@ -87,25 +88,25 @@ public final class FileStore {
         .thenApply(done -> new Written(bytes.get(), chunks.get()));
   }
 
-  /** Lists a file whose chunks are written. */
-  public CompletionStage<FileMeta> publish(String id, String purpose, String filename, Written written) {
+  /** Lists a file whose chunks are written, as {@code owner}'s. */
+  public CompletionStage<FileMeta> publish(String id, String purpose, String filename, String owner, Written written) {
     // Cassandra keeps milliseconds; truncate so the returned meta equals what a read gives.
     FileMeta meta = new FileMeta(id, purpose, filename, written.bytes(), written.chunks(),
-        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-    return session.executeAsync(insertFile.bind(id, purpose, filename, meta.bytes(), meta.chunks(), meta.createdAt()))
-        .thenApply(rs -> meta);
+        Instant.now().truncatedTo(ChronoUnit.MILLIS), owner);
+    return session.executeAsync(insertFile.bind(id, purpose, filename, meta.bytes(), meta.chunks(), meta.createdAt(),
+        owner)).thenApply(rs -> meta);
   }
 
   public CompletionStage<Optional<FileMeta>> get(String id) {
     return session.executeAsync(selectFile.bind(id)).thenApply(rs -> Optional.ofNullable(rs.one()).map(FileStore::meta));
   }
 
-  /** Every file, newest first. The table is small (batch files); a listing scans it. */
-  public CompletionStage<List<FileMeta>> list() {
+  /** Every file of {@code owner}, newest first. The table is small (batch files); a listing scans it. */
+  public CompletionStage<List<FileMeta>> list(String owner) {
     return session.executeAsync("SELECT * FROM " + filesTable).thenCompose(rs -> {
       List<FileMeta> all = new ArrayList<>();
       return collect(rs, all);
-    });
+    }).thenApply(all -> all.stream().filter(f -> f.owner().equals(owner)).toList());
   }
 
   private CompletionStage<List<FileMeta>> collect(
@@ -139,18 +140,22 @@ public final class FileStore {
         .runWith(Sink.ignore(), materializer));
   }
 
-  /** Records a batch for listing; kept beside the files it reads and writes. */
-  public CompletionStage<Done> indexBatch(String batchId, Instant createdAt) {
-    return session.executeAsync(insertBatch.bind(createdAt, batchId)).thenApply(rs -> Done.getInstance());
+  /** Records {@code tenant}'s batch for listing; kept beside the files it reads and writes. */
+  public CompletionStage<Done> indexBatch(String batchId, Instant createdAt, String tenant) {
+    return session.executeAsync(insertBatch.bind(createdAt, batchId, tenant)).thenApply(rs -> Done.getInstance());
   }
 
-  /** Up to {@code limit} batch ids, newest first, after {@code afterId} when given. */
-  public CompletionStage<List<String>> batchIds(String afterId, int limit) {
+  /** Up to {@code limit} of {@code tenant}'s batch ids, newest first, after {@code afterId} when given. */
+  public CompletionStage<List<String>> batchIds(String tenant, String afterId, int limit) {
     return session.executeAsync(selectBatches.bind()).thenApply(rs -> {
       List<String> ids = new ArrayList<>();
       boolean started = afterId == null;
       for (Row row : rs.currentPage()) {
         String id = row.getString("id");
+        String owner = row.getString("tenant");
+        if (!tenant.equals(owner == null ? FileMeta.DEFAULT_OWNER : owner)) {
+          continue;
+        }
         if (started && ids.size() < limit) {
           ids.add(id);
         }
@@ -161,7 +166,9 @@ public final class FileStore {
   }
 
   private static FileMeta meta(Row row) {
+    String owner = row.getString("owner");
     return new FileMeta(row.getString("id"), row.getString("purpose"), row.getString("filename"),
-        row.getLong("bytes"), row.getInt("chunks"), row.getInstant("created_at"));
+        row.getLong("bytes"), row.getInt("chunks"), row.getInstant("created_at"),
+        owner == null ? FileMeta.DEFAULT_OWNER : owner);
   }
 }

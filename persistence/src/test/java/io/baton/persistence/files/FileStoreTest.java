@@ -64,23 +64,24 @@ class FileStoreTest {
       pieces.add(ByteString.fromArray(bytes, at, Math.min(70_001, bytes.length - at)));
     }
     String id = "file-" + UUID.randomUUID();
-    FileMeta meta = await(store.put(id, "batch", "in.jsonl", Source.from(pieces), materializer));
+    FileMeta meta = await(store.put(id, "batch", "in.jsonl", "alice", Source.from(pieces), materializer));
     assertEquals(bytes.length, meta.bytes());
     assertEquals(5, meta.chunks());
     assertEquals(meta, await(store.get(id)).orElseThrow());
     ByteString back = await(store.content(meta).runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
         materializer));
     assertArrayEquals(bytes, back.toArray());
-    assertTrue(await(store.list()).stream().anyMatch(f -> f.id().equals(id)));
+    assertTrue(await(store.list("alice")).stream().anyMatch(f -> f.id().equals(id)));
+    assertTrue(await(store.list("bob")).stream().noneMatch(f -> f.id().equals(id)), "another tenant's listing");
     await(store.delete(meta, materializer));
     assertTrue(await(store.get(id)).isEmpty());
-    assertTrue(await(store.list()).stream().noneMatch(f -> f.id().equals(id)));
+    assertTrue(await(store.list("alice")).stream().noneMatch(f -> f.id().equals(id)));
   }
 
   @Test
   void anEmptyFileHasNoChunks() throws Exception {
     String id = "file-" + UUID.randomUUID();
-    FileMeta meta = await(store.put(id, "batch", "empty.jsonl", Source.empty(), materializer));
+    FileMeta meta = await(store.put(id, "batch", "empty.jsonl", "alice", Source.empty(), materializer));
     assertEquals(0, meta.bytes());
     assertEquals(0, meta.chunks());
     assertEquals(0, await(store.content(meta).runWith(Sink.seq(), materializer)).size());

@@ -1,5 +1,6 @@
 package io.baton.workers.agent;
 
+import io.baton.actors.Printable;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
@@ -79,13 +80,13 @@ final class GpuCare {
   void xid(String gpuId, int code, String detail) {
     GpuSlot slot = slots.get(gpuId);
     if (slot == null) {
-      context.getLog().warn("XID {} for unknown GPU {} ignored", code, gpuId);
+      context.getLog().warn("XID {} for unknown GPU {} ignored", code, Printable.of(gpuId));
       return;
     }
     XidClass xidClass = xids.classify(code);
     context.getLog().warn("gpu {} XID {} class={} action=\"{}\" detail=\"{}\"", gpuId, code, xidClass.id(),
-        xidClass.action(), detail);
-    metrics.counter("baton.xids", "code", String.valueOf(code), "class", xidClass.id()).increment();
+        xidClass.action(), Printable.of(detail));
+    metrics.counter("baton.xids", "code", xids.label(code), "class", xidClass.id()).increment();
     change(slot, "record XID " + code, r -> new GpuWorkerCommand.RecordXid(code, detail, by, r), null);
     FailureCause cause = FailureCause.xid(code, xidClass.id(), detail);
     String reason = "XID " + code + " (" + xidClass.id() + "): " + detail;
