@@ -43,7 +43,7 @@ public final class ApiRoutes extends AllDirectives {
     this.sessions = new SessionRoutes(system, gateway, openAi, slots);
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
-    this.files = new io.baton.http.files.FileRoutes(system, services.files());
+    this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
     this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());
   }
 

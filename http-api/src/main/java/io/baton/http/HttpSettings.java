@@ -15,6 +15,8 @@ import java.util.Map;
  * @param maxFile the largest upload to /v1/files; it streams to Cassandra, so it may be large
  * @param chaos whether /admin/chaos (fault injection) exists; off in production, where it is a 404
  * @param metricsAccess who may scrape /metrics beyond loopback: "open" or "admin-token"
+ * @param healthPort a port serving only /health, with its own connection limit; -1: none
+ * @param storagePerKey bytes of uploaded and batch output files one API key may keep
  */
 public record HttpSettings(
     String host,
@@ -28,7 +30,9 @@ public record HttpSettings(
     Duration keepAlive,
     boolean cancelOnDisconnect,
     boolean chaos,
-    String metricsAccess) {
+    String metricsAccess,
+    int healthPort,
+    long storagePerKey) {
 
   public HttpSettings {
     apiKeys = Map.copyOf(apiKeys);
@@ -60,6 +64,11 @@ public record HttpSettings(
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("baton.http");
+    Duration idle = root.getDuration("pekko.http.server.idle-timeout");
+    if (idle.compareTo(c.getDuration("keep-alive").multipliedBy(2)) <= 0) {
+      throw new IllegalArgumentException("pekko.http.server.idle-timeout (" + idle.toSeconds() + " s) must exceed two"
+          + " baton.http.keep-alive intervals: a quiet stream would be cut between its keep-alives");
+    }
     String onDisconnect = c.getString("on-disconnect");
     if (!onDisconnect.equals("finish") && !onDisconnect.equals("cancel")) {
       throw new IllegalArgumentException("baton.http.on-disconnect must be finish or cancel, was " + onDisconnect);
@@ -76,7 +85,9 @@ public record HttpSettings(
         c.getDuration("keep-alive"),
         onDisconnect.equals("cancel"),
         c.getBoolean("chaos"),
-        c.getString("metrics-access"));
+        c.getString("metrics-access"),
+        c.getInt("health-port"),
+        c.getMemorySize("limits.storage-per-key").toBytes());
   }
 
   /** "alice:sk-1,bob:sk-2" to {sk-1=alice, sk-2=bob}; a key without a name is named "default". */

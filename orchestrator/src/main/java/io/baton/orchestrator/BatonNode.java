@@ -5,6 +5,7 @@ import io.baton.actors.ActorsSettings;
 import io.baton.actors.Entities;
 import io.baton.http.HttpServer;
 import io.baton.http.HttpSettings;
+import io.baton.orchestrator.cluster.ClusterTls;
 import io.baton.persistence.BatonConfig;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.Schema;
@@ -67,7 +68,8 @@ public final class BatonNode implements AutoCloseable {
     } else {
       log.info("using external Cassandra contact-points={}", contactPoints);
     }
-    Config full = RememberStore.resolve(PersistenceSettings.connectionConfig(contactPoints).withFallback(config));
+    Config full = ClusterTls.apply(
+        RememberStore.resolve(PersistenceSettings.connectionConfig(contactPoints).withFallback(config)));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "baton", full);
     try {
       if (cassandra != null) {

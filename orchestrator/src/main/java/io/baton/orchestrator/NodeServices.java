@@ -99,6 +99,7 @@ public final class NodeServices {
         "node-loss-watch", Props.empty());
     ActorsSettings actors = ActorsSettings.fromConfig(config);
     TimingRelations.check(actors, workers);
+    MessageSizes.check(config, workers);
     Entities.init(system, actors, new NodeSessionHooks(placer, nodeWatch, metrics),
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)

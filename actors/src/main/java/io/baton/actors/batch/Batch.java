@@ -41,6 +41,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCommand, BatchEvent, BatchState> {
 
   public static final EntityTypeKey<BatchCommand> ENTITY_KEY = EntityTypeKey.create(BatchCommand.class, "Batch");
+  /** The most requests one batch may hold, as OpenAI allows. */
+  public static final int MAX_REQUESTS = BatchRules.MAX_REQUESTS;
 
   /** How long an ended batch stays in memory after recovery before it passivates itself. */
   private static final Duration TERMINAL_LINGER = Duration.ofSeconds(30);

@@ -10,6 +10,7 @@ import io.baton.persistence.files.FileStore;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -31,9 +32,12 @@ public final class FileRoutes extends AllDirectives {
 
   private final FileStore store;
   private final Materializer materializer;
+  /** Bytes of files one tenant may keep. */
+  private final long quota;
 
-  public FileRoutes(ActorSystem<?> system, FileStore store) {
+  public FileRoutes(ActorSystem<?> system, FileStore store, long quota) {
     this.store = store;
+    this.quota = quota;
     this.materializer = Materializer.matFromSystem(system);
   }
 
@@ -54,11 +58,39 @@ public final class FileRoutes extends AllDirectives {
   }
 
   /** Parts in any order: the file's bytes go to Cassandra as they arrive; the purpose may come before or after. */
+  /**
+   * Within the tenant's storage quota (429 when it is used up, 413 when this upload would pass it);
+   * an upload refused or cut off for any reason leaves no chunks behind.
+   */
   private CompletionStage<FileMeta> upload(Multipart.FormData form, String tenant) {
-    String id = "file-" + UUID.randomUUID().toString().replace("-", "");
+    return store.list(tenant).thenCompose(files -> {
+      long remaining = quota - files.stream().mapToLong(FileMeta::bytes).sum();
+      if (remaining <= 0) {
+        form.getParts().runWith(Sink.cancelled(), materializer);
+        throw new ApiException(ApiError.overloaded("this API key stores " + quota + " bytes of files already (the"
+            + " quota, baton.http.limits.storage-per-key); delete some first"));
+      }
+      String id = "file-" + UUID.randomUUID().toString().replace("-", "");
+      FileStore.Written[] written = {null};
+      return upload(form, tenant, id, remaining, written).handle((meta, error) -> {
+        if (error == null) {
+          return CompletableFuture.completedFuture(meta);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        RuntimeException refusal = cause instanceof FileStore.OverQuota over
+            ? new ApiException(ApiError.tooLarge(over.getMessage() + " (baton.http.limits.storage-per-key)"))
+            : cause instanceof RuntimeException r ? r : new CompletionException(cause);
+        CompletionStage<?> cleaned = written[0] == null ? CompletableFuture.completedFuture(null)
+            : store.deleteChunks(id, written[0].chunks(), materializer);
+        return cleaned.<FileMeta>thenCompose(d -> CompletableFuture.failedFuture(refusal));
+      }).thenCompose(next -> next);
+    });
+  }
+
+  private CompletionStage<FileMeta> upload(Multipart.FormData form, String tenant, String id, long maxBytes,
+      FileStore.Written[] written) {
     String[] purpose = {null};
     String[] filename = {null};
-    FileStore.Written[] written = {null};
     return form.getParts()
         .mapAsync(1, part -> {
           if ("purpose".equals(part.getName())) {
@@ -72,7 +104,7 @@ public final class FileRoutes extends AllDirectives {
               throw new ApiException(ApiError.invalid("file", "send one file per upload"));
             }
             filename[0] = part.getFilename().orElse("upload");
-            return store.writeChunks(id, part.getEntity().getDataBytes(), materializer).thenApply(w -> {
+            return store.writeChunks(id, part.getEntity().getDataBytes(), maxBytes, materializer).thenApply(w -> {
               written[0] = w;
               return part;
             });

@@ -14,10 +14,14 @@ import io.baton.http.sessions.SessionGateway;
 import io.baton.persistence.files.FileMeta;
 import io.baton.persistence.files.FileStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -73,14 +77,19 @@ final class BatchDriver {
       }
       log.info("batch {} status={} requests={}", batchId, s.status().wireName(), s.requestCounts());
       CompletionStage<?> phase;
-      if (s.status() == BatchStatus.VALIDATING) {
+      if (expired(s) && (s.status() == BatchStatus.VALIDATING || s.status() == BatchStatus.IN_PROGRESS)) {
+        phase = writeFiles(s, (out, err) -> r -> new BatchCommand.Expire(out, err, r));
+      } else if (s.status() == BatchStatus.VALIDATING) {
         phase = validate(s);
       } else if (s.status() == BatchStatus.IN_PROGRESS) {
-        phase = run(s).thenCompose(d -> ask(batchId, BatchCommand.Finalize::new));
+        // Lines stop starting at expiry; the loop then comes back here and expires the batch.
+        phase = run(s).thenCompose(d -> expired(s) ? CompletableFuture.<Object>completedFuture(d)
+            : ask(batchId, BatchCommand.Finalize::new).thenApply(reply -> (Object) reply));
       } else {
-        phase = writeFilesAndComplete(s); // finalizing, or cancelling once in-flight lines ended
+        // Finalizing, or cancelling once in-flight lines ended.
+        phase = writeFiles(s, (out, err) -> r -> new BatchCommand.Complete(out, err, r));
       }
-      return phase.thenCompose(done -> drive(batchId));
+      return failIfInputUnreadable(s, phase).thenCompose(done -> drive(batchId));
     });
   }
 
@@ -88,7 +97,7 @@ final class BatchDriver {
   private Source<Object, NotUsed> parsed(BatchState s) {
     return Source.completionStageSource(files.get(s.inputFileId()).thenApply(meta -> meta
             .map(m -> files.content(m))
-            .orElseThrow(() -> new IllegalStateException("input file " + s.inputFileId() + " is gone"))))
+            .orElseThrow(() -> new BatchValidation.InputMissing(s.inputFileId()))))
         .via(Framing.delimiter(ByteString.fromString("\n"), MAX_LINE_BYTES, FramingTruncation.ALLOW))
         .map(ByteString::utf8String)
         .filter(line -> !line.isBlank())
@@ -97,23 +106,35 @@ final class BatchDriver {
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
+  /** One streaming pass: an unusable input fails the batch, a usable one starts it with its bad lines counted. */
   private CompletionStage<?> validate(BatchState s) {
-    return parsed(s).runWith(Sink.seq(), materializer).thenCompose(all -> {
-      List<LineError> errors = new ArrayList<>();
-      List<Integer> bad = new ArrayList<>();
-      for (Object line : all) {
-        if (line instanceof BatchLines.Bad b) {
-          errors.add(b.error());
-          bad.add(b.index());
-        }
-      }
-      if (all.isEmpty()) {
-        return ask(s.id(), r -> new BatchCommand.Fail(List.of(LineError.of("empty_file", "the input file has no lines")), r));
-      }
-      return ask(s.id(), r -> new BatchCommand.MarkValidated(all.size(), errors, r))
-          .thenCompose(d -> bad.isEmpty() ? CompletableFuture.completedFuture(d)
-              : ask(s.id(), r -> new BatchCommand.ReportRequests(List.of(), bad, r)));
-    });
+    return parsed(s).take(Batch.MAX_REQUESTS + 1L)
+        .runFold(new BatchValidation(), BatchValidation::add, materializer)
+        .handle((tally, error) -> {
+          if (error != null) {
+            LineError why = BatchValidation.unreadable(error, MAX_LINE_BYTES).orElseThrow(() -> asUnchecked(error));
+            return fail(s, why);
+          }
+          Optional<LineError> unusable = tally.unusable();
+          if (unusable.isPresent()) {
+            return fail(s, unusable.get());
+          }
+          CompletionStage<?> chain = ask(s.id(), r -> new BatchCommand.MarkValidated(tally.lines(), tally.errors(), r));
+          for (List<Integer> group : tally.badGroups()) {
+            chain = chain.thenCompose(d -> ask(s.id(), r -> new BatchCommand.ReportRequests(List.of(), group, r)));
+          }
+          return chain;
+        })
+        .thenCompose(next -> next);
+  }
+
+  private CompletionStage<?> fail(BatchState s, LineError why) {
+    log.warn("batch {} failed validation: {}", s.id(), why.message());
+    return ask(s.id(), r -> new BatchCommand.Fail(List.of(why), r));
+  }
+
+  private static RuntimeException asUnchecked(Throwable error) {
+    return error instanceof RuntimeException e ? e : new CompletionException(error);
   }
 
   /** Runs the lines not yet counted; a cancel stops new ones, and lines in flight still finish. */
@@ -121,9 +142,10 @@ final class BatchDriver {
     return parsed(s)
         .filter(line -> line instanceof BatchLines.Good g && !s.finishedLines().contains(g.index()))
         .map(line -> (BatchLines.Good) line)
-        .mapAsyncUnordered(PARALLELISM, good -> state(s.id()).thenCompose(now -> now.status() == BatchStatus.CANCELLING
-            ? CompletableFuture.completedFuture(Pair.create(good.index(), (Boolean) null))
-            : runLine(s.id(), good)))
+        .mapAsyncUnordered(PARALLELISM, good -> state(s.id()).thenCompose(now ->
+            now.status() == BatchStatus.CANCELLING || expired(now)
+                ? CompletableFuture.completedFuture(Pair.create(good.index(), (Boolean) null))
+                : runLine(s.id(), good)))
         .filter(p -> p.second() != null)
         .groupedWithin(100, Duration.ofMillis(500))
         .mapAsync(1, group -> {
@@ -148,7 +170,14 @@ final class BatchDriver {
         .whenComplete((done, error) -> tracker.ended("lost"));
   }
 
-  private CompletionStage<?> writeFilesAndComplete(BatchState s) {
+  /** The batch's completion window has passed: no line starts any more, and it ends as expired. */
+  private static boolean expired(BatchState s) {
+    return s.expiresAt() != null && Instant.now().isAfter(s.expiresAt());
+  }
+
+  /** Writes the output and error files (the lines done so far), then ends the batch with {@code end}. */
+  private CompletionStage<?> writeFiles(BatchState s,
+      BiFunction<String, String, Function<ActorRef<BatchCommand.Reply>, BatchCommand>> end) {
     String outputId = "file-" + s.id() + "-output";
     String errorId = "file-" + s.id() + "-errors";
     boolean chat = s.endpoint().endsWith("chat/completions");
@@ -156,8 +185,18 @@ final class BatchDriver {
         s.tenant(), outcomes(s, chat, true), materializer);
     return output.thenCompose(out -> files.put(errorId, "batch_output", s.id() + "_errors.jsonl",
         s.tenant(), outcomes(s, chat, false), materializer).thenCompose(err ->
-            ask(s.id(), r -> new BatchCommand.Complete(out.bytes() > 0 ? outputId : null,
-                err.bytes() > 0 ? errorId : null, r))));
+            ask(s.id(), end.apply(out.bytes() > 0 ? outputId : null, err.bytes() > 0 ? errorId : null))));
+  }
+
+  /** An input no retry can read (deleted, a line over the limit) fails the batch instead of looping. */
+  private CompletionStage<?> failIfInputUnreadable(BatchState s, CompletionStage<?> phase) {
+    return phase.handle((done, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(done);
+      }
+      return BatchValidation.unreadable(error, MAX_LINE_BYTES).<CompletionStage<?>>map(why -> fail(s, why))
+          .orElseGet(() -> CompletableFuture.failedFuture(error));
+    }).thenCompose(next -> next);
   }
 
   /** The output lines (completed sessions) or the error lines (everything else), in input order. */

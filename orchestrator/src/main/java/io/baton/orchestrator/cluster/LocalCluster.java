@@ -33,14 +33,18 @@ public final class LocalCluster implements AutoCloseable {
   private final NetworkNamespaces network; // null: every node on loopback
   private volatile EmbeddedCassandra cassandra;
   private final List<String> contactPoints;
+  /** The cluster's own key: its nodes talk TLS with mutual authentication, like production ones. */
+  private final ClusterTls.Material tls;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> nodesStopped = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook = new Thread(this::close, "baton-local-cluster-stop");
 
   private LocalCluster(ClusterOptions options, Ports ports, NetworkNamespaces network,
-      EmbeddedCassandra.Options cassandraOptions, EmbeddedCassandra cassandra, List<String> contactPoints) {
+      EmbeddedCassandra.Options cassandraOptions, EmbeddedCassandra cassandra, List<String> contactPoints,
+      ClusterTls.Material tls) {
     this.options = options;
+    this.tls = tls;
     this.ports = ports;
     this.network = network;
     this.cassandraOptions = cassandraOptions;
@@ -62,6 +66,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Node i serves HTTP on {@code baseHttpPort + i} (0: free ports); returns once all nodes are Up members. */
   public static LocalCluster start(ClusterOptions options, int baseHttpPort) throws Exception {
     Files.createDirectories(options.dir());
+    ClusterTls.Material tls = ClusterTls.generate(options.dir().resolve("tls"));
     boolean embedded = options.contactPoints().isEmpty();
     Ports ports = Ports.pick(options.nodes(), baseHttpPort, embedded);
     NetworkNamespaces network = options.isolatedNetwork() ? NetworkNamespaces.create(options.nodes()) : null;
@@ -83,7 +88,7 @@ public final class LocalCluster implements AutoCloseable {
       }
       throw e;
     }
-    LocalCluster cluster = new LocalCluster(options, ports, network, cassandraOptions, cassandra, contactPoints);
+    LocalCluster cluster = new LocalCluster(options, ports, network, cassandraOptions, cassandra, contactPoints, tls);
     try {
       long started = System.nanoTime();
       NodeProcess seed = cluster.launch(0, List.of(NodeProcess.address(cluster.host(0), ports.cluster()[0])));
@@ -189,6 +194,11 @@ public final class LocalCluster implements AutoCloseable {
     return network;
   }
 
+  /** The key and trust stores the nodes use (a node started with other ones cannot join). */
+  public ClusterTls.Material tls() {
+    return tls;
+  }
+
   public List<String> contactPoints() {
     return contactPoints;
   }
@@ -247,6 +257,7 @@ public final class LocalCluster implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().put("BATON_ADMIN_TOKEN", options.adminToken());
+    builder.environment().putAll(tls.environment());
     Process process = builder.start();
     NodeProcess node = new NodeProcess(nodeId, process, host(i), ports.http()[i], ports.cluster()[i], gpuIds, logFile,
         options.adminToken());

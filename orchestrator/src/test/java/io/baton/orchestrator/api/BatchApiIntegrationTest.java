@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,52 @@ class BatchApiIntegrationTest {
       }
     }
     return sum;
+  }
+
+  /** Creates a batch over {@code input} and waits until it ends; its final object. */
+  static JsonNode runToEnd(byte[] input, Consumer<String> afterCreate) throws Exception {
+    String fileId = JSON.readTree(FilesApiIntegrationTest.upload("batch", "in.jsonl", input).body()).get("id").asText();
+    String id = send("POST", "/v1/batches", "{\"input_file_id\":\"" + fileId
+        + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}").get("id").asText();
+    afterCreate.accept(fileId);
+    JsonNode[] last = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      last[0] = send("GET", "/v1/batches/" + id, null);
+      return Set.of("completed", "failed", "expired", "cancelled").contains(last[0].get("status").asText());
+    });
+    return last[0];
+  }
+
+  @Test
+  void anInputOverFiftyThousandLinesFailsTheBatchInsteadOfValidatingForever() throws Exception {
+    byte[] input = "x\n".repeat(50_001).getBytes(StandardCharsets.UTF_8);
+    JsonNode failed = runToEnd(input, file -> {});
+    assertEquals("failed", failed.get("status").asText());
+    assertEquals("too_many_requests", failed.at("/errors/data/0/code").asText());
+  }
+
+  @Test
+  void aLineOverTheLimitFailsTheBatch() throws Exception {
+    byte[] input = ("{\"custom_id\":\"" + "x".repeat(4 * 1024 * 1024 + 16) + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    JsonNode failed = runToEnd(input, file -> {});
+    assertEquals("failed", failed.get("status").asText());
+    assertEquals("line_too_long", failed.at("/errors/data/0/code").asText());
+  }
+
+  @Test
+  void anInputFileDeletedWhileItsBatchRunsFailsTheBatch() throws Exception {
+    String line = "{\"custom_id\":\"slow\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+        + "{\"model\":\"baton-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1000}}\n";
+    JsonNode failed = runToEnd(line.getBytes(StandardCharsets.UTF_8), file -> {
+      try {
+        // The line decodes 1,000 tokens; the file goes before its output is written (or even read).
+        assertTrue(send("DELETE", "/v1/files/" + file, null).get("deleted").asBoolean());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertEquals("failed", failed.get("status").asText());
+    assertEquals("input_file_missing", failed.at("/errors/data/0/code").asText());
   }
 
   @Test

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.orchestrator.BatonNode;
 import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +42,8 @@ class SecurityIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNodes.start(TestNodes.nodeId("security"), Map.of(
-        "baton.http.api-keys", "alice:sk-a,bob:sk-b,carol:sk-c,dave:sk-d",
+        "baton.http.api-keys", "alice:sk-a,bob:sk-b,carol:sk-c,dave:sk-d,erin:sk-e",
+        "baton.http.limits.storage-per-key", "48k",
         "baton.http.admin-token", ADMIN,
         "baton.http.limits.max-streams-per-key", 2,
         "baton.workers.engine.timing.decode-per-token", "20ms"));
@@ -136,6 +139,31 @@ class SecurityIntegrationTest {
     assertEquals(200, own.statusCode());
     assertNotEquals("cancelling", JSON.readTree(own.body()).get("status").asText());
     assertEquals(404, send(at("/v1/batches/not-a-batch", "sk-a").GET().build()).statusCode());
+  }
+
+  static long storedChunks() {
+    String[] contact = CassandraTestExtension.cassandra().contactPoint().split(":");
+    try (CqlSession cql = CqlSession.builder().addContactPoint(new InetSocketAddress(contact[0],
+        Integer.parseInt(contact[1]))).withLocalDatacenter("datacenter1").build()) {
+      return cql.execute("SELECT COUNT(*) FROM baton.file_chunks").one().getLong(0);
+    }
+  }
+
+  @Test
+  void uploadsStayWithinTheTenantsQuotaAndARefusedOneLeavesNothing() throws Exception {
+    assertEquals(200, upload("sk-e", "a".repeat(30 * 1024)).statusCode());
+    long chunks = storedChunks();
+    HttpResponse<String> over = upload("sk-e", "b".repeat(30 * 1024));
+    assertEquals(413, over.statusCode(), over.body());
+    assertEquals(chunks, storedChunks(), "the refused upload's chunks are gone");
+    HttpResponse<String> badPurpose = send(at("/v1/files", "sk-e").header("Content-Type",
+        "multipart/form-data; boundary=x").POST(HttpRequest.BodyPublishers.ofString("--x\r\nContent-Disposition:"
+        + " form-data; name=\"file\"; filename=\"f\"\r\n\r\nabc\r\n--x--\r\n")).build());
+    assertEquals(400, badPurpose.statusCode(), badPurpose.body());
+    assertEquals(chunks, storedChunks(), "an upload without a purpose leaves no chunks");
+    assertEquals(200, upload("sk-e", "c".repeat(18 * 1024)).statusCode(), "exactly up to the quota");
+    assertEquals(429, upload("sk-e", "d").statusCode(), "the quota is used up");
+    assertEquals(200, upload("sk-a", "e".repeat(1024)).statusCode(), "another key has its own quota");
   }
 
   @Test

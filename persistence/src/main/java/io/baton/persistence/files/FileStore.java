@@ -1,8 +1,10 @@
 package io.baton.persistence.files;
 
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.baton.persistence.PersistenceSettings;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +33,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 public final class FileStore {
   /** 256 KiB: well under Cassandra's comfortable cell size, few enough rows for a big file. */
   public static final int CHUNK_BYTES = 256 * 1024;
+  private static final ConsistencyLevel CONSISTENCY = ConsistencyLevel.LOCAL_QUORUM;
   static final int WRITE_PARALLELISM = 4;
 
   private final CqlSession session;
@@ -47,16 +51,31 @@ public final class FileStore {
     this.session = session;
     this.filesTable = FileSchema.files(settings);
     String chunks = FileSchema.chunks(settings);
-    this.insertChunk = session.prepare("INSERT INTO " + chunks + " (file_id, chunk, data) VALUES (?, ?, ?)");
-    this.selectChunk = session.prepare("SELECT data FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
-    this.deleteChunk = session.prepare("DELETE FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
-    this.insertFile = session.prepare("INSERT INTO " + filesTable
+    this.insertChunk = prepare("INSERT INTO " + chunks + " (file_id, chunk, data) VALUES (?, ?, ?)");
+    this.selectChunk = prepare("SELECT data FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
+    this.deleteChunk = prepare("DELETE FROM " + chunks + " WHERE file_id = ? AND chunk = ?");
+    this.insertFile = prepare("INSERT INTO " + filesTable
         + " (id, purpose, filename, bytes, chunks, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    this.selectFile = session.prepare("SELECT * FROM " + filesTable + " WHERE id = ?");
-    this.deleteFile = session.prepare("DELETE FROM " + filesTable + " WHERE id = ?");
+    this.selectFile = prepare("SELECT * FROM " + filesTable + " WHERE id = ?");
+    this.deleteFile = prepare("DELETE FROM " + filesTable + " WHERE id = ?");
     String index = FileSchema.batchIndex(settings);
-    this.insertBatch = session.prepare("INSERT INTO " + index + " (bucket, created_at, id, tenant) VALUES (0, ?, ?, ?)");
-    this.selectBatches = session.prepare("SELECT id, tenant FROM " + index + " WHERE bucket = 0 LIMIT 10000");
+    this.insertBatch = prepare("INSERT INTO " + index + " (bucket, created_at, id, tenant) VALUES (0, ?, ?, ?)");
+    this.selectBatches = prepare("SELECT id, tenant FROM " + index + " WHERE bucket = 0 LIMIT 10000");
+  }
+
+  /**
+   * Every file statement reads and writes a quorum of local replicas, as KV blocks do: with a
+   * replication factor above 1, a file listed after its upload is readable on every node, and one
+   * replica down loses nothing. With one replica it is that replica.
+   */
+  private PreparedStatement prepare(String cql) {
+    return session.prepare(SimpleStatement.builder(cql).setConsistencyLevel(CONSISTENCY).build());
+  }
+
+  /** The consistency each prepared statement binds with (for the test that keeps them all at a quorum). */
+  List<ConsistencyLevel> consistencies() {
+    return List.of(insertChunk, selectChunk, deleteChunk, insertFile, selectFile, deleteFile, insertBatch, selectBatches)
+        .stream().map(p -> p.bind().getConsistencyLevel()).toList();
   }
 
   public static CompletionStage<FileStore> create(CassandraSession session, PersistenceSettings settings) {
@@ -69,23 +88,48 @@ public final class FileStore {
   /** Stores the bytes as {@code owner}'s file {@code id}; the file is visible only once all of it is stored. */
   public CompletionStage<FileMeta> put(String id, String purpose, String filename, String owner,
       Source<ByteString, ?> data, Materializer materializer) {
-    return writeChunks(id, data, materializer).thenCompose(w -> publish(id, purpose, filename, owner, w));
+    return writeChunks(id, data, Long.MAX_VALUE, materializer).thenCompose(w -> publish(id, purpose, filename, owner, w));
   }
 
-  /** Stores the bytes without listing the file yet: {@link #publish} does that once all is known. */
-  public CompletionStage<Written> writeChunks(String id, Source<ByteString, ?> data, Materializer materializer) {
+  /** An upload grew past what its tenant may still store; its chunks are already removed. */
+  public static final class OverQuota extends RuntimeException {
+    public OverQuota(long limit) {
+      super("the upload exceeds the " + limit + " bytes this API key may still store");
+    }
+  }
+
+  /**
+   * Stores the bytes without listing the file yet: {@link #publish} does that once all is known.
+   * At most {@code maxBytes} are taken ({@link OverQuota} past that). A write that fails for any
+   * reason (the client went away, the quota, Cassandra) removes what it stored before it fails, so
+   * nothing is left behind.
+   */
+  public CompletionStage<Written> writeChunks(String id, Source<ByteString, ?> data, long maxBytes,
+      Materializer materializer) {
     AtomicLong bytes = new AtomicLong();
     AtomicInteger chunks = new AtomicInteger();
     return data
         .via(Rechunk.to(CHUNK_BYTES))
-        .map(chunk -> new Object[] {chunks.getAndIncrement(), chunk})
-        .mapAsync(WRITE_PARALLELISM, c -> {
-          ByteString chunk = (ByteString) c[1];
-          bytes.addAndGet(chunk.size());
-          return session.executeAsync(insertChunk.bind(id, (Integer) c[0], chunk.asByteBuffer()));
+        .map(chunk -> {
+          if (bytes.addAndGet(chunk.size()) > maxBytes) {
+            throw new OverQuota(maxBytes);
+          }
+          return new Object[] {chunks.getAndIncrement(), chunk};
         })
+        .mapAsync(WRITE_PARALLELISM, c -> session.executeAsync(insertChunk.bind(id, (Integer) c[0],
+            ((ByteString) c[1]).asByteBuffer())))
         .runWith(Sink.ignore(), materializer)
-        .thenApply(done -> new Written(bytes.get(), chunks.get()));
+        .handle((done, error) -> error == null
+            ? CompletableFuture.completedFuture(new Written(bytes.get(), chunks.get()))
+            : deleteChunks(id, chunks.get(), materializer).<Written>thenCompose(d -> CompletableFuture.failedFuture(error)))
+        .thenCompose(next -> next);
+  }
+
+  /** Removes chunks 0 to {@code count - 1} of a file that was never listed (a refused upload). */
+  public CompletionStage<Done> deleteChunks(String id, int count, Materializer materializer) {
+    return Source.range(0, Math.max(0, count - 1)).take(count)
+        .mapAsync(WRITE_PARALLELISM, chunk -> session.executeAsync(deleteChunk.bind(id, chunk)))
+        .runWith(Sink.ignore(), materializer);
   }
 
   /** Lists a file whose chunks are written, as {@code owner}'s. */
@@ -103,7 +147,8 @@ public final class FileStore {
 
   /** Every file of {@code owner}, newest first. The table is small (batch files); a listing scans it. */
   public CompletionStage<List<FileMeta>> list(String owner) {
-    return session.executeAsync("SELECT * FROM " + filesTable).thenCompose(rs -> {
+    SimpleStatement scan = SimpleStatement.builder("SELECT * FROM " + filesTable).setConsistencyLevel(CONSISTENCY).build();
+    return session.executeAsync(scan).thenCompose(rs -> {
       List<FileMeta> all = new ArrayList<>();
       return collect(rs, all);
     }).thenApply(all -> all.stream().filter(f -> f.owner().equals(owner)).toList());
@@ -116,7 +161,7 @@ public final class FileStore {
       return rs.fetchNextPage().thenCompose(next -> collect(next, into));
     }
     into.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
-    return java.util.concurrent.CompletableFuture.completedFuture(into);
+    return CompletableFuture.completedFuture(into);
   }
 
   /** The file's bytes, chunk by chunk, read a few chunks ahead. */

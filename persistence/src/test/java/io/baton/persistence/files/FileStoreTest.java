@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -52,6 +54,11 @@ class FileStoreTest {
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void everyStatementUsesALocalQuorum() {
+    assertEquals(Set.of(ConsistencyLevel.LOCAL_QUORUM), Set.copyOf(store.consistencies()));
   }
 
   @Test

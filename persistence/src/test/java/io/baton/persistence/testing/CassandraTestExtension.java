@@ -31,6 +31,8 @@ public final class CassandraTestExtension implements BeforeAllCallback {
   private record Running(EmbeddedCassandra cassandra, Path dir) implements ExtensionContext.Store.CloseableResource {
     @Override
     public void close() {
+      // Another engine on the same JUnit platform (jqwik) may start a fresh one after this.
+      running = null;
       cassandra.close();
       deleteTree(dir);
     }
@@ -39,6 +41,18 @@ public final class CassandraTestExtension implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(KEY, k -> start());
+  }
+
+  /**
+   * For test engines other than Jupiter (jqwik's properties), which do not run Jupiter extensions:
+   * starts the shared Cassandra if no Jupiter class has, and stops it when the JVM exits.
+   */
+  public static synchronized EmbeddedCassandra startOutsideJupiter() {
+    if (running == null) {
+      Running started = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-cassandra-stop"));
+    }
+    return running().cassandra();
   }
 
   /** Config for a test ActorSystem: the application's config, connected to the shared Cassandra. */
