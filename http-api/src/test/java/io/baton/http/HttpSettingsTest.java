@@ -31,6 +31,24 @@ class HttpSettingsTest {
   }
 
   @Test
+  void metricsBeyondLoopbackNeedTheAdminTokenUnlessConfiguredOpen() {
+    assertTrue(HttpSettings.fromConfig(with(Map.of())).metricsOpen(), "loopback");
+    assertFalse(HttpSettings.fromConfig(with(Map.of("baton.http.host", "0.0.0.0", "baton.http.admin-token", "t")))
+        .metricsOpen());
+    assertTrue(HttpSettings.fromConfig(with(Map.of("baton.http.host", "0.0.0.0", "baton.http.admin-token", "t",
+        "baton.http.metrics-access", "open"))).metricsOpen());
+    assertThrows(IllegalArgumentException.class, () -> HttpSettings.fromConfig(with(Map.of(
+        "baton.http.metrics-access", "sometimes"))));
+  }
+
+  @Test
+  void anIdleTimeoutThatWouldCutAQuietStreamIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpSettings.fromConfig(with(
+        Map.of("pekko.http.server.idle-timeout", "20s"))));
+    assertTrue(e.getMessage().startsWith("pekko.http.server.idle-timeout (20 s) must exceed two"), e.getMessage());
+  }
+
+  @Test
   void onlyTheLoopbackNodeWithoutKeysIsInDevMode() {
     assertTrue(HttpSettings.fromConfig(with(Map.of())).devMode());
     assertFalse(HttpSettings.fromConfig(with(Map.of("baton.http.host", "0.0.0.0", "baton.http.admin-token", "t")))

@@ -20,6 +20,15 @@ class XidCatalogTest {
   }
 
   @Test
+  void theMetricLabelOfAnUncataloguedCodeIsOther() {
+    XidCatalog catalog = XidCatalog.standard();
+    assertEquals("13", catalog.label(13));
+    assertEquals("79", catalog.label(79));
+    assertEquals("other", catalog.label(424242));
+    assertEquals("other", catalog.label(-1));
+  }
+
+  @Test
   void aCodeInTwoClassesIsRefused() {
     var config = ConfigFactory.parseString(XidCatalog.PATH + " { app-fault = [13], reset-gpu = [13] }");
     assertThrows(IllegalArgumentException.class, () -> XidCatalog.fromConfig(config));

@@ -81,6 +81,15 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Config config = config();
+    if (parentPid != null) {
+      stopWith(parentPid);
+    }
+    return NodeRunner.run(config, log);
+  }
+
+  /** The node's configuration from the options, the config files and the environment. */
+  Config config() {
     Map<String, Object> overrides = new HashMap<>();
     put(overrides, "baton.orchestrator.node-id", nodeId);
     put(overrides, "baton.orchestrator.cluster.hostname", clusterHost);
@@ -102,10 +111,7 @@ final class NodeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "baton node needs a Cassandra: --cassandra host:port[,host:port] (or --embedded-cassandra on a dev box)");
     }
-    if (parentPid != null) {
-      stopWith(parentPid);
-    }
-    return NodeRunner.run(config, log);
+    return config;
   }
 
   private static void put(Map<String, Object> overrides, String key, Object value) {
