@@ -265,6 +265,8 @@ public final class NodeLossWatch {
     if (report != null && report.agent() != null) {
       granted.put(m.sessionId(), new Watched(report.agent().path().address(), m.attempt(), m.gpuId(), m.session()));
       report.agent().tell(new AgentCommand.SessionMoved(m.gpuId(), m.sessionId(), m.attempt()));
+      context.getLog().info("session {} recovered here with attempt {} running on {}: its runner resends now",
+          m.sessionId(), m.attempt(), m.gpuId());
     }
   }
 
