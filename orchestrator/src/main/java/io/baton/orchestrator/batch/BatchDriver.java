@@ -76,19 +76,14 @@ final class BatchDriver {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
       log.info("batch {} status={} requests={}", batchId, s.status().wireName(), s.requestCounts());
-      CompletionStage<?> phase;
-      if (expired(s) && (s.status() == BatchStatus.VALIDATING || s.status() == BatchStatus.IN_PROGRESS)) {
-        phase = writeFiles(s, (out, err) -> r -> new BatchCommand.Expire(out, err, r));
-      } else if (s.status() == BatchStatus.VALIDATING) {
-        phase = validate(s);
-      } else if (s.status() == BatchStatus.IN_PROGRESS) {
+      CompletionStage<?> phase = switch (next(s, Instant.now())) {
+        case EXPIRE -> writeFiles(s, (out, err) -> r -> new BatchCommand.Expire(out, err, r));
+        case VALIDATE -> validate(s);
         // Lines stop starting at expiry; the loop then comes back here and expires the batch.
-        phase = run(s).thenCompose(d -> expired(s) ? CompletableFuture.<Object>completedFuture(d)
+        case RUN -> run(s).thenCompose(d -> expired(s, Instant.now()) ? CompletableFuture.<Object>completedFuture(d)
             : ask(batchId, BatchCommand.Finalize::new).thenApply(reply -> (Object) reply));
-      } else {
-        // Finalizing, or cancelling once in-flight lines ended.
-        phase = writeFiles(s, (out, err) -> r -> new BatchCommand.Complete(out, err, r));
-      }
+        case COMPLETE -> writeFiles(s, (out, err) -> r -> new BatchCommand.Complete(out, err, r));
+      };
       return failIfInputUnreadable(s, phase).thenCompose(done -> drive(batchId));
     });
   }
@@ -143,7 +138,7 @@ final class BatchDriver {
         .filter(line -> line instanceof BatchLines.Good g && !s.finishedLines().contains(g.index()))
         .map(line -> (BatchLines.Good) line)
         .mapAsyncUnordered(PARALLELISM, good -> state(s.id()).thenCompose(now ->
-            now.status() == BatchStatus.CANCELLING || expired(now)
+            now.status() == BatchStatus.CANCELLING || expired(now, Instant.now())
                 ? CompletableFuture.completedFuture(Pair.create(good.index(), (Boolean) null))
                 : runLine(s.id(), good)))
         .filter(p -> p.second() != null)
@@ -170,9 +165,25 @@ final class BatchDriver {
         .whenComplete((done, error) -> tracker.ended("lost"));
   }
 
+  /** What a batch that has not ended does next. */
+  enum Phase { EXPIRE, VALIDATE, RUN, COMPLETE }
+
+  /**
+   * A validating or running batch past its completion window expires (the files hold the lines done
+   * so far); a finalizing or cancelling one completes as it would have.
+   */
+  static Phase next(BatchState s, Instant now) {
+    boolean open = s.status() == BatchStatus.VALIDATING || s.status() == BatchStatus.IN_PROGRESS;
+    if (open && expired(s, now)) {
+      return Phase.EXPIRE;
+    }
+    return s.status() == BatchStatus.VALIDATING ? Phase.VALIDATE
+        : s.status() == BatchStatus.IN_PROGRESS ? Phase.RUN : Phase.COMPLETE;
+  }
+
   /** The batch's completion window has passed: no line starts any more, and it ends as expired. */
-  private static boolean expired(BatchState s) {
-    return s.expiresAt() != null && Instant.now().isAfter(s.expiresAt());
+  static boolean expired(BatchState s, Instant now) {
+    return s.expiresAt() != null && now.isAfter(s.expiresAt());
   }
 
   /** Writes the output and error files (the lines done so far), then ends the batch with {@code end}. */
