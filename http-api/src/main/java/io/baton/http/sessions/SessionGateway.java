@@ -14,6 +14,7 @@ import io.baton.http.openai.CompletionRequest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -23,7 +24,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
@@ -123,13 +123,16 @@ public final class SessionGateway {
    * following; the session runs on.
    */
   public Source<SessionFollower.Event, NotUsed> follow(String sessionId, int fromIndex) {
+    String name = UUID.randomUUID().toString();
+    // The stream takes one element at a time; the bridge holds (and merges) what waits meanwhile.
+    ActorRef<Object> bridge = system.systemActorOf(FollowerBridge.create(), "follow-bridge-" + name, Props.empty());
     Pair<ActorRef<SessionFollower.Event>, Source<SessionFollower.Event, NotUsed>> reader =
-        ActorSource.<SessionFollower.Event>actorRef(e -> false, e -> java.util.Optional.empty(),
-                // Bounded by the session's max_tokens: the follower sends each token at most once.
-                settings.maxTokens() + 16, OverflowStrategy.fail())
+        ActorSource.<SessionFollower.Event, FollowerBridge.Ack>actorRefWithBackpressure(bridge.narrow(),
+                FollowerBridge.Ack.INSTANCE, e -> Optional.empty(), e -> Optional.empty())
             .preMaterialize(system);
-    system.systemActorOf(SessionFollower.create(sessionId, session(sessionId), fromIndex, reader.first()),
-        "follow-" + UUID.randomUUID(), Props.empty());
+    bridge.tell(new FollowerBridge.Attach(reader.first()));
+    system.systemActorOf(SessionFollower.create(sessionId, session(sessionId), fromIndex, bridge.narrow()),
+        "follow-" + name, Props.empty());
     return reader.second().takeWhile(
         e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
   }
