@@ -122,11 +122,15 @@ class PlacementIntakeTest {
   void aRepeatedGrantStartsNoSecondRun() {
     agent.tell(new AgentCommand.Granted(grant("s-1", GPU)));
     session("s-1").expectMessageClass(SessionCommand.Heartbeat.class);
+    // The runner may confirm before the agent has recorded its run; the slot is the agent's, so
+    // read it only after a later refusal proves the agent finished with the grant.
+    agent.tell(new AgentCommand.Granted(grant("s-2", GPU)));
+    session("s-2").expectMessageClass(SessionCommand.GrantRefused.class);
     ActorRef<SessionRunner.Command> first = slot.runs.get("s-1").runner();
     agent.tell(new AgentCommand.Granted(grant("s-1", GPU)));
     // Handled in order: once the next grant is refused (the GPU is full), the repeat was handled too.
-    agent.tell(new AgentCommand.Granted(grant("s-2", GPU)));
-    session("s-2").expectMessageClass(SessionCommand.GrantRefused.class);
+    agent.tell(new AgentCommand.Granted(grant("s-3", GPU)));
+    session("s-3").expectMessageClass(SessionCommand.GrantRefused.class);
     assertEquals(first, slot.runs.get("s-1").runner(), "the run under way was kept, not replaced");
   }
 }
