@@ -3,6 +3,7 @@ package io.baton.bench;
 import io.baton.workers.agent.AgentStatus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +18,21 @@ import java.util.concurrent.TimeUnit;
  * clients in a child JVM ({@link StreamHolder}), so the heap measured (after a full GC, before the
  * streams and with all of them open) is the node's alone. Every stream decodes slowly and runs for
  * minutes, so each is a live session with its runner, follower and HTTP stream while it is measured.
- * The simulated GPUs live in this heap too: each running generation's KV pages and scratch arrays
- * count in the figure (a real GPU holds those in its own memory).
+ * The simulated GPUs' KV pages live off-heap, as a real GPU's live in device memory; they are
+ * reported apart (direct buffers), and the heap figure is what the node itself holds per stream.
  */
 final class OpenStreams {
   /** @param runningSessions sessions on the agent's GPUs while the heap was measured */
   record Result(int requested, int open, int errors, int ended, double secondsToOpen, long heapBefore,
-      long heapOpen, int runningSessions, String firstError, List<String> growth) {
+      long heapOpen, long directBefore, long directOpen, int runningSessions, String firstError,
+      List<String> growth) {
     double perStreamKiB() {
       return open == 0 ? Double.NaN : (heapOpen - heapBefore) / 1024.0 / open;
+    }
+
+    /** Off-heap: mostly the simulated GPUs' KV pages, which a real GPU holds in device memory. */
+    double directPerStreamKiB() {
+      return open == 0 ? Double.NaN : (directOpen - directBefore) / 1024.0 / open;
     }
   }
 
@@ -50,6 +57,7 @@ final class OpenStreams {
       throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long before = heapAfterGc(memory);
+    long directBefore = directBytes();
     HeapHistogram histogramBefore = HeapHistogram.take();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process clients = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
@@ -75,6 +83,7 @@ final class OpenStreams {
       AgentStatus status = node.agentStatus();
       int running = status.gpus().stream().mapToInt(g -> g.sessions().size()).sum();
       long heapOpen = heapAfterGc(memory);
+      long directOpen = directBytes();
       int open = field(result, "open");
       List<String> growth = HeapHistogram.take().growthTable(histogramBefore, Math.max(1, open), 15);
       if (holdSeconds > 0) {
@@ -83,7 +92,8 @@ final class OpenStreams {
         Thread.sleep(holdSeconds * 1000L);
       }
       return new Result(streams, open, field(result, "errors"), field(result, "ended"),
-          Double.parseDouble(value(result, "seconds")), before, heapOpen, running, firstError, growth);
+          Double.parseDouble(value(result, "seconds")), before, heapOpen, directBefore, directOpen, running,
+          firstError, growth);
     } finally {
       clients.getOutputStream().close();
       if (!clients.waitFor(30, TimeUnit.SECONDS)) {
@@ -97,6 +107,11 @@ final class OpenStreams {
       memory.gc();
     }
     return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static long directBytes() {
+    return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
   }
 
   private static int field(String line, String name) {
@@ -116,11 +131,12 @@ final class OpenStreams {
   static List<String> table(Result r) {
     List<String> out = new ArrayList<>(List.of(
         "| streams asked | open (first token received) | failed | ended early | seconds to open"
-            + " | sessions running | node heap before, MiB | node heap with all open, MiB | per open stream, KiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        String.format("| %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | **%.1f** |", r.requested(), r.open(),
+            + " | sessions running | node heap before, MiB | node heap with all open, MiB | per open stream, KiB"
+            + " | off-heap (simulated GPU KV) per open stream, KiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.format("| %d | %d | %d | %d | %.1f | %d | %.1f | %.1f | **%.1f** | %.1f |", r.requested(), r.open(),
             r.errors(), r.ended(), r.secondsToOpen(), r.runningSessions(), r.heapBefore() / 1048576.0,
-            r.heapOpen() / 1048576.0, r.perStreamKiB())));
+            r.heapOpen() / 1048576.0, r.perStreamKiB(), r.directPerStreamKiB())));
     out.add("");
     out.addAll(r.growth());
     return out;

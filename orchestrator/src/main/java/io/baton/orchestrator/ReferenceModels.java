@@ -6,7 +6,9 @@ import io.baton.workers.engine.ReferenceTokenizer;
 import io.baton.workers.engine.Tokenizer;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The models the HTTP API offers: the reference models the node's GPUs serve, with their
@@ -15,10 +17,16 @@ import java.util.Optional;
  */
 final class ReferenceModels implements ModelCatalog {
   private final List<ModelSpec> served;
+  // One codec per model for the node's life: a tokenizer holds its whole vocabulary, and a codec is
+  // kept by every open stream, so building one per request cost each stream ~20 KiB of heap.
+  private final Map<String, TextCodec> codecs;
   private final long created = Instant.now().getEpochSecond();
 
   ReferenceModels(List<ModelSpec> served) {
     this.served = List.copyOf(served);
+    this.codecs = this.served.stream()
+        .collect(Collectors.toUnmodifiableMap(ModelSpec::id, m -> codecOf(new ReferenceTokenizer(m.vocab())),
+            (a, b) -> a));
   }
 
   @Override
@@ -28,19 +36,20 @@ final class ReferenceModels implements ModelCatalog {
 
   @Override
   public Optional<TextCodec> codec(String modelId) {
-    return served.stream().filter(m -> m.id().equals(modelId)).findFirst().map(m -> {
-      Tokenizer tokenizer = new ReferenceTokenizer(m.vocab());
-      return new TextCodec() {
-        @Override
-        public List<Integer> encode(String text) {
-          return tokenizer.encodeToList(text);
-        }
+    return Optional.ofNullable(codecs.get(modelId));
+  }
 
-        @Override
-        public String decode(List<Integer> tokens) {
-          return tokenizer.decode(tokens);
-        }
-      };
-    });
+  private static TextCodec codecOf(Tokenizer tokenizer) {
+    return new TextCodec() {
+      @Override
+      public List<Integer> encode(String text) {
+        return tokenizer.encodeToList(text);
+      }
+
+      @Override
+      public String decode(List<Integer> tokens) {
+        return tokenizer.decode(tokens);
+      }
+    };
   }
 }

@@ -14,21 +14,14 @@ final class KvPayload {
   private KvPayload() {}
 
   static byte[] encode(KvPage page, int layers, int width) {
-    int floats = BlockHash.BLOCK_TOKENS * width;
-    ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + layers * 2 * floats * Float.BYTES);
+    ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + KvPage.byteSize(layers, width));
     buf.putInt(MAGIC).putInt(layers).putInt(width);
-    for (int l = 0; l < layers; l++) {
-      buf.asFloatBuffer().put(page.keys[l]);
-      buf.position(buf.position() + floats * Float.BYTES);
-      buf.asFloatBuffer().put(page.values[l]);
-      buf.position(buf.position() + floats * Float.BYTES);
-    }
+    page.writeTo(buf);
     return buf.array();
   }
 
   static KvPage decode(byte[] payload, int layers, int width) {
-    int floats = BlockHash.BLOCK_TOKENS * width;
-    int expected = HEADER_BYTES + layers * 2 * floats * Float.BYTES;
+    int expected = HEADER_BYTES + KvPage.byteSize(layers, width);
     ByteBuffer buf = ByteBuffer.wrap(payload);
     if (payload.length != expected
         || buf.getInt() != MAGIC
@@ -38,12 +31,7 @@ final class KvPayload {
           "KV payload does not fit a model with " + layers + " layers of width " + width);
     }
     KvPage page = new KvPage(layers, width);
-    for (int l = 0; l < layers; l++) {
-      buf.asFloatBuffer().get(page.keys[l]);
-      buf.position(buf.position() + floats * Float.BYTES);
-      buf.asFloatBuffer().get(page.values[l]);
-      buf.position(buf.position() + floats * Float.BYTES);
-    }
+    page.readFrom(buf);
     page.markFilled(BlockHash.BLOCK_TOKENS);
     return page;
   }

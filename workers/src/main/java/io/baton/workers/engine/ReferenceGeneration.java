@@ -16,8 +16,8 @@ final class ReferenceGeneration implements Generation {
   private final ReferenceEngine engine;
   private final ModelSpec spec;
   private final SamplingParams sampling;
-  private final Transformer.Scratch scratch;
-  private final int[] tokens;
+  private int[] tokens; // grows with the context: most generations stay far below max-context
+  private int sampled; // the token the last logits chose, sampled at once so no logits are kept
   private final List<KvPage> pages = new ArrayList<>();
   private final List<String> hashes = new ArrayList<>();
   private int length; // tokens in the context
@@ -29,7 +29,6 @@ final class ReferenceGeneration implements Generation {
     this.engine = engine;
     this.spec = engine.spec();
     this.sampling = request.sampling();
-    this.scratch = new Transformer.Scratch(spec);
     int[] context = request.contextTokens();
     if (context.length > spec.maxContext()) {
       throw new IllegalArgumentException(
@@ -40,7 +39,7 @@ final class ReferenceGeneration implements Generation {
         throw new IllegalArgumentException("token " + t + " is outside " + spec.id() + "'s vocabulary");
       }
     }
-    tokens = Arrays.copyOf(context, spec.maxContext());
+    tokens = Arrays.copyOf(context, Math.min(spec.maxContext(), context.length + BlockHash.BLOCK_TOKENS));
     length = context.length;
     nextIndex = request.generated().size();
   }
@@ -78,7 +77,7 @@ final class ReferenceGeneration implements Generation {
     if (reused == length) {
       // Every token's keys and values are reused, but logits are not stored: run the last token
       // again without writing its (already sealed, identical) keys and values.
-      engine.transformer().forward(tokens[length - 1], length - 1, pages, false, true, scratch);
+      forward(length - 1, false, true);
       computed = 1;
     } else {
       for (int pos = reused; pos < length; pos++) {
@@ -108,7 +107,10 @@ final class ReferenceGeneration implements Generation {
     }
     engine.hooks().beforeDecodeStep();
     catchUp();
-    int token = Sampler.sample(scratch.logits, sampling, nextIndex);
+    int token = sampled;
+    if (length == tokens.length) {
+      tokens = Arrays.copyOf(tokens, Math.min(spec.maxContext(), tokens.length * 2));
+    }
     tokens[length++] = token;
     return new Step(token, nextIndex++, engine.timing().decode(engine.hooks().slowdown()));
   }
@@ -158,13 +160,26 @@ final class ReferenceGeneration implements Generation {
       pages.add(new KvPage(spec.layers(), spec.width()));
     }
     KvPage page = pages.get(pages.size() - 1);
-    engine.transformer().forward(tokens[pos], pos, pages, true, wantLogits, scratch);
+    forward(pos, true, wantLogits);
     page.markFilled(slot + 1);
     if (page.full()) {
       String parent = hashes.isEmpty() ? BlockHash.ROOT : hashes.get(hashes.size() - 1);
       String hash = BlockHash.of(parent, tokens, pos + 1 - BlockHash.BLOCK_TOKENS, spec.id());
       hashes.add(hash);
       engine.cache().put(hash, page);
+    }
+  }
+
+  /**
+   * Runs one position on this thread's working memory. The token the logits choose is sampled right
+   * away (for the index the next step will return), so a waiting generation holds no scratch
+   * arrays: with thousands of open streams those were a quarter of the simulated GPU's heap.
+   */
+  private void forward(int pos, boolean storeKv, boolean wantLogits) {
+    Transformer.Scratch scratch = engine.transformer().scratch();
+    engine.transformer().forward(tokens[pos], pos, pages, storeKv, wantLogits, scratch);
+    if (wantLogits) {
+      sampled = Sampler.sample(scratch.logits, sampling, nextIndex);
     }
   }
 

@@ -17,13 +17,20 @@ final class Transformer {
 
   private final ModelSpec spec;
   private final TransformerWeights weights;
+  private final ThreadLocal<Scratch> scratch;
 
   Transformer(ModelSpec spec) {
     this.spec = spec;
     this.weights = TransformerWeights.of(spec);
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(spec));
   }
 
-  /** Working memory of one generation, so that generations can run on different threads. */
+  /** This thread's working memory: a forward pass never spans threads, so generations share it. */
+  Scratch scratch() {
+    return scratch.get();
+  }
+
+  /** Working memory of one forward pass; one per thread, so generations can run on many threads. */
   static final class Scratch {
     final float[] x;
     final float[] normed;
@@ -100,28 +107,39 @@ final class Transformer {
     for (int h = 0; h < spec.heads(); h++) {
       int off = h * hs;
       float max = Float.NEGATIVE_INFINITY;
-      for (int p = 0; p <= pos; p++) {
-        float[] keys = p == pos ? s.k : pages.get(p / BlockHash.BLOCK_TOKENS).keys[layer];
-        int base = p == pos ? off : (p % BlockHash.BLOCK_TOKENS) * w + off;
+      for (int p = 0; p < pos; p++) {
+        KvPage page = pages.get(p / BlockHash.BLOCK_TOKENS);
+        int base = (p % BlockHash.BLOCK_TOKENS) * w + off;
         float dot = 0f;
         for (int d = 0; d < hs; d++) {
-          dot += s.q[off + d] * keys[base + d];
+          dot += s.q[off + d] * page.key(layer, base + d);
         }
         s.scores[p] = dot * scale;
         max = Math.max(max, s.scores[p]);
       }
+      // The current position's key and value are the ones just computed (stored or not).
+      float own = 0f;
+      for (int d = 0; d < hs; d++) {
+        own += s.q[off + d] * s.k[off + d];
+      }
+      s.scores[pos] = own * scale;
+      max = Math.max(max, s.scores[pos]);
       float sum = 0f;
       for (int p = 0; p <= pos; p++) {
         s.scores[p] = (float) StrictMath.exp(s.scores[p] - max);
         sum += s.scores[p];
       }
-      for (int p = 0; p <= pos; p++) {
-        float[] values = p == pos ? s.v : pages.get(p / BlockHash.BLOCK_TOKENS).values[layer];
-        int base = p == pos ? off : (p % BlockHash.BLOCK_TOKENS) * w + off;
+      for (int p = 0; p < pos; p++) {
+        KvPage page = pages.get(p / BlockHash.BLOCK_TOKENS);
+        int base = (p % BlockHash.BLOCK_TOKENS) * w + off;
         float weight = s.scores[p] / sum;
         for (int d = 0; d < hs; d++) {
-          s.attended[off + d] += weight * values[base + d];
+          s.attended[off + d] += weight * page.value(layer, base + d);
         }
+      }
+      float weight = s.scores[pos] / sum;
+      for (int d = 0; d < hs; d++) {
+        s.attended[off + d] += weight * s.v[off + d];
       }
     }
   }
