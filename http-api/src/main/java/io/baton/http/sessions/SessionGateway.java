@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
@@ -120,21 +119,23 @@ public final class SessionGateway {
   /**
    * The session's durable tokens from {@code fromIndex}, then how it ended (the last element is
    * {@link SessionFollower.Ended} or {@link SessionFollower.Lost}). Cancelling the source stops
-   * following; the session runs on.
+   * following; the session runs on. Materialize it once.
    */
   public Source<SessionFollower.Event, NotUsed> follow(String sessionId, int fromIndex) {
     String name = UUID.randomUUID().toString();
-    // The stream takes one element at a time; the bridge holds (and merges) what waits meanwhile.
+    // The stream takes one element at a time; the bridge holds (and merges) what waits meanwhile,
+    // from before the stream runs. The source runs inside the HTTP response's own stream (it is not
+    // pre-materialized into one of its own), which saves each open stream an actor and an interpreter.
     ActorRef<Object> bridge = system.systemActorOf(FollowerBridge.create(), "follow-bridge-" + name, Props.empty());
-    Pair<ActorRef<SessionFollower.Event>, Source<SessionFollower.Event, NotUsed>> reader =
-        ActorSource.<SessionFollower.Event, FollowerBridge.Ack>actorRefWithBackpressure(bridge.narrow(),
-                FollowerBridge.Ack.INSTANCE, e -> Optional.empty(), e -> Optional.empty())
-            .preMaterialize(system);
-    bridge.tell(new FollowerBridge.Attach(reader.first()));
     system.systemActorOf(SessionFollower.create(sessionId, session(sessionId), fromIndex, bridge.narrow()),
         "follow-" + name, Props.empty());
-    return reader.second().takeWhile(
-        e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
+    return ActorSource.<SessionFollower.Event, FollowerBridge.Ack>actorRefWithBackpressure(bridge.narrow(),
+            FollowerBridge.Ack.INSTANCE, e -> Optional.empty(), e -> Optional.empty())
+        .mapMaterializedValue(stream -> {
+          bridge.tell(new FollowerBridge.Attach(stream));
+          return NotUsed.getInstance();
+        })
+        .takeWhile(e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
   }
 
   public CompletionStage<SessionState> state(String sessionId) {
