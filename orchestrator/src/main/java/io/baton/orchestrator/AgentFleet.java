@@ -3,7 +3,9 @@ package io.baton.orchestrator;
 import io.baton.http.admin.FleetAdmin;
 import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.AgentStatus;
+import io.baton.workers.agent.GpuIdentity;
 import io.baton.workers.agent.GpuReport;
+import io.baton.workers.agent.XidSignal;
 import io.baton.workers.engine.Fault;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +51,11 @@ final class AgentFleet implements FleetAdmin {
     return local().thenApply(status -> {
       List<GpuLoad> out = new ArrayList<>();
       status.gpus().forEach(g -> out.add(new GpuLoad(g.gpuId(), status.nodeId(), g.hostId(), g.model(),
-          g.sessions().size(), g.heldBlocks())));
+          g.sessions().size(), g.heldBlocks(), pci(g.identity()), uuid(g.identity()), signal(g.xidSignal()))));
       reports.values().stream()
           .filter(r -> !r.nodeId().equals(nodeId))
           .forEach(r -> out.add(new GpuLoad(r.gpuId(), r.nodeId(), r.hostId(), r.model(), r.sessions(),
-              r.heldBlocks().size())));
+              r.heldBlocks().size(), pci(r.identity()), uuid(r.identity()), signal(r.xidSignal()))));
       return out;
     });
   }
@@ -84,6 +86,19 @@ final class AgentFleet implements FleetAdmin {
       GpuReport remote = reports.get(gpuId);
       return new FaultDelivery(false, remote == null ? null : remote.nodeId());
     });
+  }
+
+  private static String pci(GpuIdentity identity) {
+    return identity == null ? null : identity.pciBusId();
+  }
+
+  private static String uuid(GpuIdentity identity) {
+    return identity == null ? null : identity.uuid();
+  }
+
+  private static FleetAdmin.HostSignal signal(XidSignal signal) {
+    return signal == null ? null
+        : new FleetAdmin.HostSignal(signal.state().name().toLowerCase(), signal.since(), signal.reason());
   }
 
   /** This node's agent's GPUs; none before the agent starts or on a node without GPUs. */

@@ -7,6 +7,8 @@ import io.baton.workers.agent.WorkerAgent.AgentGpu;
 import io.baton.workers.engine.BlockCache;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceEngine;
+import io.baton.workers.host.GpuInventory;
+import io.baton.workers.host.SimulatedGpus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +38,12 @@ public final class FleetBootstrap {
 
   public static String hostId(String nodeId, int host) {
     return nodeId + "-host" + host;
+  }
+
+  /** The agent's GPUs as the kernel-log watcher maps XIDs to them: simulated GPUs have simulated UUIDs. */
+  public static List<GpuInventory.Local> inventoryLocals(List<AgentGpu> gpus) {
+    return gpus.stream().map(g -> new GpuInventory.Local(g.gpuId(), g.spec().gpuIndex(), SimulatedGpus.uuid(g.gpuId())))
+        .toList();
   }
 
   /** The simulated GPUs with their engines, ready for the worker agent. */

@@ -8,6 +8,8 @@ import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.batch.BatchDrivers;
 import io.baton.orchestrator.batch.BatchWiring;
+import io.baton.orchestrator.engines.EngineProcesses;
+import io.baton.orchestrator.engines.ExternalFleet;
 import io.baton.orchestrator.fleet.FleetController;
 import io.baton.orchestrator.fleet.FleetTiming;
 import io.baton.orchestrator.fleet.NodeLossWatch;
@@ -23,12 +25,17 @@ import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.agent.WorkerAgent;
 import io.baton.workers.engine.ModelSpec;
+import io.baton.workers.host.GpuInventory;
+import io.baton.workers.host.KernelLogSettings;
+import io.baton.workers.host.KernelLogWatcher;
+import io.baton.workers.host.SimulatedGpus;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +68,7 @@ public final class NodeServices {
   private final PrometheusMeterRegistry metrics;
   private ActorRef<AgentCommand> agent;
   private int gpuCount;
+  private EngineProcesses engineProcesses;
 
   private NodeServices(ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
       ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, String nodeId,
@@ -122,12 +130,11 @@ public final class NodeServices {
   }
 
   /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
-  void startFleet(ActorSystem<?> system, Config config) {
+  void startFleet(ActorSystem<?> system, Config config) throws IOException {
     FleetController.init(system, gpuStates, gpuReports, FleetTiming.from(workers.agent(), config));
     OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
     // A node without the worker role (baton node --roles orchestrator) hosts entities and serves HTTP only.
-    List<WorkerAgent.AgentGpu> gpus = settings.isWorker()
-        ? FleetBootstrap.simulatedFleet(nodeId, settings.simulatedFleet(), workers) : List.of();
+    List<WorkerAgent.AgentGpu> gpus = settings.isWorker() ? fleet(system, settings.simulatedFleet()) : List.of();
     gpuCount = gpus.size();
     if (gpus.isEmpty()) {
       return;
@@ -135,6 +142,33 @@ public final class NodeServices {
     agent = system.systemActorOf(
         WorkerAgent.create(workers.agent(), nodeId, gpus, store, ResumeCostModel.fromConfig(config), gpuStates,
             gpuReports, metrics), "worker-agent", Props.empty());
+    KernelLogSettings kernelLog = workers.kernelLog();
+    if (!(kernelLog.source() instanceof KernelLogSettings.None)) {
+      List<GpuInventory.Local> locals = FleetBootstrap.inventoryLocals(gpus);
+      GpuInventory inventory = new GpuInventory(kernelLog.inventoryCommand(), kernelLog.inventoryTimeout(),
+          SimulatedGpus.inventoryCsv(nodeId, locals));
+      system.systemActorOf(KernelLogWatcher.create(kernelLog, locals, inventory, agent, metrics), "kernel-log-watcher",
+          Props.empty());
+    }
+  }
+
+  /** The simulated GPUs, with reference engines in this JVM or as engine server child processes. */
+  private List<WorkerAgent.AgentGpu> fleet(ActorSystem<?> system, OrchestratorSettings.SimulatedFleet fleet)
+      throws IOException {
+    if (fleet.engines() == OrchestratorSettings.Engines.IN_PROCESS) {
+      return FleetBootstrap.simulatedFleet(nodeId, fleet, workers);
+    }
+    engineProcesses = new EngineProcesses();
+    system.getWhenTerminated().thenRun(engineProcesses::close);
+    ModelSpec model = workers.engine().model(fleet.model()).orElseThrow(() -> new IllegalArgumentException(
+        "baton.orchestrator.simulated-fleet.model " + fleet.model() + " is not in baton.workers.engine.models"));
+    return ExternalFleet.start(nodeId, FleetBootstrap.simulatedGpus(nodeId, fleet), fleet.gpus() - fleet.spares(), model,
+        workers, engineProcesses, fleet.engineLogDir().resolve(nodeId), system);
+  }
+
+  /** The engine server processes this node started ({@code engines = external}); none otherwise. */
+  public EngineProcesses engineProcesses() {
+    return engineProcesses;
   }
 
   /** Completes once every GPU of this node's agent is registered, logging where each stands. */

@@ -1,14 +1,38 @@
 package io.baton.orchestrator;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.List;
 
 /** The orchestrator module's settings, read from {@code baton.orchestrator}. */
-public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet, java.util.List<String> roles) {
+public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet, List<String> roles) {
   /** The cluster role of nodes that run a worker agent and its GPUs. */
   public static final String WORKER_ROLE = "worker";
 
-  /** The simulated GPUs of dev mode. */
-  public record SimulatedFleet(int hosts, int gpusPerHost, int spares, String model, int kvBlockCapacity) {
+  /** Where the simulated GPUs' engines run. */
+  public enum Engines {
+    /** Reference engines inside the node: the fastest dev loop, and what the chaos suite uses. */
+    IN_PROCESS,
+    /** One {@code baton engine serve} child process per GPU, driven over HTTP like a real host's. */
+    EXTERNAL;
+
+    static Engines of(String value) {
+      return switch (value) {
+        case "in-process" -> IN_PROCESS;
+        case "external" -> EXTERNAL;
+        default -> throw new IllegalArgumentException(
+            "baton.orchestrator.simulated-fleet.engines is '" + value + "'; use in-process or external");
+      };
+    }
+  }
+
+  /**
+   * The simulated GPUs of dev mode.
+   *
+   * @param engineLogDir where external engines' output goes, one file per GPU
+   */
+  public record SimulatedFleet(int hosts, int gpusPerHost, int spares, String model, int kvBlockCapacity,
+      Engines engines, Path engineLogDir) {
     public int gpus() {
       return hosts * gpusPerHost;
     }
@@ -20,8 +44,8 @@ public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet,
         root.getString("baton.orchestrator.node-id"),
         new SimulatedFleet(
             f.getInt("hosts"), f.getInt("gpus-per-host"), f.getInt("spares"), f.getString("model"),
-            f.getInt("kv-block-capacity")),
-        java.util.List.copyOf(root.getStringList("baton.orchestrator.cluster.roles")));
+            f.getInt("kv-block-capacity"), Engines.of(f.getString("engines")), Path.of(f.getString("engine-log-dir"))),
+        List.copyOf(root.getStringList("baton.orchestrator.cluster.roles")));
   }
 
   public boolean isWorker() {

@@ -21,7 +21,12 @@ public record FailureCause(Kind kind, Integer xidCode, String xidClass, String d
     /** No acknowledged chunk and no runner heartbeat for the lease: the GPU may hang. */
     LEASE_EXPIRED,
     /** The GPU's agent refused the grant (full, or leaving rotation); nothing ran. */
-    GRANT_REFUSED
+    GRANT_REFUSED,
+    /**
+     * The engine server's process died or its stream broke off: the GPU is suspect, the session
+     * resumes elsewhere. Never counts toward a poison request (the session did nothing wrong).
+     */
+    ENGINE_LOST
   }
 
   public static FailureCause xid(int code, String xidClass, String detail) {

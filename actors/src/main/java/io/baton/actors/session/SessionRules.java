@@ -120,26 +120,34 @@ final class SessionRules {
 
   /**
    * Why the session is a poison request, if it is: this attempt failed with an application-class
-   * XID and an earlier attempt did too, on another GPU. The request, not the hardware, is at fault,
-   * so the session fails and neither GPU is blamed (DESIGN.md, "XID classes").
+   * XID and an earlier attempt did too, on another GPU; or two engines on two GPUs answered it with
+   * an error (an engine that refuses a context it cannot hold refuses it everywhere). The request,
+   * not the hardware, is at fault, so the session fails and neither GPU is blamed (DESIGN.md, "XID
+   * classes"). Without this a request every engine refuses would be placed again forever.
    */
   static Optional<String> poison(SessionState s, FailureCause cause) {
-    if (!isAppFault(cause)) {
+    if (!isRequestFault(cause)) {
       return Optional.empty();
     }
     String here = s.currentAttempt().workerId();
     for (Attempt earlier : s.attempts()) {
-      if (earlier.failure() != null && isAppFault(earlier.failure()) && !earlier.workerId().equals(here)) {
-        return Optional.of("poison request: it faulted two GPUs with application-class XIDs (XID "
-            + earlier.failure().xidCode() + " on " + earlier.workerId() + ", XID " + cause.xidCode() + " on " + here
-            + "). Both GPUs stay in service. Check the prompt and sampling parameters before retrying it.");
+      FailureCause before = earlier.failure();
+      if (before != null && before.kind() == cause.kind() && isRequestFault(before) && !earlier.workerId().equals(here)) {
+        return Optional.of(cause.kind() == FailureCause.Kind.XID
+            ? "poison request: it faulted two GPUs with application-class XIDs (XID " + before.xidCode() + " on "
+                + earlier.workerId() + ", XID " + cause.xidCode() + " on " + here
+                + "). Both GPUs stay in service. Check the prompt and sampling parameters before retrying it."
+            : "poison request: the engines of two GPUs answered it with an error (" + earlier.workerId() + ": "
+                + before.detail() + "; " + here + ": " + cause.detail()
+                + "). Both GPUs stay in service. Check the request against what the model and engine accept.");
       }
     }
     return Optional.empty();
   }
 
-  private static boolean isAppFault(FailureCause cause) {
-    return cause.kind() == FailureCause.Kind.XID && XidClass.APP_FAULT.id().equals(cause.xidClass());
+  private static boolean isRequestFault(FailureCause cause) {
+    return cause.kind() == FailureCause.Kind.ENGINE_ERROR
+        || (cause.kind() == FailureCause.Kind.XID && XidClass.APP_FAULT.id().equals(cause.xidClass()));
   }
 
   private static Optional<Rejection> reject(Rejection.Reason reason, String detail) {

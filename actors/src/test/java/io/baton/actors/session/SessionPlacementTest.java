@@ -150,4 +150,27 @@ class SessionPlacementTest extends SessionTestBase {
     assertEquals(List.of(APP_13, APP_31, XID_79),
         kit.getState().attempts().stream().map(Attempt::failure).toList());
   }
+
+  @Test
+  void anEngineErrorOnTwoGpusIsAPoisonRequestSoARefusedRequestIsNotPlacedForever() {
+    FailureCause refused = FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
+        "vllm engine answered 400: This model's maximum context length is 1024 tokens");
+    generating(2);
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, refused));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    var result = run(failAttempt(2, refused));
+    assertEquals(new Accepted(SessionStatus.FAILED, 2, 2), result.reply());
+    Failed failed = assertInstanceOf(Failed.class, result.events().get(1));
+    assertTrue(failed.error().contains("engines of two GPUs") && failed.error().contains("maximum context length"),
+        failed::error);
+  }
+
+  @Test
+  void enginesLostOnTwoGpusAreNoPoison() {
+    FailureCause lost = FailureCause.of(FailureCause.Kind.ENGINE_LOST, "baton engine at http://h:1 cannot be reached");
+    generating(2);
+    persists(AttemptFailed.class, new Accepted(SessionStatus.PENDING, 1, 2), failAttempt(1, lost));
+    persists(Placed.class, new Accepted(SessionStatus.PLACED, 2, 2), place(2, "gpu-b", ResumeMethod.RECOMPUTE));
+    assertEquals(new Accepted(SessionStatus.PENDING, 2, 2), run(failAttempt(2, lost)).reply());
+  }
 }

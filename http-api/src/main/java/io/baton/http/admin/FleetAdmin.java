@@ -1,5 +1,6 @@
 package io.baton.http.admin;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -16,8 +17,21 @@ public interface FleetAdmin {
    *
    * @param activeSessions attempts running on it now
    * @param cachedKvBlocks KV blocks held in its memory (what prefix-aware placement scores)
+   * @param pciBusId its PCI bus id as its host's inventory lists it, or null when unknown
+   * @param uuid its NVIDIA UUID, or null when unknown
+   * @param xidSignal whether its host's kernel log is read, or null when its agent has not said
    */
-  record GpuLoad(String gpuId, String node, String host, String model, int activeSessions, int cachedKvBlocks) {}
+  record GpuLoad(String gpuId, String node, String host, String model, int activeSessions, int cachedKvBlocks,
+      String pciBusId, String uuid, HostSignal xidSignal) {}
+
+  /**
+   * The host's passive XID signal: "live" (its kernel log is followed), "stale" (the watcher lost
+   * its source; XIDs go unseen until it reads again), or "off" (no watcher).
+   *
+   * @param since when it entered this state; null when off
+   * @param reason why it is stale or off; null when live
+   */
+  record HostSignal(String state, Instant since, String reason) {}
 
   /** Every GPU an agent in the cluster reports (this node's always), in no particular order. */
   CompletionStage<List<GpuLoad>> gpus();

@@ -107,7 +107,23 @@ final class WorkerRows {
     o.putNull("last_xid");
     o.put("active_sessions", load.activeSessions());
     o.put("cached_kv_blocks", load.cachedKvBlocks());
+    putHost(o, Optional.of(load));
     return o;
+  }
+
+  /** What the host knows of the GPU: its NVIDIA identity and whether its kernel log is read. */
+  private static void putHost(ObjectNode o, Optional<FleetAdmin.GpuLoad> load) {
+    o.put("pci_bus_id", load.map(FleetAdmin.GpuLoad::pciBusId).orElse(null));
+    o.put("uuid", load.map(FleetAdmin.GpuLoad::uuid).orElse(null));
+    FleetAdmin.HostSignal signal = load.map(FleetAdmin.GpuLoad::xidSignal).orElse(null);
+    if (signal == null) {
+      o.putNull("xid_signal");
+    } else {
+      ObjectNode s = o.putObject("xid_signal");
+      s.put("state", signal.state());
+      s.put("since", signal.since() == null ? null : signal.since().toString());
+      s.put("reason", signal.reason());
+    }
   }
 
   /** A GPU whose agent has not reported (yet) shows its durable state with no load. */
@@ -142,6 +158,7 @@ final class WorkerRows {
       o.putNull("active_sessions");
       o.putNull("cached_kv_blocks");
     }
+    putHost(o, load);
     return o;
   }
 }

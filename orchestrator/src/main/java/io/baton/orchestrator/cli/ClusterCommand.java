@@ -61,12 +61,22 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "key=value", description = "A config override for every node (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--kernel-log", paramLabel = "FILE", description = KernelLogOption.DESCRIPTION
+        + " Every node follows FILE; each claims only its own GPUs' bus ids.")
+    Path kernelLog;
+
+    @Option(names = "--engines", paramLabel = "in-process|external", description = EnginesOption.DESCRIPTION)
+    String engines;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> nodeConfig = new HashMap<>();
+      Map<String, String> nodeConfig = new HashMap<>(kernelLog == null ? Map.of() : KernelLogOption.config(kernelLog));
+      if (engines != null) {
+        nodeConfig.put(EnginesOption.KEY, engines);
+      }
       for (String set : sets) {
         int eq = set.indexOf('=');
         if (eq < 1) {

@@ -18,13 +18,15 @@ import picocli.CommandLine.Option;
 /** {@code baton engine}: the reference engine as a separate process, as a GPU's engine server is. */
 @Command(name = "engine", mixinStandardHelpOptions = true, description = "Reference engine servers.",
     subcommands = EngineCommand.Serve.class)
-final class EngineCommand {
+public final class EngineCommand {
 
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Serve one reference model over vLLM's OpenAI-compatible wire (/v1/completions with token"
           + " ids, /tokenize, /detokenize, /health, /v1/models).")
-  static final class Serve implements Callable<Integer> {
+  public static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EngineCommand.class);
+    /** The line a parent waits for, followed by the engine's base URL. */
+    public static final String READY = "baton-engine-ready ";
 
     @Option(names = "--model", defaultValue = "baton-small", description = "Model id (default ${DEFAULT-VALUE}).")
     String model;
@@ -44,6 +46,9 @@ final class EngineCommand {
     @Option(names = "--faults", description = "Serve /baton/hang and /baton/resume, for tests and dev.")
     boolean faults;
 
+    @Option(names = "--parent-pid", description = "Exit when this process exits (a node that started this engine).")
+    Long parentPid;
+
     @Override
     public Integer call() throws Exception {
       // An engine server is no cluster member: a plain local actor system, and Baton's engine settings.
@@ -62,6 +67,14 @@ final class EngineCommand {
       // The ready line carries the bound address, so a parent that asked for port 0 learns it.
       log.info("engine ready url=http://{}:{} model={} gpu_uuid={} pci_bus_id={} pid={}", host,
           binding.localAddress().getPort(), model, gpuUuid, pciBusId, ProcessHandle.current().pid());
+      // For a parent that reads this process's output: one line, whatever the logging setup.
+      System.out.println(READY + "http://" + host + ":" + binding.localAddress().getPort());
+      System.out.flush();
+      if (parentPid != null) {
+        // A node killed with SIGKILL cannot stop its engines: they follow it instead of lingering.
+        ProcessHandle.of(parentPid).map(ProcessHandle::onExit).ifPresentOrElse(
+            exit -> exit.thenRun(system::terminate), system::terminate);
+      }
       system.getWhenTerminated().toCompletableFuture().join();
       return 0;
     }

@@ -3,6 +3,7 @@ package io.baton.orchestrator.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.baton.orchestrator.BatonNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +77,9 @@ final class NodeCommand implements Callable<Integer> {
       + " `baton up` and `baton cluster up` turn it on for dev).")
   boolean chaos;
 
+  @Option(names = "--kernel-log", paramLabel = "FILE", description = KernelLogOption.DESCRIPTION)
+  Path kernelLog;
+
   @Option(names = "--parent-pid", hidden = true, description = "Stop when this process exits (LocalCluster's children).")
   Long parentPid;
 
@@ -106,6 +110,9 @@ final class NodeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "choose --cassandra or --embedded-cassandra");
     }
     put(overrides, "baton.persistence.contact-points", embeddedCassandra ? List.of() : cassandra);
+    if (kernelLog != null) {
+      overrides.putAll(KernelLogOption.config(kernelLog));
+    }
     Config config = BatonNode.loadConfig(sets(spec.commandLine(), sets).withFallback(ConfigFactory.parseMap(overrides)));
     if (!embeddedCassandra && config.getStringList("baton.persistence.contact-points").isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(),

@@ -37,9 +37,21 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Where the embedded Cassandra keeps its data (default data).")
   Path dataDir;
 
+  @Option(names = "--kernel-log", paramLabel = "FILE", description = KernelLogOption.DESCRIPTION)
+  Path kernelLog;
+
+  @Option(names = "--engines", paramLabel = "in-process|external", description = EnginesOption.DESCRIPTION)
+  String engines;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> overrides = new HashMap<>();
+    if (kernelLog != null) {
+      overrides.putAll(KernelLogOption.config(kernelLog));
+    }
+    if (engines != null) {
+      overrides.put(EnginesOption.KEY, engines);
+    }
     if (httpPort != null) {
       overrides.put("baton.http.port", httpPort);
     }

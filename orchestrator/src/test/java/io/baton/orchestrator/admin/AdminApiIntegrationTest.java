@@ -135,6 +135,7 @@ class AdminApiIntegrationTest {
     assertTrue(row.get("since").isTextual() && row.get("last_xid").isNull(), row.toString());
     assertEquals(0, row.get("active_sessions").asInt(-1));
     assertTrue(row.get("cached_kv_blocks").isInt(), row.toString());
+    assertEquals("off", row.get("xid_signal").get("state").asText(), "no kernel-log watcher by default");
 
     HttpResponse<String> cordoned = post("/admin/workers/" + gpu(0, 0) + "/cordon",
         "{\"reason\":\"fan failure on the card\",\"by\":\"alice\"}");

@@ -53,7 +53,11 @@ final class FleetFixture implements AutoCloseable {
   }
 
   static FleetFixture start(String name, Map<String, Object> overrides) throws Exception {
-    String nodeId = TestNodes.nodeId(name);
+    return startAs(TestNodes.nodeId(name), overrides);
+  }
+
+  /** As {@link #start}, under a node id the test chose, for configuration that names the node's GPUs. */
+  static FleetFixture startAs(String nodeId, Map<String, Object> overrides) throws Exception {
     Map<String, Object> config = new HashMap<>(Map.of(
         "baton.workers.engine.timing.decode-per-token", "4ms",
         "baton.workers.engine.timing.prefill-per-token", "20us",

@@ -6,6 +6,7 @@ import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.workers.engine.Fault;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** What a {@link WorkerAgent} handles: grants from sessions, requests from operators, then its own messages. */
@@ -16,6 +17,12 @@ public sealed interface AgentCommand {
 
   /** An XID as the host's kernel log reports it ({@code NVRM: Xid (PCI:...): code, ...}). */
   record ObserveXid(String gpuId, int code, String detail) implements AgentCommand, CborSerializable {}
+
+  /**
+   * The host's kernel-log watcher on its XID signal and the GPUs' NVIDIA identities (by GPU id), sent
+   * whenever either changes: the agent reports both with its GPUs, for /admin/workers.
+   */
+  record HostObserved(XidSignal signal, Map<String, GpuIdentity> identities) implements AgentCommand {}
 
   /** Chaos and tests: arms a simulated fault on the GPU's engine. */
   record InjectFault(String gpuId, Fault fault) implements AgentCommand {}
@@ -54,6 +61,9 @@ public sealed interface AgentCommand {
       implements AgentCommand {}
 
   record ResetDone(String gpuId) implements AgentCommand {}
+
+  /** The liveness probe's answer for one GPU's engine. */
+  record EngineProbed(String gpuId, boolean healthy) implements AgentCommand {}
 
   record HealthChecked(String gpuId, List<Integer> tokens, Throwable error) implements AgentCommand {}
 }

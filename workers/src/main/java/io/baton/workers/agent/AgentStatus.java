@@ -13,6 +13,8 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
    * @param cachedTokens prefill tokens whose KV was already in the GPU's memory
    * @param computedTokens prefill tokens run through the model
    * @param remediating a reset or health check is under way
+   * @param identity its PCI bus id and UUID, or null while the host's inventory has not listed it
+   * @param xidSignal whether its host's kernel log is read (live), failing (stale), or not read (off)
    */
   public record Gpu(
       String gpuId,
@@ -24,7 +26,9 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
       long restoredTokens,
       long cachedTokens,
       long computedTokens,
-      boolean remediating)
+      boolean remediating,
+      GpuIdentity identity,
+      XidSignal xidSignal)
       implements CborSerializable {}
 
   public Gpu gpu(String gpuId) {

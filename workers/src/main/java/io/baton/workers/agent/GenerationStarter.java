@@ -10,6 +10,11 @@ import io.baton.workers.engine.InferenceEngine;
 import io.baton.workers.engine.SamplingParams;
 import io.baton.workers.engine.XidException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds one attempt's generation: fresh, recomputed, or restored from KV checkpoints. The
@@ -17,12 +22,17 @@ import java.util.List;
  * {@link SessionRunner.Start}; the engine is then started from it on the actor.
  */
 final class GenerationStarter {
+  // The engine's answer may come on any thread, where the actor's own logger must not be used.
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRunner.class);
+
   private final SessionLink link;
   private final InferenceEngine engine;
+  private final int maxTokens;
 
-  GenerationStarter(SessionLink link, InferenceEngine engine) {
+  GenerationStarter(SessionLink link, InferenceEngine engine, int maxTokens) {
     this.link = link;
     this.engine = engine;
+    this.maxTokens = maxTokens;
   }
 
   /**
@@ -44,31 +54,32 @@ final class GenerationStarter {
   }
 
   /**
-   * Starts the engine as planned.
-   *
-   * @throws RuntimeException the engine's failure, for the runner to classify
+   * Starts the engine as planned. An engine in this process answers at once (a completed stage);
+   * a remote one when its server has taken the request. A failure is the engine's, for the runner
+   * to classify.
    */
-  Generation start(SessionRunner.Start m) {
+  CompletionStage<Generation> start(SessionRunner.Start m) {
     if (!"fresh".equals(m.how())) {
-      link.log().info("session {} attempt {}: {}", link.sessionId(), link.attempt(), m.how());
+      LOG.info("session {} attempt {}: {}", link.sessionId(), link.attempt(), m.how());
     }
-    Generation generation;
-    try {
-      generation = engine.start(m.request());
-    } catch (RuntimeException e) {
-      if (m.request().restored().isEmpty() || e instanceof XidException) {
-        throw e;
+    int maxNewTokens = Math.max(1, maxTokens - m.request().generated().size());
+    return engine.startAsync(m.request(), maxNewTokens).handle((generation, error) -> {
+      if (error == null) {
+        Generation.PrefillStats prefill = generation.prefill();
+        LOG.debug("session {} attempt {}: prefill of {} tokens: {} restored, {} cached, {} computed",
+            link.sessionId(), link.attempt(), prefill.contextTokens(), prefill.restoredTokens(),
+            prefill.cachedTokens(), prefill.computedTokens());
+        return CompletableFuture.completedFuture(generation);
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (m.request().restored().isEmpty() || cause instanceof XidException) {
+        return CompletableFuture.<Generation>failedFuture(cause);
       }
       // Blocks that do not fit this engine are a lost checkpoint, not a failed attempt.
-      link.log().warn("session {} attempt {}: restore refused ({}), recomputing", link.sessionId(), link.attempt(),
-          e.toString());
+      LOG.warn("session {} attempt {}: restore refused ({}), recomputing", link.sessionId(), link.attempt(),
+          cause.toString());
       return start(new SessionRunner.Start(GenerationRequest.recompute(
           m.request().prompt(), m.request().generated(), m.request().sampling()), "recompute (restore refused)"));
-    }
-    Generation.PrefillStats prefill = generation.prefill();
-    link.log().debug("session {} attempt {}: prefill of {} tokens: {} restored, {} cached, {} computed",
-        link.sessionId(), link.attempt(), prefill.contextTokens(), prefill.restoredTokens(), prefill.cachedTokens(),
-        prefill.computedTokens());
-    return generation;
+    }).thenCompose(stage -> stage);
   }
 }

@@ -57,7 +57,16 @@ final class GpuCare {
     this.sharding = sharding;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
     for (GpuSlot slot : slots.values()) {
-      expected.computeIfAbsent(slot.spec.model(), m -> HealthCheck.run(slot.engine, settings.healthCheckTokens()));
+      if (!expected.containsKey(slot.spec.model())) {
+        try {
+          expected.put(slot.spec.model(), HealthCheck.run(slot.engine, settings.healthCheckTokens()));
+        } catch (RuntimeException e) {
+          // An engine server down at start must not take the agent (and every other GPU) with it;
+          // the first check that passes later records the answer instead.
+          context.getLog().error("gpu {} gave no answer to record for its health check ({}); check the engine at"
+              + " its URL, the first later check sets the expected answer", slot.gpuId, e.toString());
+        }
+      }
     }
   }
 
@@ -103,6 +112,19 @@ final class GpuCare {
           change(s, "cordon", r -> new GpuWorkerCommand.Cordon(by, "host " + s.spec.hostId() + ": " + reason, r), null);
         }
       }
+    }
+  }
+
+  /**
+   * A run found its engine gone (connection refused, stream broken off): the GPU leaves rotation at
+   * once, its other sessions move, and it is reset and checked like after an XID.
+   */
+  void engineLost(String gpuId, String detail) {
+    GpuSlot slot = slots.get(gpuId);
+    if (slot != null) {
+      context.getLog().warn("gpu {} lost its engine: {}", gpuId, Printable.of(detail));
+      remediate(slot, "engine lost: " + detail, FailureCause.of(FailureCause.Kind.ENGINE_LOST,
+          gpuId + " lost its engine: " + detail));
     }
   }
 
@@ -159,15 +181,41 @@ final class GpuCare {
 
   void resetDone(String gpuId) {
     GpuSlot slot = slots.get(gpuId);
-    slot.engine.reset();
-    context.getLog().info("gpu {} reset; running the active health check", gpuId);
-    context.pipeToSelf(CompletableFuture.supplyAsync(() -> HealthCheck.run(slot.engine, settings.healthCheckTokens()),
-        blocking), (tokens, error) -> new HealthChecked(gpuId, tokens, error));
+    context.getLog().info("gpu {} resetting, then running the active health check", gpuId);
+    // An engine server's reset runs a command and waits for the engine: never on the agent's thread.
+    context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      slot.engine.reset();
+      return HealthCheck.run(slot.engine, settings.healthCheckTokens());
+    }, blocking), (tokens, error) -> new HealthChecked(gpuId, tokens, error));
+  }
+
+  /**
+   * The liveness probe, once per heartbeat: an engine that does not answer within a heartbeat is
+   * lost (a refused connection, a dead or hung process) and its GPU leaves rotation at once,
+   * without waiting for a session's lease. Engines in this process always answer.
+   */
+  void probeEngines() {
+    for (GpuSlot slot : slots.values()) {
+      if (!slot.remediating && slot.status.isInRotation()) {
+        String gpuId = slot.gpuId;
+        context.pipeToSelf(slot.engine.healthy(settings.heartbeatInterval()),
+            (healthy, error) -> new AgentCommand.EngineProbed(gpuId, Boolean.TRUE.equals(healthy)));
+      }
+    }
+  }
+
+  void probed(AgentCommand.EngineProbed m) {
+    GpuSlot slot = slots.get(m.gpuId());
+    if (!m.healthy() && slot != null && !slot.remediating && slot.status.isInRotation()) {
+      engineLost(m.gpuId(), "its engine did not answer the liveness probe within " + settings.heartbeatInterval().toMillis()
+          + " ms");
+    }
   }
 
   void checked(HealthChecked m) {
     GpuSlot slot = slots.get(m.gpuId());
-    List<Integer> want = expected.get(slot.spec.model());
+    List<Integer> want = m.error() == null ? expected.computeIfAbsent(slot.spec.model(), k -> m.tokens())
+        : expected.get(slot.spec.model());
     boolean passed = m.error() == null && want.equals(m.tokens());
     String detail = m.error() != null ? "health check failed: " + m.error()
         : passed ? "health check passed: " + want.size() + " tokens as expected"

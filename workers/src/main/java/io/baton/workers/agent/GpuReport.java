@@ -18,6 +18,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param heldBlocks the KV block hashes in the GPU's memory, for prefix-aware placement
  * @param running the attempt number of each session running on the GPU, by session id: when the
  *     node goes silent, whoever hears of it knows which attempts to fail without asking it
+ * @param identity the GPU's PCI bus id and UUID, or null when unknown; for /admin/workers on any node
+ * @param xidSignal whether its host's kernel log is read; for /admin/workers on any node
  */
 public record GpuReport(
     String gpuId,
@@ -31,7 +33,9 @@ public record GpuReport(
     int capacity,
     List<String> heldBlocks,
     Instant at,
-    Map<String, Integer> running)
+    Map<String, Integer> running,
+    GpuIdentity identity,
+    XidSignal xidSignal)
     implements CborSerializable {
 
   public static final String TOPIC = "baton-gpu-reports";
@@ -46,7 +50,8 @@ public record GpuReport(
    * so sessions submitted together spread over GPUs instead of piling onto the one that looked idle.
    */
   public GpuReport withOneMoreSession() {
-    return new GpuReport(gpuId, nodeId, hostId, model, agent, grants, status, sessions + 1, capacity, heldBlocks, at, running);
+    return new GpuReport(gpuId, nodeId, hostId, model, agent, grants, status, sessions + 1, capacity, heldBlocks, at, running,
+        identity, xidSignal);
   }
 
   public boolean hasRoom() {

@@ -25,6 +25,8 @@ final class GpuSlot {
   final InferenceEngine engine;
   /** As last heard from the GpuWorker entity: UNREGISTERED until registration is acknowledged. */
   GpuStatus status = GpuStatus.UNREGISTERED;
+  /** Its PCI bus id and UUID as the host's inventory lists them; null until the kernel-log watcher maps it. */
+  GpuIdentity identity;
   /** A reset or health check is under way; no placements meanwhile. */
   boolean remediating;
   final Map<String, Run> runs = new HashMap<>();
@@ -66,10 +68,10 @@ final class GpuSlot {
     computedTokens += stats.computedTokens();
   }
 
-  AgentStatus.Gpu view() {
+  AgentStatus.Gpu view(XidSignal xidSignal) {
     List<String> sessions = new ArrayList<>(runs.keySet());
     sessions.sort(null);
     return new AgentStatus.Gpu(gpuId, spec.hostId(), spec.model(), status, sessions, engine.heldBlocks().size(),
-        restoredTokens, cachedTokens, computedTokens, remediating);
+        restoredTokens, cachedTokens, computedTokens, remediating, identity, xidSignal);
   }
 }

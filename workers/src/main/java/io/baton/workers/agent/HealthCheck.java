@@ -6,6 +6,7 @@ import io.baton.workers.engine.InferenceEngine;
 import io.baton.workers.engine.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
 
 /**
@@ -20,11 +21,23 @@ final class HealthCheck {
   private HealthCheck() {}
 
   static List<Integer> run(InferenceEngine engine, int tokens) {
-    Generation generation = engine.start(GenerationRequest.fresh(PROMPT, SamplingParams.greedy()));
-    List<Integer> out = new ArrayList<>(tokens);
-    for (int i = 0; i < tokens; i++) {
-      out.add(generation.next());
+    // Asks for exactly these tokens, so a remote engine's stream ends with the check; closed either way.
+    // A remote engine's start fails by itself after its stall timeout; an in-process one answers at once.
+    Generation generation;
+    try {
+      generation = engine.startAsync(GenerationRequest.fresh(PROMPT, SamplingParams.greedy()), tokens)
+          .toCompletableFuture().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     }
-    return List.copyOf(out);
+    try {
+      List<Integer> out = new ArrayList<>(tokens);
+      for (int i = 0; i < tokens; i++) {
+        out.add(generation.next());
+      }
+      return List.copyOf(out);
+    } finally {
+      generation.close();
+    }
   }
 }

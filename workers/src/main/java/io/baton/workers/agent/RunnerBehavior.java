@@ -18,12 +18,18 @@ import io.baton.workers.agent.SessionRunner.DecodeStep;
 import io.baton.workers.agent.SessionRunner.EndResult;
 import io.baton.workers.agent.SessionRunner.FlushDue;
 import io.baton.workers.agent.SessionRunner.Start;
+import io.baton.workers.agent.SessionRunner.Started;
+import io.baton.workers.agent.SessionRunner.Stepped;
 import io.baton.workers.agent.SessionRunner.Stop;
 import io.baton.workers.engine.Generation;
 import io.baton.workers.engine.InferenceEngine;
+import io.baton.workers.engine.EngineLostException;
 import io.baton.workers.engine.XidException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -77,7 +83,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     this.chunks = new ChunkSender(link, timers, settings, state.tokens());
     this.checkpointer = new KvCheckpointer(link, store, engine, state.spec().promptTokens().size(),
         state.checkpointUpto());
-    this.starter = new GenerationStarter(link, engine);
+    this.starter = new GenerationStarter(link, engine, state.spec().maxTokens());
     this.end = new AttemptEnd(link);
   }
 
@@ -88,7 +94,15 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder().onMessage(Command.class, this::guarded).build();
+    return newReceiveBuilder().onMessage(Command.class, this::guarded)
+        .onSignal(PostStop.class, s -> {
+          // However the run ended, a remote engine's stream must not run on for nobody.
+          if (generation != null) {
+            generation.close();
+          }
+          return this;
+        })
+        .build();
   }
 
   /** Every message goes through here, so no exception leaves the actor. */
@@ -109,6 +123,10 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
       return onStart(m);
     } else if (command instanceof DecodeStep) {
       return onDecodeStep();
+    } else if (command instanceof Started m) {
+      return onStarted(m);
+    } else if (command instanceof Stepped m) {
+      return onStepped(m);
     } else if (command instanceof FlushDue) {
       chunks.intervalElapsed();
       return progress();
@@ -139,11 +157,20 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
   // --- starting and decoding --------------------------------------------------------------------
 
   private Behavior<Command> onStart(Start m) {
-    try {
-      generation = starter.start(m);
-    } catch (RuntimeException e) {
-      return engineFailed(e);
+    CompletableFuture<Generation> started = starter.start(m).toCompletableFuture();
+    if (started.isDone()) {
+      // An engine in this process answered at once: go on without a message hop.
+      return onStarted(started.handle(Started::new).join());
     }
+    getContext().pipeToSelf(started, Started::new);
+    return this;
+  }
+
+  private Behavior<Command> onStarted(Started m) {
+    if (m.error() != null) {
+      return engineFailed(m.error());
+    }
+    generation = m.generation();
     Generation.PrefillStats prefill = generation.prefill();
     if (listener != null) {
       listener.tell(new RunnerEvent.Prefilled(sessionId, attempt, prefill));
@@ -156,12 +183,23 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     if (pacer.done() || failure != null || ending) {
       return this;
     }
-    Generation.Step step;
-    try {
-      step = generation.step();
-    } catch (RuntimeException e) {
-      return engineFailed(e);
+    CompletableFuture<Generation.Step> step = generation.stepAsync().toCompletableFuture();
+    if (step.isDone()) {
+      return onStepped(step.handle(Stepped::new).join());
     }
+    // A remote engine's token arrives as a message; one step is in flight at a time.
+    getContext().pipeToSelf(step, Stepped::new);
+    return this;
+  }
+
+  private Behavior<Command> onStepped(Stepped m) {
+    if (pacer.done() || failure != null || ending) {
+      return this;
+    }
+    if (m.error() != null) {
+      return engineFailed(m.error());
+    }
+    Generation.Step step = m.step();
     if (step.index() != chunks.produced()) {
       return failNow(FailureCause.of(FailureCause.Kind.ENGINE_ERROR,
           "engine produced index " + step.index() + ", expected " + chunks.produced()));
@@ -171,10 +209,14 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     return progress();
   }
 
-  private Behavior<Command> engineFailed(RuntimeException e) {
+  private Behavior<Command> engineFailed(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     pacer.cancel();
     if (e instanceof XidException x) {
       failure = FailureCause.xid(x.code(), xids.classify(x.code()).id(), x.getMessage());
+    } else if (e instanceof EngineLostException lost) {
+      // The engine's process or connection is gone: a hint about the GPU, not about this session.
+      failure = FailureCause.of(FailureCause.Kind.ENGINE_LOST, lost.getMessage());
     } else {
       getContext().getLog().warn("session {} attempt {}: engine error", sessionId, attempt, e);
       failure = FailureCause.of(FailureCause.Kind.ENGINE_ERROR, String.valueOf(e));

@@ -9,6 +9,7 @@ import io.baton.actors.session.SessionCommand.FailAttempt;
 import io.baton.actors.session.SessionCommand.Reply;
 import io.baton.actors.session.SessionState;
 import io.baton.persistence.kv.KvBlockStore;
+import io.baton.workers.engine.Generation;
 import io.baton.workers.engine.GenerationRequest;
 import io.baton.workers.engine.InferenceEngine;
 import java.util.List;
@@ -55,6 +56,12 @@ public final class SessionRunner {
   record Start(GenerationRequest request, String how) implements Command {}
 
   record DecodeStep() implements Command {}
+
+  /** An engine that answers later (a remote server) started the generation, or failed to. */
+  record Started(Generation generation, Throwable error) implements Command {}
+
+  /** An engine that answers later produced the step asked for, or failed. */
+  record Stepped(Generation.Step step, Throwable error) implements Command {}
 
   record FlushDue() implements Command {}
 

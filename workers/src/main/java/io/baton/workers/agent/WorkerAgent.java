@@ -59,6 +59,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   /** A GPU's status as its entity gave it at the last heartbeat, when it differed from the agent's. */
   private final java.util.Map<String, GpuStatus> mismatches = new java.util.HashMap<>();
   private long ticks;
+  /** The host's passive XID signal as its kernel-log watcher last reported it; off on a node without one. */
+  private XidSignal xidSignal = XidSignal.OFF;
 
   private WorkerAgent(
       ActorContext<AgentCommand> context,
@@ -133,9 +135,11 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
         .onMessage(GpuStateHeard.class, m -> then(() -> care.heard(m.state())))
         .onMessage(GpuStateFetched.class, this::onStateFetched)
         .onMessage(ObserveXid.class, m -> then(() -> care.observed(m.gpuId(), m.code(), m.detail())))
+        .onMessage(HostObserved.class, this::onHostObserved)
         .onMessage(InjectFault.class, m -> then(() -> care.inject(m.gpuId(), m.fault())))
         .onMessage(StatusAnswered.class, m -> then(() -> care.answered(m)))
         .onMessage(ResetDone.class, m -> then(() -> care.resetDone(m.gpuId())))
+        .onMessage(AgentCommand.EngineProbed.class, m -> then(() -> care.probed(m)))
         .onMessage(HealthChecked.class, m -> then(() -> care.checked(m)))
         .build();
   }
@@ -172,6 +176,9 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   private Behavior<AgentCommand> onTick(Tick m) {
     boolean heartbeat = ticks++ % ticksPerHeartbeat == 0;
     Instant now = Instant.now();
+    if (heartbeat) {
+      care.probeEngines();
+    }
     for (GpuSlot slot : slots.values()) {
       if (slot.status == GpuStatus.UNREGISTERED) {
         continue;
@@ -184,7 +191,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       }
       reports.tell(Topic.publish(new GpuReport(slot.gpuId, nodeId, slot.spec.hostId(), slot.spec.model(),
           getContext().getSelf(), grants, slot.remediating ? GpuStatus.RESETTING : slot.status,
-          slot.runs.size(), settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts())));
+          slot.runs.size(), settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts(),
+          slot.identity, xidSignal)));
     }
     return this;
   }
@@ -207,7 +215,13 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   }
 
   private Behavior<AgentCommand> onGetStatus(GetStatus m) {
-    m.replyTo().tell(new AgentStatus(nodeId, slots.values().stream().map(GpuSlot::view).toList()));
+    m.replyTo().tell(new AgentStatus(nodeId, slots.values().stream().map(s -> s.view(xidSignal)).toList()));
+    return this;
+  }
+
+  private Behavior<AgentCommand> onHostObserved(HostObserved m) {
+    xidSignal = m.signal();
+    slots.values().forEach(s -> s.identity = m.identities().get(s.gpuId));
     return this;
   }
 
@@ -229,6 +243,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
     slot.runs.remove(e.sessionId());
     if (e instanceof RunnerEvent.Failed f && f.cause().kind() == FailureCause.Kind.XID) {
       care.xid(slot.gpuId, f.cause().xidCode(), f.cause().detail() + " (session " + e.sessionId() + ")");
+    } else if (e instanceof RunnerEvent.Failed f && f.cause().kind() == FailureCause.Kind.ENGINE_LOST) {
+      care.engineLost(slot.gpuId, f.cause().detail());
     }
     return this;
   }

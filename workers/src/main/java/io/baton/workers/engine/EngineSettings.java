@@ -1,6 +1,7 @@
 package io.baton.workers.engine;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -11,8 +12,27 @@ import java.util.function.Consumer;
  * @param models the reference models a worker can load
  * @param timing simulated GPU delays
  * @param cacheCapacityBlocks simulated GPU memory for KV blocks, in blocks of 16 tokens
+ * @param remote how the agent drives engine servers (vLLM, SGLang, llama.cpp, baton engine serve)
  */
-public record EngineSettings(List<ModelSpec> models, GpuTiming timing, int cacheCapacityBlocks) {
+public record EngineSettings(List<ModelSpec> models, GpuTiming timing, int cacheCapacityBlocks, Remote remote) {
+
+  /**
+   * @param stallTimeout a stream without an event for this long counts as a lost engine
+   * @param maxConnections the most concurrent generations per engine server (one connection each)
+   * @param startTimeout how long a node waits for an engine server it started to serve
+   * @param resetCommand how a GPU whose engine was lost is reset ({@code {url}}, {@code {index}}); empty: none
+   * @param resetTimeout how long the reset command and the engine's coming back may take
+   */
+  public record Remote(Duration stallTimeout, int maxConnections, Duration startTimeout, String resetCommand,
+      Duration resetTimeout) {
+    public Remote {
+      if (stallTimeout.isNegative() || stallTimeout.isZero() || maxConnections < 1 || startTimeout.isZero()
+          || resetTimeout.isNegative() || resetTimeout.isZero()) {
+        throw new IllegalArgumentException("baton.workers.engine.remote: stall-timeout, start-timeout and"
+            + " reset-timeout must be positive and max-connections at least 1");
+      }
+    }
+  }
 
   public EngineSettings {
     models = List.copyOf(models);
@@ -39,7 +59,10 @@ public record EngineSettings(List<ModelSpec> models, GpuTiming timing, int cache
     return new EngineSettings(
         models,
         new GpuTiming(t.getDuration("prefill-per-token"), t.getDuration("decode-per-token")),
-        engine.getInt("cache-capacity-blocks"));
+        engine.getInt("cache-capacity-blocks"),
+        new Remote(engine.getDuration("remote.stall-timeout"), engine.getInt("remote.max-connections"),
+            engine.getDuration("remote.start-timeout"), engine.getString("remote.reset-command"),
+            engine.getDuration("remote.reset-timeout")));
   }
 
   public Optional<ModelSpec> model(String id) {

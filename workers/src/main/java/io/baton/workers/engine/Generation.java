@@ -2,6 +2,8 @@ package io.baton.workers.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One running generation and the paged KV cache it owns. Not thread-safe: one caller drives it.
@@ -22,6 +24,18 @@ public interface Generation {
    * @throws IllegalStateException when the model's context is full
    */
   Step step();
+
+  /**
+   * Decodes one token, for callers that must not block: an engine in this process answers at once
+   * (a completed stage); a remote engine answers when its stream delivers the token.
+   */
+  default CompletionStage<Step> stepAsync() {
+    try {
+      return CompletableFuture.completedFuture(step());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** The next token's id; the same as {@code step().token()}. */
   default int next() {
@@ -45,6 +59,9 @@ public interface Generation {
   default List<KvBlock> exportBlocks() {
     return exportBlocks(0);
   }
+
+  /** Gives the generation's resources back; a remote one stops its stream. Idempotent. */
+  default void close() {}
 
   /**
    * One decoded token.

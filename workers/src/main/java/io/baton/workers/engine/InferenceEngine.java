@@ -1,8 +1,11 @@
 package io.baton.workers.engine;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One model loaded on one (possibly simulated) GPU. The worker agent talks only to this interface,
@@ -34,6 +37,22 @@ public interface InferenceEngine {
   Generation start(GenerationRequest request);
 
   /**
+   * {@link #start}, for callers that must not block: an engine in this process answers at once (a
+   * completed stage, failed with what {@code start} would throw); a remote engine once its server
+   * has accepted the request.
+   *
+   * @param maxNewTokens the most tokens the caller will step: a remote server is asked for exactly
+   *     these (an engine in this process computes only what is stepped)
+   */
+  default CompletionStage<Generation> startAsync(GenerationRequest request, int maxNewTokens) {
+    try {
+      return CompletableFuture.completedFuture(start(request));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * The KV blocks the GPU's memory holds now, by hash, so placement can send a session to the GPU
    * that already holds its prefix. Empty when the engine cannot tell.
    */
@@ -46,6 +65,14 @@ public interface InferenceEngine {
    * engines are reset by the host's tooling, outside Baton, so this does nothing for them.
    */
   default void reset() {}
+
+  /**
+   * The liveness probe: whether the engine answers within {@code timeout}. Never fails; an engine in
+   * this process is as alive as the node.
+   */
+  default CompletionStage<Boolean> healthy(Duration timeout) {
+    return CompletableFuture.completedFuture(true);
+  }
 
   /** Fault injection, for engines that simulate a GPU; empty for real engines. */
   default Optional<FaultHooks> faults() {

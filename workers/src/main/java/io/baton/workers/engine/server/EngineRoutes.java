@@ -147,10 +147,10 @@ final class EngineRoutes extends AllDirectives {
     });
   }
 
-  /** vLLM's error object. */
+  /** vLLM's error object (0.10.1 and later). */
   private Route error(StatusCode status, String message, String param) {
     ObjectNode out = CompletionBody.JSON.createObjectNode();
-    out.put("object", "error").put("message", message).put("type", "BadRequestError").put("param", param)
+    out.putObject("error").put("message", message).put("type", "BadRequestError").put("param", param)
         .put("code", status.intValue());
     return json(status, out);
   }
