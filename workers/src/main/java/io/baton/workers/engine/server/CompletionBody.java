@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.workers.engine.Generation;
 import io.baton.workers.engine.Tokenizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,36 +40,38 @@ final class CompletionBody {
     this.created = created;
   }
 
+  /** Steps taken and the simulated time the last one still owes before the next. */
+  private record Progress(int steps, Duration owed) {}
+
   /** The generation's steps as they are produced, the last one included. */
   Source<Generation.Step, NotUsed> steps(Generation generation) {
     int maxContext = served.engine().model().maxContext();
-    return Source.unfoldAsync(0, n -> {
-      if (n >= call.maxTokens() || generation.contextLength() >= maxContext) {
-        return done();
+    return Source.unfoldAsync(new Progress(0, Duration.ZERO), p -> {
+      if (p.steps() >= call.maxTokens() || generation.contextLength() >= maxContext) {
+        return CompletableFuture.completedFuture(Optional.<Pair<Progress, Generation.Step>>empty());
       }
-      return served.step(generation).thenApply(s -> Optional.of(Pair.create(n + 1, s)));
+      return served.step(generation, p.owed())
+          .thenApply(s -> Optional.of(Pair.create(new Progress(p.steps() + 1, s.simulated()), s)));
     });
-  }
-
-  private static CompletionStage<Optional<Pair<Integer, Generation.Step>>> done() {
-    return CompletableFuture.completedFuture(Optional.empty());
   }
 
   /** The SSE body. A GPU fault mid-stream breaks the stream off, as a crashing engine's would. */
   Source<ByteString, NotUsed> sse() {
     int maxContext = served.engine().model().maxContext();
     return Source.completionStage(served.start(call))
-        .flatMapConcat(g -> Source.<Integer, ByteString>unfoldAsync(0, n -> {
-          if (n < 0) {
+        .flatMapConcat(g -> Source.<Progress, ByteString>unfoldAsync(new Progress(0, Duration.ZERO), p -> {
+          if (p.steps() < 0) {
             return CompletableFuture.completedFuture(Optional.empty());
           }
-          if (n >= call.maxTokens() || g.contextLength() >= maxContext) {
+          if (p.steps() >= call.maxTokens() || g.contextLength() >= maxContext) {
             // -1: the usage chunk and [DONE] went out; nothing follows.
-            return CompletableFuture.completedFuture(Optional.of(Pair.create(-1, tail(g, n))));
+            return CompletableFuture.completedFuture(Optional.of(Pair.create(new Progress(-1, Duration.ZERO),
+                tail(g, p.steps()))));
           }
-          return served.step(g).thenApply(step -> {
-            boolean last = n + 1 >= call.maxTokens() || g.contextLength() >= maxContext;
-            return Optional.of(Pair.create(n + 1, event(chunk(List.of(step.token()), last ? "length" : null))));
+          return served.step(g, p.owed()).thenApply(step -> {
+            boolean last = p.steps() + 1 >= call.maxTokens() || g.contextLength() >= maxContext;
+            return Optional.of(Pair.create(new Progress(p.steps() + 1, step.simulated()),
+                event(chunk(List.of(step.token()), last ? "length" : null))));
           });
         }))
         .mapMaterializedValue(m -> NotUsed.getInstance());

@@ -58,10 +58,13 @@ final class ServedEngine {
         .thenCompose(g -> after(g.prefill().simulated()).thenApply(x -> g));
   }
 
-  /** One decode step, then its simulated time. */
-  CompletionStage<Generation.Step> step(Generation generation) {
-    return unhung().thenCompose(u -> CompletableFuture.supplyAsync(generation::step, compute))
-        .thenCompose(s -> after(s.simulated()).thenApply(x -> s));
+  /**
+   * One decode step, after waiting out the previous step's simulated time ({@code owed}): a token
+   * leaves as soon as it is computed, as the in-process runner paces, so both measure alike.
+   */
+  CompletionStage<Generation.Step> step(Generation generation, Duration owed) {
+    return after(owed).thenCompose(x -> unhung())
+        .thenCompose(u -> CompletableFuture.supplyAsync(generation::step, compute));
   }
 
   private CompletionStage<Void> after(Duration delay) {
