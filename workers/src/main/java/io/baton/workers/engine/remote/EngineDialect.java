@@ -1,5 +1,6 @@
 package io.baton.workers.engine.remote;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,6 +58,20 @@ public sealed interface EngineDialect permits VllmDialect, SglangDialect, LlamaC
 
     static Delta error(String message) {
       return new Delta(List.of(), null, -1, true, message);
+    }
+  }
+
+  /** One event read as JSON, or what is wrong with it (not JSON, or an error the engine reported). */
+  record Event(JsonNode json, Delta problem) {
+    static Event read(String data, String engine) {
+      JsonNode json;
+      try {
+        json = JSON.readTree(data);
+      } catch (JsonProcessingException e) {
+        return new Event(null, Delta.error(engine + " sent an event that is not JSON: " + e.getOriginalMessage()));
+      }
+      String error = errorOf(json);
+      return new Event(json, error == null ? null : Delta.error(error));
     }
   }
 

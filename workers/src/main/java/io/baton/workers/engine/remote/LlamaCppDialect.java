@@ -1,6 +1,5 @@
 package io.baton.workers.engine.remote;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -45,16 +44,11 @@ final class LlamaCppDialect implements EngineDialect {
 
       @Override
       public Delta read(String data) {
-        JsonNode event;
-        try {
-          event = JSON.readTree(data);
-        } catch (JsonProcessingException e) {
-          return Delta.error("llama.cpp sent an event that is not JSON: " + e.getOriginalMessage());
+        Event read = Event.read(data, "llama.cpp");
+        if (read.problem() != null) {
+          return read.problem();
         }
-        String error = EngineDialect.errorOf(event);
-        if (error != null) {
-          return Delta.error(error);
-        }
+        JsonNode event = read.json();
         List<Integer> ids = new ArrayList<>();
         event.path("tokens").forEach(t -> ids.add(t.asInt()));
         received += ids.size();

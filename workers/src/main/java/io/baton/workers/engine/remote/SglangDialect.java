@@ -1,6 +1,5 @@
 package io.baton.workers.engine.remote;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -50,16 +49,11 @@ final class SglangDialect implements EngineDialect {
         if (data.strip().equals("[DONE]")) {
           return Delta.DONE;
         }
-        JsonNode event;
-        try {
-          event = JSON.readTree(data);
-        } catch (JsonProcessingException e) {
-          return Delta.error("SGLang sent an event that is not JSON: " + e.getOriginalMessage());
+        Event read = Event.read(data, "SGLang");
+        if (read.problem() != null) {
+          return read.problem();
         }
-        String error = EngineDialect.errorOf(event);
-        if (error != null) {
-          return Delta.error(error);
-        }
+        JsonNode event = read.json();
         JsonNode meta = event.path("meta_info");
         JsonNode finish = meta.path("finish_reason");
         String finishType = finish.isObject() ? finish.path("type").asText() : null;

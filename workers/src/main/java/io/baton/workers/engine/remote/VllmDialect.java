@@ -1,6 +1,5 @@
 package io.baton.workers.engine.remote;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -61,16 +60,11 @@ final class VllmDialect implements EngineDialect {
       if (data.strip().equals("[DONE]")) {
         return Delta.DONE;
       }
-      JsonNode event;
-      try {
-        event = JSON.readTree(data);
-      } catch (JsonProcessingException e) {
-        return Delta.error("vLLM sent an event that is not JSON: " + e.getOriginalMessage());
+      Event read = Event.read(data, "vLLM");
+      if (read.problem() != null) {
+        return read.problem();
       }
-      String error = EngineDialect.errorOf(event);
-      if (error != null) {
-        return Delta.error(error);
-      }
+      JsonNode event = read.json();
       int cached = event.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt(-1);
       JsonNode choice = event.path("choices").path(0);
       if (choice.isMissingNode()) {
