@@ -12,9 +12,11 @@ import io.baton.persistence.Schema;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -138,8 +140,8 @@ public final class BatonNode implements AutoCloseable {
   }
 
   /** Why the node stopped, once it has: a JVM exit (Ctrl-C, SIGTERM), a downing, a leave. */
-  public java.util.Optional<org.apache.pekko.actor.CoordinatedShutdown.Reason> shutdownReason() {
-    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
+  public Optional<CoordinatedShutdown.Reason> shutdownReason() {
+    return CoordinatedShutdown.get(system).getShutdownReason();
   }
 
   public void awaitTermination() {

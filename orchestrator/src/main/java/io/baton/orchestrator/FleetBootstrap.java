@@ -3,10 +3,12 @@ package io.baton.orchestrator;
 import io.baton.actors.worker.GpuSpec;
 import io.baton.actors.worker.Pool;
 import io.baton.workers.WorkersSettings;
+import io.baton.workers.agent.WorkerAgent;
 import io.baton.workers.agent.WorkerAgent.AgentGpu;
 import io.baton.workers.engine.BlockCache;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceEngine;
+import io.baton.workers.engine.remote.RemoteEngine;
 import io.baton.workers.host.GpuInventory;
 import io.baton.workers.host.SimulatedGpus;
 import java.util.ArrayList;
@@ -21,7 +23,7 @@ public final class FleetBootstrap {
   private FleetBootstrap() {}
 
   public static String workerId(String hostId, int gpuIndex) {
-    return io.baton.workers.agent.WorkerAgent.workerId(hostId, gpuIndex);
+    return WorkerAgent.workerId(hostId, gpuIndex);
   }
 
   /** The simulated GPUs: the last {@code spares} GPUs of the fleet start in the spare pool. */
@@ -42,8 +44,13 @@ public final class FleetBootstrap {
 
   /** The agent's GPUs as the kernel-log watcher maps XIDs to them: simulated GPUs have simulated UUIDs. */
   public static List<GpuInventory.Local> inventoryLocals(List<AgentGpu> gpus) {
-    return gpus.stream().map(g -> new GpuInventory.Local(g.gpuId(), g.spec().gpuIndex(), SimulatedGpus.uuid(g.gpuId())))
-        .toList();
+    return gpus.stream().map(g -> new GpuInventory.Local(g.gpuId(), g.spec().gpuIndex(), uuid(g))).toList();
+  }
+
+  /** A configured GPU's own UUID when its configuration names one, else its simulated one. */
+  private static String uuid(AgentGpu gpu) {
+    return gpu.engine() instanceof RemoteEngine remote && remote.settings().gpuUuid() != null
+        ? remote.settings().gpuUuid() : SimulatedGpus.uuid(gpu.gpuId());
   }
 
   /** The simulated GPUs with their engines, ready for the worker agent. */

@@ -8,6 +8,7 @@ import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.batch.BatchDrivers;
 import io.baton.orchestrator.batch.BatchWiring;
+import io.baton.orchestrator.engines.ConfiguredFleet;
 import io.baton.orchestrator.engines.EngineProcesses;
 import io.baton.orchestrator.engines.ExternalFleet;
 import io.baton.orchestrator.fleet.FleetController;
@@ -25,6 +26,7 @@ import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.agent.WorkerAgent;
 import io.baton.workers.engine.ModelSpec;
+import io.baton.workers.engine.remote.ConfiguredGpu;
 import io.baton.workers.host.GpuInventory;
 import io.baton.workers.host.KernelLogSettings;
 import io.baton.workers.host.KernelLogWatcher;
@@ -41,11 +43,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,6 +140,9 @@ public final class NodeServices {
     OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
     // A node without the worker role (baton node --roles orchestrator) hosts entities and serves HTTP only.
     List<WorkerAgent.AgentGpu> gpus = settings.isWorker() ? fleet(system, settings.simulatedFleet()) : List.of();
+    // Engine clients hold connection pools; closed before the actor system goes, they close quietly.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "engine-clients",
+        () -> Http.get(system).shutdownAllConnectionPools().thenApply(done -> Done.getInstance()));
     gpuCount = gpus.size();
     if (gpus.isEmpty()) {
       return;
@@ -155,6 +163,9 @@ public final class NodeServices {
   /** The simulated GPUs, with reference engines in this JVM or as engine server child processes. */
   private List<WorkerAgent.AgentGpu> fleet(ActorSystem<?> system, OrchestratorSettings.SimulatedFleet fleet)
       throws IOException {
+    if (!workers.gpus().isEmpty()) {
+      return ConfiguredFleet.agentGpus(nodeId, workers, system); // a real host: its configured engine servers
+    }
     if (fleet.engines() == OrchestratorSettings.Engines.IN_PROCESS) {
       return FleetBootstrap.simulatedFleet(nodeId, fleet, workers);
     }
@@ -202,8 +213,11 @@ public final class NodeServices {
   }
 
   static io.baton.http.ModelCatalog models(Config config, WorkersSettings workers) {
-    String fleetModel = OrchestratorSettings.fromConfig(config).simulatedFleet().model();
-    return new ReferenceModels(workers.engine().models().stream().filter(m -> m.id().equals(fleetModel)).toList());
+    // The models this node's GPUs serve: the configured GPUs' on a real host, else the simulated fleet's.
+    List<String> served = workers.gpus().isEmpty()
+        ? List.of(OrchestratorSettings.fromConfig(config).simulatedFleet().model())
+        : workers.gpus().stream().map(ConfiguredGpu::model).distinct().toList();
+    return new ReferenceModels(workers.engine().models().stream().filter(m -> served.contains(m.id())).toList());
   }
 
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */

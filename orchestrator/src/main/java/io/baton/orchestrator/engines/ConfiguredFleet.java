@@ -1,0 +1,44 @@
+package io.baton.orchestrator.engines;
+
+import io.baton.actors.worker.GpuSpec;
+import io.baton.workers.WorkersSettings;
+import io.baton.workers.agent.WorkerAgent.AgentGpu;
+import io.baton.workers.engine.EngineSettings;
+import io.baton.workers.engine.ModelSpec;
+import io.baton.workers.engine.ReferenceTokenizer;
+import io.baton.workers.engine.remote.ConfiguredGpu;
+import io.baton.workers.engine.remote.RemoteEngine;
+import io.baton.workers.engine.remote.RemoteEngineSettings;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * A real host's GPUs, as {@code baton.workers.gpus} lists them: each driven through its engine server
+ * over HTTP. The engines run on their own (systemd units, pods); the node only connects to them.
+ */
+public final class ConfiguredFleet {
+  private ConfiguredFleet() {}
+
+  public static List<AgentGpu> agentGpus(String nodeId, WorkersSettings workers, ActorSystem<?> system) {
+    EngineSettings.Remote remote = workers.engine().remote();
+    List<AgentGpu> out = new ArrayList<>();
+    for (ConfiguredGpu gpu : workers.gpus()) {
+      ModelSpec model = workers.engine().model(gpu.model()).orElseThrow(() -> new IllegalArgumentException(
+          "baton.workers.gpus: " + gpu.host() + " GPU " + gpu.index() + " serves " + gpu.model()
+              + ", which is not in baton.workers.engine.models " + workers.engine().models().stream()
+              .map(ModelSpec::id).toList() + "; the HTTP API needs the model's tokenizer, and only the reference"
+              + " models have one today"));
+      GpuSpec spec = new GpuSpec(nodeId, gpu.host(), gpu.index(), gpu.model(), gpu.kvBlockCapacity());
+      spec.invalidity().ifPresent(why -> {
+        throw new IllegalArgumentException("baton.workers.gpus: " + gpu.host() + " GPU " + gpu.index() + ": " + why);
+      });
+      RemoteEngineSettings settings = new RemoteEngineSettings(gpu.kind(), gpu.url(), gpu.servedModel(),
+          remote.stallTimeout(), remote.maxConnections(), gpu.uuid(), gpu.pciBusId(), remote.resetCommand(),
+          gpu.index(), remote.resetTimeout());
+      out.add(new AgentGpu(spec, gpu.pool(),
+          new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system)));
+    }
+    return out;
+  }
+}
