@@ -60,6 +60,7 @@ final class UpCommand implements Callable<Integer> {
     }
     if (dataDir != null) {
       overrides.put("baton.persistence.embedded.dir", dataDir.resolve("cassandra").toString());
+      overrides.put("baton.orchestrator.simulated-fleet.engine-log-dir", dataDir.resolve("engines").toString());
     }
     if (cassandraPort != null) {
       overrides.put("baton.persistence.embedded.native-port", cassandraPort);
