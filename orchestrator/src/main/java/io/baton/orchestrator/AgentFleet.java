@@ -3,6 +3,7 @@ package io.baton.orchestrator;
 import io.baton.http.admin.FleetAdmin;
 import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.AgentStatus;
+import io.baton.workers.agent.EngineView;
 import io.baton.workers.agent.GpuIdentity;
 import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.XidSignal;
@@ -51,11 +52,13 @@ final class AgentFleet implements FleetAdmin {
     return local().thenApply(status -> {
       List<GpuLoad> out = new ArrayList<>();
       status.gpus().forEach(g -> out.add(new GpuLoad(g.gpuId(), status.nodeId(), g.hostId(), g.model(),
-          g.sessions().size(), g.heldBlocks(), pci(g.identity()), uuid(g.identity()), signal(g.xidSignal()))));
+          g.sessions().size(), g.heldBlocks(), pci(g.identity()), uuid(g.identity()), signal(g.xidSignal()),
+          engine(g.engine()))));
       reports.values().stream()
           .filter(r -> !r.nodeId().equals(nodeId))
           .forEach(r -> out.add(new GpuLoad(r.gpuId(), r.nodeId(), r.hostId(), r.model(), r.sessions(),
-              r.heldBlocks().size(), pci(r.identity()), uuid(r.identity()), signal(r.xidSignal()))));
+              r.heldBlocks().size(), pci(r.identity()), uuid(r.identity()), signal(r.xidSignal()),
+              engine(r.engine()))));
       return out;
     });
   }
@@ -86,6 +89,10 @@ final class AgentFleet implements FleetAdmin {
       GpuReport remote = reports.get(gpuId);
       return new FaultDelivery(false, remote == null ? null : remote.nodeId());
     });
+  }
+
+  private static FleetAdmin.Engine engine(EngineView engine) {
+    return engine == null ? null : new FleetAdmin.Engine(engine.kind(), engine.url(), engine.pid());
   }
 
   private static String pci(GpuIdentity identity) {

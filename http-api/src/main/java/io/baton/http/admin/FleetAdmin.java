@@ -20,9 +20,13 @@ public interface FleetAdmin {
    * @param pciBusId its PCI bus id as its host's inventory lists it, or null when unknown
    * @param uuid its NVIDIA UUID, or null when unknown
    * @param xidSignal whether its host's kernel log is read, or null when its agent has not said
+   * @param engine which engine serves it, or null when its agent has not said
    */
   record GpuLoad(String gpuId, String node, String host, String model, int activeSessions, int cachedKvBlocks,
-      String pciBusId, String uuid, HostSignal xidSignal) {}
+      String pciBusId, String uuid, HostSignal xidSignal, Engine engine) {}
+
+  /** The engine serving a GPU: its kind ("in-process" inside the node), base URL and pid when Baton started it. */
+  record Engine(String kind, String url, Long pid) {}
 
   /**
    * The host's passive XID signal: "live" (its kernel log is followed), "stale" (the watcher lost

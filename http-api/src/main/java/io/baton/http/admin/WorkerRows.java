@@ -111,8 +111,17 @@ final class WorkerRows {
     return o;
   }
 
-  /** What the host knows of the GPU: its NVIDIA identity and whether its kernel log is read. */
+  /** What the host knows of the GPU: its engine, its NVIDIA identity and whether its kernel log is read. */
   private static void putHost(ObjectNode o, Optional<FleetAdmin.GpuLoad> load) {
+    FleetAdmin.Engine engine = load.map(FleetAdmin.GpuLoad::engine).orElse(null);
+    if (engine == null) {
+      o.putNull("engine");
+    } else {
+      ObjectNode e = o.putObject("engine");
+      e.put("kind", engine.kind());
+      e.put("url", engine.url());
+      e.put("pid", engine.pid());
+    }
     o.put("pci_bus_id", load.map(FleetAdmin.GpuLoad::pciBusId).orElse(null));
     o.put("uuid", load.map(FleetAdmin.GpuLoad::uuid).orElse(null));
     FleetAdmin.HostSignal signal = load.map(FleetAdmin.GpuLoad::xidSignal).orElse(null);

@@ -52,7 +52,7 @@ public final class ExternalFleet {
           engine.remote().stallTimeout(), engine.remote().maxConnections(), uuid, pci, engine.remote().resetCommand(),
           gpu.gpuIndex(), engine.remote().resetTimeout());
       out.add(new AgentGpu(gpu, i >= firstSpare ? Pool.SPARE : Pool.ACTIVE,
-          new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system)));
+          new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system, launched.pid())));
     }
     return out;
   }

@@ -136,6 +136,7 @@ class AdminApiIntegrationTest {
     assertEquals(0, row.get("active_sessions").asInt(-1));
     assertTrue(row.get("cached_kv_blocks").isInt(), row.toString());
     assertEquals("off", row.get("xid_signal").get("state").asText(), "no kernel-log watcher by default");
+    assertEquals("in-process", row.get("engine").get("kind").asText(), "the dev fleet's engines run inside the node");
 
     HttpResponse<String> cordoned = post("/admin/workers/" + gpu(0, 0) + "/cordon",
         "{\"reason\":\"fan failure on the card\",\"by\":\"alice\"}");

@@ -15,6 +15,8 @@ import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.engines.EngineProcesses;
 import io.baton.persistence.testing.CassandraTestExtension;
+import io.baton.workers.agent.AgentStatus;
+import io.baton.workers.agent.EngineView;
 import io.baton.workers.host.SimulatedGpus;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -76,6 +78,12 @@ class ExternalEnginesIntegrationTest {
       assertEquals(2, engines.size());
       assertTrue(engines.stream().allMatch(e -> e.process().isAlive() && e.url().startsWith("http://127.0.0.1:")));
       assertEquals(2, f.agentStatus().gpus().size());
+      // /admin/workers shows each GPU's engine server: kind, URL and the pid the node started.
+      for (AgentStatus.Gpu gpu : f.agentStatus().gpus()) {
+        EngineProcesses.Launched launched = engines.stream()
+            .filter(e -> e.gpuUuid().equals(SimulatedGpus.uuid(gpu.gpuId()))).findFirst().orElseThrow();
+        assertEquals(new EngineView("baton", launched.url(), launched.pid()), gpu.engine());
+      }
     }
   }
 

@@ -37,7 +37,7 @@ class PlacementPolicyTest {
 
   static GpuReport gpu(String id, GpuStatus status, int sessions, List<String> blocks, Instant at) {
     return new GpuReport(id, "node-1", "host-" + id, MODEL, null, null, status, sessions, 8, blocks, at, Map.of(),
-        null, null);
+        null, null, null);
   }
 
   static GpuReport idle(String id) {
@@ -82,7 +82,7 @@ class PlacementPolicyTest {
         gpu("full", GpuStatus.ACTIVE, 8, List.of(), NOW),
         gpu("stale", GpuStatus.ACTIVE, 0, List.of(), NOW.minusSeconds(10)),
         new GpuReport("other-model", "node-1", "h", "baton-medium", null, null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW, Map.of(),
-            null, null)));
+            null, null, null)));
   }
 
   @Test

@@ -15,6 +15,7 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
    * @param remediating a reset or health check is under way
    * @param identity its PCI bus id and UUID, or null while the host's inventory has not listed it
    * @param xidSignal whether its host's kernel log is read (live), failing (stale), or not read (off)
+   * @param engine which engine serves it
    */
   public record Gpu(
       String gpuId,
@@ -28,7 +29,8 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
       long computedTokens,
       boolean remediating,
       GpuIdentity identity,
-      XidSignal xidSignal)
+      XidSignal xidSignal,
+      EngineView engine)
       implements CborSerializable {}
 
   public Gpu gpu(String gpuId) {

@@ -35,7 +35,8 @@ public record GpuReport(
     Instant at,
     Map<String, Integer> running,
     GpuIdentity identity,
-    XidSignal xidSignal)
+    XidSignal xidSignal,
+    EngineView engine)
     implements CborSerializable {
 
   public static final String TOPIC = "baton-gpu-reports";
@@ -51,7 +52,7 @@ public record GpuReport(
    */
   public GpuReport withOneMoreSession() {
     return new GpuReport(gpuId, nodeId, hostId, model, agent, grants, status, sessions + 1, capacity, heldBlocks, at, running,
-        identity, xidSignal);
+        identity, xidSignal, engine);
   }
 
   public boolean hasRoom() {

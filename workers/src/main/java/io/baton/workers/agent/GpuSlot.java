@@ -72,6 +72,6 @@ final class GpuSlot {
     List<String> sessions = new ArrayList<>(runs.keySet());
     sessions.sort(null);
     return new AgentStatus.Gpu(gpuId, spec.hostId(), spec.model(), status, sessions, engine.heldBlocks().size(),
-        restoredTokens, cachedTokens, computedTokens, remediating, identity, xidSignal);
+        restoredTokens, cachedTokens, computedTokens, remediating, identity, xidSignal, EngineView.of(engine));
   }
 }

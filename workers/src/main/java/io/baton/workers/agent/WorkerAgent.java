@@ -192,7 +192,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
       reports.tell(Topic.publish(new GpuReport(slot.gpuId, nodeId, slot.spec.hostId(), slot.spec.model(),
           getContext().getSelf(), grants, slot.remediating ? GpuStatus.RESETTING : slot.status,
           slot.runs.size(), settings.sessionsPerGpu(), List.copyOf(slot.engine.heldBlocks()), now, slot.runningAttempts(),
-          slot.identity, xidSignal)));
+          slot.identity, xidSignal, EngineView.of(slot.engine))));
     }
     return this;
   }

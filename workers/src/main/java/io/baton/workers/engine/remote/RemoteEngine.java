@@ -42,8 +42,16 @@ public final class RemoteEngine implements InferenceEngine {
   private final ConnectionPoolSettings pool;
   private final Materializer materializer;
   private final EngineDialect dialect;
+  private final Long pid;
 
   public RemoteEngine(RemoteEngineSettings settings, ModelInfo model, Tokenizer tokenizer, ActorSystem<?> system) {
+    this(settings, model, tokenizer, system, null);
+  }
+
+  /** @param pid the engine server's process when this node started it, else null */
+  public RemoteEngine(RemoteEngineSettings settings, ModelInfo model, Tokenizer tokenizer, ActorSystem<?> system,
+      Long pid) {
+    this.pid = pid;
     this.settings = settings;
     this.model = model;
     this.tokenizer = tokenizer;
@@ -59,6 +67,11 @@ public final class RemoteEngine implements InferenceEngine {
 
   public RemoteEngineSettings settings() {
     return settings;
+  }
+
+  /** The engine server's pid when this node started it; null for one that runs on its own. */
+  public Long pid() {
+    return pid;
   }
 
   @Override
