@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -106,14 +108,15 @@ public final class BatonNode implements AutoCloseable {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     CompletableFuture<Void> up = new CompletableFuture<>();
+    // The classic extension: the typed one has no registerOnMemberUp.
     org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> up.complete(null));
     await(up, "joining the cluster (check pekko.cluster.seed-nodes and that the seeds are running)");
   }
 
-  private static <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) throws Exception {
+  private static <T> T await(CompletionStage<T> stage, String what) throws Exception {
     try {
       return stage.toCompletableFuture().get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("Timed out after " + STEP_TIMEOUT.toSeconds() + " s " + what, e);
     }
   }

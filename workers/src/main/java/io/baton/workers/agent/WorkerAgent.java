@@ -15,6 +15,7 @@ import io.baton.workers.agent.AgentCommand.*;
 import io.baton.workers.engine.InferenceEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentCommand> {
   private final ActorRef<Grant> grants;
   private final long ticksPerHeartbeat;
   /** A GPU's status as its entity gave it at the last heartbeat, when it differed from the agent's. */
-  private final java.util.Map<String, GpuStatus> mismatches = new java.util.HashMap<>();
+  private final Map<String, GpuStatus> mismatches = new HashMap<>();
   private long ticks;
   /** The host's passive XID signal as its kernel-log watcher last reported it; off on a node without one. */
   private XidSignal xidSignal = XidSignal.OFF;
