@@ -24,10 +24,12 @@ import java.util.Map;
  *       back-off maximum with its 20% jitter (entities restart after a journal failure with that
  *       back-off) + 2 s.
  *   <li>An attempt that fails while its GPU is slowed: lease + 2 s.
+ *   <li>An engine server killed: 1 s, as an XID (its streams break at once). An XID line in the
+ *       kernel log: 1 s + the watcher's file poll interval.
  * </ul>
  */
 record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration stableAfter, Duration removalMargin,
-    Duration journalBackoffMax, Duration lease, Duration decodePerToken) {
+    Duration journalBackoffMax, Duration lease, Duration decodePerToken, Duration kernelLogPoll) {
 
   static final long MARGIN_MS = 2000;
   static final long XID_MS = 1000;
@@ -40,7 +42,13 @@ record Bounds(Duration heartbeatInterval, Duration acceptablePause, Duration sta
         removalMargin(c),
         c.getDuration("baton.actors.journal-backoff.max"),
         c.getDuration("baton.actors.session.lease"),
-        c.getDuration("baton.workers.engine.timing.decode-per-token"));
+        c.getDuration("baton.workers.engine.timing.decode-per-token"),
+        c.getDuration("baton.workers.kernel-log.file-poll-interval"));
+  }
+
+  /** How long an appended kernel-log line may wait for the watcher's next read. */
+  long kernelLogPollMillis() {
+    return kernelLogPoll.toMillis();
   }
 
   /** Pekko's down-removal-margin; "off" means the split brain resolver's stable-after. */

@@ -2,12 +2,16 @@ package io.baton.chaos;
 
 import io.baton.chaos.report.ChaosReport;
 import io.baton.chaos.report.ReportWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -57,15 +61,43 @@ public final class ChaosMain {
         defaultValue = "2")
     int gpusPerNode;
 
+    @Option(names = "--engines", description = "in-process (default) or external: every GPU an engine server"
+        + " process and a kernel log the nodes follow; adds engine-kill and kmsg-xid to all", defaultValue = "in-process")
+    String engines;
+
     @Override
     public Integer call() throws Exception {
-      List<Scenario> scenarios = new ArrayList<>();
-      for (String name : scenario.equals("all") ? Scenario.names() : List.of(scenario.split(","))) {
-        scenarios.add(Scenario.named(name.trim()).orElseThrow(() -> new CommandLine.ParameterException(
-            new CommandLine(this), "no scenario '" + name + "'; one of " + Scenario.names() + " or all")));
+      boolean external = engines.equals("external");
+      if (!external && !engines.equals("in-process")) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--engines is in-process or external");
       }
-      List<ChaosReport> reports = run(scenarios, seed, duration, out.resolve("cluster"), nodes, gpusPerNode,
-          System.out::println);
+      List<String> names = new ArrayList<>(scenario.equals("all") ? Scenario.names() : List.of(scenario.split(",")));
+      if (scenario.equals("all") && external) {
+        Scenario.EXTERNAL_ENGINES.forEach(s -> names.add(s.name()));
+      }
+      List<Scenario> scenarios = new ArrayList<>();
+      for (String name : names) {
+        Scenario s = Scenario.named(name.trim()).orElseThrow(() -> new CommandLine.ParameterException(
+            new CommandLine(this), "no scenario '" + name + "'; one of " + Scenario.names() + ", "
+                + Scenario.EXTERNAL_ENGINES.stream().map(Scenario::name).toList() + " or all"));
+        if (Scenario.needsExternalEngines(s) && !external) {
+          throw new CommandLine.ParameterException(new CommandLine(this),
+              "scenario " + s.name() + " needs engine server processes: add --engines external");
+        }
+        scenarios.add(s);
+      }
+      Map<String, String> config = new HashMap<>();
+      if (external) {
+        // The nodes follow one kernel log; each claims only its own GPUs' (simulated) bus ids.
+        Path kernelLog = out.toAbsolutePath().resolve("kernel.log");
+        Files.createDirectories(out);
+        Files.write(kernelLog, new byte[0]);
+        config.put("baton.orchestrator.simulated-fleet.engines", "external");
+        config.put("baton.workers.kernel-log.source", "file:" + kernelLog);
+        config.put("baton.workers.kernel-log.inventory-command", "simulated");
+      }
+      List<ChaosReport> reports = ChaosRuns.run(scenarios.stream().map(Scenario::name).toList(), seed, duration,
+          out.resolve("cluster"), nodes, gpusPerNode, config, System.out::println, cluster -> null).reports();
       String verdict = ReportWriter.write(out, reports);
       System.out.println(verdict);
       System.out.println("report: " + out.resolve("chaos-report.md").toAbsolutePath());
@@ -75,9 +107,9 @@ public final class ChaosMain {
 
   /** Starts a cluster in {@code clusterDir} (a fresh one each run), runs the scenarios, stops it. */
   static List<ChaosReport> run(List<Scenario> scenarios, long seed, Duration duration, Path clusterDir, int nodes,
-      int gpusPerNode, java.util.function.Consumer<String> progress) throws Exception {
+      int gpusPerNode, Consumer<String> progress) throws Exception {
     return ChaosRuns.run(scenarios.stream().map(Scenario::name).toList(), seed, duration, clusterDir, nodes,
-        gpusPerNode, java.util.Map.of(), progress, cluster -> null).reports();
+        gpusPerNode, Map.of(), progress, cluster -> null).reports();
   }
 
   /** "60s", "2m", "500ms", "1h"; a bare number is seconds. */
@@ -99,6 +131,7 @@ public final class ChaosMain {
   static final class Names extends ArrayList<String> {
     Names() {
       super(Scenario.names());
+      Scenario.EXTERNAL_ENGINES.forEach(s -> add(s.name()));
       add("all");
     }
   }

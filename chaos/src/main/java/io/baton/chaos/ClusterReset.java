@@ -49,6 +49,16 @@ final class ClusterReset {
   /** @return what was done, for the log */
   String before(String scenario, int baselineActive, int totalGpus) throws Exception {
     StringBuilder done = new StringBuilder();
+    // A node whose engine server was killed is restarted with it, as an operator restarts the unit.
+    for (Fleet.Gpu g : fleet.gpus()) {
+      if (g.enginePid() != null && !ProcessHandle.of(g.enginePid()).map(ProcessHandle::isAlive).orElse(false)) {
+        NodeProcess node = cluster.node(g.node());
+        if (node.isAlive()) {
+          node.kill9();
+          done.append("stopped ").append(g.node()).append(" (engine of ").append(g.id()).append(" gone); ");
+        }
+      }
+    }
     for (NodeProcess node : cluster.nodes()) {
       if (node.isPaused()) {
         node.resume();

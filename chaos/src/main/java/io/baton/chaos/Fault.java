@@ -96,6 +96,31 @@ sealed interface Fault {
     }
   }
 
+  /** kill -9 of the engine server process serving {@code gpu} (a node run with external engines). */
+  record KillEngine(String gpu, long pid) implements Fault {
+    public String kind() {
+      return "kill-engine";
+    }
+
+    public String target() {
+      return gpu + " (engine pid " + pid + ")";
+    }
+  }
+
+  /**
+   * An {@code NVRM: Xid} line appended to the kernel log the nodes follow: the real path, through
+   * the watcher, the inventory and the PCI bus id, rather than the admin route.
+   */
+  record KernelLogXid(String gpu, String pciBusId, int code) implements Fault {
+    public String kind() {
+      return "kmsg-xid-" + code;
+    }
+
+    public String target() {
+      return gpu + " (PCI " + pciBusId + ")";
+    }
+  }
+
   /** A GPU that decodes {@code factor} times slower for {@code lasting}, then normally again. */
   record SlowGpu(String gpu, double factor, Duration lasting) implements Fault {
     public String kind() {

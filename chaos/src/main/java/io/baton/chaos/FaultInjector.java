@@ -5,6 +5,9 @@ import io.baton.actors.worker.XidClass;
 import io.baton.orchestrator.cluster.LocalCluster;
 import io.baton.orchestrator.cluster.NodeProcess;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -61,6 +64,23 @@ final class FaultInjector {
       Set<String> hit = cls == XidClass.NODE_FATAL ? sameHost(x.gpu(), gpus) : Set.of(x.gpu());
       return new Injection(fault, at, null, hit, Set.of(), shards, "class " + cls.id() + ": " + cls.action());
     }
+    if (fault instanceof Fault.KillEngine k) {
+      Instant at = Instant.now();
+      boolean killed = ProcessHandle.of(k.pid()).map(ProcessHandle::destroyForcibly).orElse(false);
+      if (!killed) {
+        throw new IllegalStateException("engine pid " + k.pid() + " of " + k.gpu() + " is not running");
+      }
+      return new Injection(fault, at, null, Set.of(k.gpu()), Set.of(), shards, "kill -9 of engine pid " + k.pid());
+    }
+    if (fault instanceof Fault.KernelLogXid x) {
+      XidClass cls = XIDS.classify(x.code());
+      Instant at = Instant.now();
+      Files.writeString(kernelLog(), "[" + System.nanoTime() / 1000 / 1e6 + "] NVRM: Xid (PCI:" + x.pciBusId() + "): "
+          + x.code() + ", pid=4242, name=python3, chaos\n", StandardOpenOption.APPEND);
+      Set<String> hit = cls == XidClass.NODE_FATAL ? sameHost(x.gpu(), gpus) : Set.of(x.gpu());
+      return new Injection(fault, at, null, hit, Set.of(), shards, "kernel log line, class " + cls.id() + ": "
+          + cls.action());
+    }
     if (fault instanceof Fault.KillNode k) {
       return kill(fault, k.nodeId(), gpus, shards, "kill -9");
     }
@@ -109,6 +129,15 @@ final class FaultInjector {
           "decode " + s.factor() + "x slower for " + s.lasting().toMillis() + " ms");
     }
     throw new IllegalArgumentException("unknown fault " + fault);
+  }
+
+  /** The file the nodes follow as their kernel log (chaos run --engines external). */
+  private Path kernelLog() {
+    String source = cluster.options().nodeConfig().getOrDefault("baton.workers.kernel-log.source", "");
+    if (!source.startsWith("file:")) {
+      throw new IllegalStateException("the nodes follow no kernel-log file; run with --engines external");
+    }
+    return Path.of(source.substring("file:".length()));
   }
 
   private Injection kill(Fault fault, String nodeId, List<Fleet.Gpu> gpus, Map<String, String> shards, String what) {

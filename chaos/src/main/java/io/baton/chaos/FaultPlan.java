@@ -126,6 +126,21 @@ sealed interface FaultPlan {
     }
   }
 
+  /** kill -9 of the engine server of the active GPU running the most sessions. */
+  record KillBusyEngine() implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestGpu(t).filter(g -> g.enginePid() != null).map(g -> new Fault.KillEngine(g.id(), g.enginePid()));
+    }
+  }
+
+  /** An XID line in the kernel log for the active GPU running the most sessions, named by its PCI bus id. */
+  record KernelLogXidOnBusyGpu(int code) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      return busiestGpu(t).filter(g -> g.pciBusId() != null)
+          .map(g -> new Fault.KernelLogXid(g.id(), g.pciBusId(), code));
+    }
+  }
+
   /**
    * Some GPU runs a session now. From the GPU rows already fetched: reading every session's view
    * takes a round trip each, too slow to catch short sessions between polls.

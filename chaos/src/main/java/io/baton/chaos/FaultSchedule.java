@@ -43,8 +43,8 @@ final class FaultSchedule {
           synchronized (taken) {
             boolean mayWait = Instant.now().isBefore(giveUp.minus(TARGET_PATIENCE.dividedBy(2)));
             fault = at.plan().choose(new LiveTargets(gpus, fleet, run, taken, oldestNode, mayWait));
-            fault.ifPresent(f -> taken.add(f instanceof Fault.XidFault || f instanceof Fault.SlowGpu ? f.target()
-                : f instanceof Fault.KillSessionHost k ? k.nodeId() : f.target()));
+            fault.ifPresent(f -> taken.add(f instanceof Fault.KillSessionHost k ? k.nodeId()
+                : f instanceof Fault.KillEngine k ? k.gpu() : f instanceof Fault.KernelLogXid x ? x.gpu() : f.target()));
           }
           if (fault.isEmpty()) {
             // Nothing to hit yet: after a moment the workload makes a target, one stream at a time.

@@ -14,8 +14,12 @@ import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
  */
 final class Fleet {
   /** One row of {@code GET /admin/workers}. */
+  /**
+   * @param enginePid the engine server's pid when its node started it (external engines), else null
+   * @param pciBusId the GPU's PCI bus id as its host's inventory lists it, else null
+   */
   record Gpu(String id, String node, String host, String state, String reason, String by, String since,
-      int activeSessions) {
+      int activeSessions, Long enginePid, String pciBusId) {
     boolean inRotation() {
       return state.equals("active") || state.equals("spare");
     }
@@ -38,7 +42,9 @@ final class Fleet {
         for (JsonNode row : r.get().json().path("data")) {
           out.add(new Gpu(row.path("id").asText(), row.path("node").asText(), row.path("host").asText(),
               row.path("state").asText(), text(row, "reason"), text(row, "changed_by"), text(row, "since"),
-              row.path("active_sessions").asInt(0)));
+              row.path("active_sessions").asInt(0),
+              row.path("engine").path("pid").isIntegralNumber() ? row.path("engine").path("pid").asLong() : null,
+              text(row, "pci_bus_id")));
         }
         return out;
       }

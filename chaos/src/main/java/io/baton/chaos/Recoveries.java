@@ -53,7 +53,9 @@ final class Recoveries {
   static List<Unmoved> unmoved(Observations o) {
     List<Unmoved> out = new ArrayList<>();
     for (Injection in : o.injections()) {
-      if (!(in.fault() instanceof Fault.XidFault x) || !moves(x.code())) {
+      boolean moving = in.fault() instanceof Fault.XidFault x ? moves(x.code())
+          : in.fault() instanceof Fault.KernelLogXid k ? moves(k.code()) : in.fault() instanceof Fault.KillEngine;
+      if (!moving) {
         continue;
       }
       for (SessionAudit s : o.sessions()) {
@@ -132,12 +134,13 @@ final class Recoveries {
         boolean hosted = host != null && in.nodes().contains(host);
         Optional<Instant> resumed;
         long bound;
-        if (f instanceof Fault.XidFault) {
+        if (f instanceof Fault.XidFault || f instanceof Fault.KillEngine || f instanceof Fault.KernelLogXid) {
           if (!onGpu) {
             continue;
           }
           resumed = firstTokenAfter(s, t, attempt + 1);
-          bound = Bounds.XID_MS;
+          // A dead engine breaks its streams at once; a kernel-log line waits for the watcher's next read.
+          bound = Bounds.XID_MS + (f instanceof Fault.KernelLogXid ? b.kernelLogPollMillis() : 0);
         } else if (f instanceof Fault.KillNode || f instanceof Fault.KillSessionHost) {
           if (!onGpu && !hosted) {
             continue;

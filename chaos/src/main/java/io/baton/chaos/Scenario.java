@@ -1,5 +1,7 @@
 package io.baton.chaos;
 
+import io.baton.chaos.FaultPlan.KernelLogXidOnBusyGpu;
+import io.baton.chaos.FaultPlan.KillBusyEngine;
 import io.baton.chaos.FaultPlan.KillBusyNode;
 import io.baton.chaos.FaultPlan.KillHostOfRunningSession;
 import io.baton.chaos.FaultPlan.PartitionBusyNode;
@@ -11,6 +13,7 @@ import io.baton.chaos.FaultPlan.XidOnBusyGpu;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One chaos scenario: a name, what it shows, and its faults. Offsets are fractions of the
@@ -61,8 +64,24 @@ record Scenario(String name, String description, List<At> faults) {
       new Scenario("slow-gpu", "the busiest GPU decodes 4x slower for 6 s: sessions finish, exactly, late",
           List.of(new At(0.3, new SlowBusyGpu(4.0, Duration.ofSeconds(6))))));
 
+  /**
+   * Scenarios that need each GPU's engine as a process and a kernel log the nodes follow
+   * ({@code chaos run --engines external}); {@code all} includes them then, after the others.
+   */
+  static final List<Scenario> EXTERNAL_ENGINES = List.of(
+      new Scenario("engine-kill", "kill -9 of the busiest GPU's engine server process: its sessions resume"
+          + " elsewhere at once (engine lost), the GPU leaves rotation and the active pool is refilled",
+          List.of(new At(0.35, new KillBusyEngine()))),
+      new Scenario("kmsg-xid", "an `NVRM: Xid (PCI:...): 48` line in the kernel log for the busiest GPU: the"
+          + " watcher maps its bus id, the GPU is cordoned, its sessions migrate, it is reset and checked",
+          List.of(new At(0.35, new KernelLogXidOnBusyGpu(48)))));
+
   static Optional<Scenario> named(String name) {
-    return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+    return Stream.concat(ALL.stream(), EXTERNAL_ENGINES.stream()).filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  static boolean needsExternalEngines(Scenario scenario) {
+    return EXTERNAL_ENGINES.contains(scenario);
   }
 
   static List<String> names() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class InvariantChecksTest {
   static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
   static final Bounds BOUNDS = new Bounds(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(7),
-      Duration.ofSeconds(7), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(20));
+      Duration.ofSeconds(7), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(20), Duration.ofMillis(200));
 
   static SessionAudit.Event event(long seq, String type, long atMs, Object... kv) {
     ObjectNode summary = Http.JSON.createObjectNode();
