@@ -4,6 +4,7 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.ResumeMethod;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.worker.GpuStatus;
+import io.baton.workers.agent.EngineView;
 import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.engine.BlockHash;
@@ -58,7 +59,7 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
       double prefixShare = context.length == 0 ? 0 : (double) cachedTokens / context.length;
       double load = (double) r.sessions() / r.capacity();
       double score = PREFIX_WEIGHT * prefixShare - load - (failedOn.contains(r.gpuId()) ? 10 : 0);
-      out.add(new Candidate(r, method(s, context.length, cachedTokens), cachedTokens, score));
+      out.add(new Candidate(r, method(s, context.length, cachedTokens, r), cachedTokens, score));
     }
     out.sort(Comparator.comparingDouble(Candidate::score).reversed()
         .thenComparingInt(c -> c.gpu().sessions())
@@ -66,10 +67,19 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
     return out;
   }
 
-  /** FRESH for a first run; otherwise the cheaper of restoring the checkpoint and recomputing. */
-  ResumeMethod method(SessionState s, int contextTokens, int cachedTokens) {
+  /**
+   * FRESH for a first run; on an engine server, RECOMPUTE (its KV cache cannot be imported), or
+   * RECOMPUTE_CONTINUED for a sampled session on a server that restarts its sampler; otherwise the
+   * cheaper of restoring the checkpoint and recomputing.
+   */
+  ResumeMethod method(SessionState s, int contextTokens, int cachedTokens, GpuReport gpu) {
     if (s.tokenCount() == 0) {
       return ResumeMethod.FRESH;
+    }
+    EngineView engine = gpu.engine();
+    if (engine != null && !engine.kind().equals("in-process")) {
+      boolean sampled = s.spec().sampling().temperature() > 0;
+      return sampled && !engine.resumesSampledExactly() ? ResumeMethod.RECOMPUTE_CONTINUED : ResumeMethod.RECOMPUTE;
     }
     if (s.checkpointUpto() == 0) {
       return ResumeMethod.RECOMPUTE;

@@ -11,6 +11,7 @@ import io.baton.actors.session.SessionState;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.persistence.BatonConfig;
 import io.baton.workers.WorkersSettings;
+import io.baton.workers.agent.EngineView;
 import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.engine.BlockHash;
@@ -99,5 +100,30 @@ class PlacementPolicyTest {
     // 176 checkpointed tokens on a cold GPU: restoring beats recomputing them.
     assertEquals(ResumeMethod.KV_RESTORE, ranked.get(0).method());
     assertEquals(ResumeMethod.FRESH, POLICY.candidates(submitted(), List.of(idle("a")), held::of, NOW).get(0).method());
+  }
+
+  @Test
+  void onAnEngineServerASampledResumeIsRecordedAsContinuedUnlessTheEngineTakesTheSamplingIndex() {
+    SessionState sampled = resumable(new SessionSpec.Sampling(0.8, 0.95, 7));
+    assertEquals(ResumeMethod.RECOMPUTE_CONTINUED, methodOn(sampled, "vllm"));
+    assertEquals(ResumeMethod.RECOMPUTE, methodOn(sampled, "baton"), "baton engine serve resumes exactly");
+    // Greedy decoding on the same model resumes exactly anywhere; no server imports a KV checkpoint.
+    assertEquals(ResumeMethod.RECOMPUTE, methodOn(resumable(new SessionSpec.Sampling(0, 1, 7)), "sglang"));
+  }
+
+  /** A session with 176 durable, checkpointed tokens whose attempt failed. */
+  private static SessionState resumable(SessionSpec.Sampling sampling) {
+    SessionSpec spec = new SessionSpec(MODEL, PROMPT, sampling, 64, "t", 0, null);
+    return SessionState.empty("s").apply(new SessionEvent.Submitted("s", spec, NOW))
+        .apply(new SessionEvent.Placed(1, "a", 0, ResumeMethod.FRESH, NOW))
+        .apply(new SessionEvent.TokensAppended(1, 0, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), NOW))
+        .apply(new SessionEvent.KvCheckpointed(1, 176, IntStream.range(0, 11).mapToObj(i -> "b" + i).toList(), NOW))
+        .apply(new SessionEvent.AttemptFailed(1, FailureCause.of(FailureCause.Kind.ENGINE_LOST, "gone"), NOW));
+  }
+
+  private ResumeMethod methodOn(SessionState s, String engineKind) {
+    GpuReport remote = new GpuReport("r", "node-1", "host-r", MODEL, null, null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW,
+        Map.of(), null, null, new EngineView(engineKind, "http://127.0.0.1:9100", null));
+    return POLICY.candidates(s, List.of(remote), held::of, NOW).get(0).method();
   }
 }

@@ -11,6 +11,15 @@ import io.baton.workers.engine.remote.RemoteEngine;
 public record EngineView(String kind, String url, Long pid) implements CborSerializable {
   static final EngineView IN_PROCESS = new EngineView("in-process", null, null);
 
+  /**
+   * Whether a sampled session resumed here continues exactly as an uninterrupted run: engines in
+   * the node and {@code baton engine serve} take the sampling index; other servers restart their
+   * sampler per request (greedy decoding resumes exactly everywhere).
+   */
+  public boolean resumesSampledExactly() {
+    return kind.equals(IN_PROCESS.kind) || kind.equals("baton");
+  }
+
   static EngineView of(InferenceEngine engine) {
     return engine instanceof RemoteEngine remote
         ? new EngineView(remote.settings().kind().id(), remote.settings().baseUrl(), remote.pid()) : IN_PROCESS;
