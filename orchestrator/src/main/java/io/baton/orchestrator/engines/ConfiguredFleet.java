@@ -33,9 +33,8 @@ public final class ConfiguredFleet {
       spec.invalidity().ifPresent(why -> {
         throw new IllegalArgumentException("baton.workers.gpus: " + gpu.host() + " GPU " + gpu.index() + ": " + why);
       });
-      RemoteEngineSettings settings = new RemoteEngineSettings(gpu.kind(), gpu.url(), gpu.servedModel(),
-          remote.stallTimeout(), remote.maxConnections(), gpu.uuid(), gpu.pciBusId(), remote.resetCommand(),
-          gpu.index(), remote.resetTimeout());
+      RemoteEngineSettings settings = RemoteEngineSettings.of(remote, gpu.kind(), gpu.url(), gpu.servedModel(),
+          gpu.uuid(), gpu.pciBusId(), gpu.index());
       out.add(new AgentGpu(spec, gpu.pool(),
           new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system)));
     }

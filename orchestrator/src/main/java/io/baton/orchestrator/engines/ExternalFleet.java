@@ -48,9 +48,8 @@ public final class ExternalFleet {
       String pci = SimulatedGpus.pciBusId(nodeId, i);
       EngineProcesses.Launched launched = processes.launch(model.id(), uuid, pci, childSettings,
           logDir.resolve(gpuId + ".log"), engine.remote().startTimeout());
-      RemoteEngineSettings settings = new RemoteEngineSettings(EngineKind.BATON, launched.url(), model.id(),
-          engine.remote().stallTimeout(), engine.remote().maxConnections(), uuid, pci, engine.remote().resetCommand(),
-          gpu.gpuIndex(), engine.remote().resetTimeout());
+      RemoteEngineSettings settings = RemoteEngineSettings.of(engine.remote(), EngineKind.BATON, launched.url(),
+          model.id(), uuid, pci, gpu.gpuIndex());
       out.add(new AgentGpu(gpu, i >= firstSpare ? Pool.SPARE : Pool.ACTIVE,
           new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system, launched.pid())));
     }

@@ -110,14 +110,7 @@ final class FileSource implements LineSource {
 
   @Override
   public void close() {
-    FileChannel current = channel;
-    try {
-      if (current != null) {
-        current.close();
-      }
-    } catch (IOException e) {
-      // Closing only releases the file; there is nothing left to do about it.
-    }
+    LineSource.closeQuietly(channel);
   }
 
   @Override

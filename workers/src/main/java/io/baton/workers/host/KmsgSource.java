@@ -85,14 +85,7 @@ final class KmsgSource implements LineSource {
 
   @Override
   public void close() {
-    FileChannel current = channel;
-    try {
-      if (current != null) {
-        current.close();
-      }
-    } catch (IOException e) {
-      // Closing only releases the device; there is nothing left to do about it.
-    }
+    LineSource.closeQuietly(channel);
   }
 
   @Override

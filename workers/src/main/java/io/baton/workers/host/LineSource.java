@@ -1,6 +1,7 @@
 package io.baton.workers.host;
 
 import java.io.IOException;
+import java.nio.channels.Channel;
 
 /**
  * A kernel log as lines, read on the watcher's own thread because every read blocks. A source ends
@@ -23,6 +24,17 @@ sealed interface LineSource permits FileSource, KmsgSource, CommandSource {
   /** What the operator should do when opening or reading failed with {@code error}. */
   default String advice(Exception error) {
     return "check that " + describe() + " exists and this user may read it";
+  }
+
+  /** Closes a source's channel, if it has one open: closing only releases it, so a failure is moot. */
+  static void closeQuietly(Channel channel) {
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+    } catch (IOException e) {
+      // Nothing is left to do about a channel that fails to close.
+    }
   }
 
   static LineSource of(KernelLogSettings settings) {

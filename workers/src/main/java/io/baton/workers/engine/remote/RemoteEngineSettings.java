@@ -1,5 +1,6 @@
 package io.baton.workers.engine.remote;
 
+import io.baton.workers.engine.EngineSettings;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,13 @@ import java.time.Duration;
  */
 public record RemoteEngineSettings(EngineKind kind, String baseUrl, String servedModel, Duration stallTimeout,
     int maxConnections, String gpuUuid, String pciBusId, String resetCommand, int gpuIndex, Duration resetTimeout) {
+
+  /** One GPU's engine server, with the node's client settings ({@code baton.workers.engine.remote}). */
+  public static RemoteEngineSettings of(EngineSettings.Remote remote, EngineKind kind, String baseUrl,
+      String servedModel, String gpuUuid, String pciBusId, int gpuIndex) {
+    return new RemoteEngineSettings(kind, baseUrl, servedModel, remote.stallTimeout(), remote.maxConnections(), gpuUuid,
+        pciBusId, remote.resetCommand(), gpuIndex, remote.resetTimeout());
+  }
 
   /** An engine without a reset command. */
   public RemoteEngineSettings(EngineKind kind, String baseUrl, String servedModel, Duration stallTimeout,
