@@ -13,6 +13,8 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
    * @param cachedTokens prefill tokens whose KV was already in the GPU's memory
    * @param computedTokens prefill tokens run through the model
    * @param remediating a reset or health check is under way
+   * @param phase what the GPU's keeper is doing: joining, serving, suspect (being taken out), resetting,
+   *     checking or retired
    * @param identity its PCI bus id and UUID, or null while the host's inventory has not listed it
    * @param xidSignal whether its host's kernel log is read (live), failing (stale), or not read (off)
    * @param engine which engine serves it
@@ -28,6 +30,7 @@ public record AgentStatus(String nodeId, List<Gpu> gpus) implements CborSerializ
       long cachedTokens,
       long computedTokens,
       boolean remediating,
+      String phase,
       GpuIdentity identity,
       XidSignal xidSignal,
       EngineView engine)

@@ -1,0 +1,322 @@
+package io.baton.workers.agent;
+
+import static io.baton.workers.agent.GpuCommand.Step.CORDON;
+import static io.baton.workers.agent.GpuCommand.Step.REPORT_CHECK;
+import static io.baton.workers.agent.GpuCommand.Step.START_RESET;
+
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Grant;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.GpuWorkerCommand;
+import io.baton.actors.worker.GpuWorkerCommand.Accepted;
+import io.baton.actors.worker.GpuWorkerState;
+import io.baton.workers.agent.GpuCommand.*;
+import io.baton.workers.agent.WorkerAgent.AgentGpu;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One GPU of a worker agent, as one actor with one behavior per state (DESIGN.md, "Workers"):
+ * joining, serving, suspect, resetting, checking, retired. It owns the GPU's engine client, its runs,
+ * its liveness probe and its remediation, and reports the GPU to every placer. The durable facts
+ * about the GPU are its GpuWorker entity's: this actor follows them and asks for changes.
+ *
+ * <p>Remediation (DESIGN.md, "Capacity pool"): cordon (suspect), reset the engine after the reset
+ * wait (resetting), run the active health check and report it (checking); a passed check returns
+ * the GPU as a spare, a failed one resets again, and the entity retires it after two.
+ */
+final class GpuKeeper {
+  enum Phase {
+    JOINING, SERVING, SUSPECT, RESETTING, CHECKING, RETIRED;
+
+    boolean remediating() {
+      return this == SUSPECT || this == RESETTING || this == CHECKING;
+    }
+  }
+
+  /** A health check's outcome as reported to the entity, kept to resend it if unanswered. */
+  private record Verdict(boolean passed, String detail) {}
+
+  private final ActorContext<GpuCommand> context;
+  private final TimerScheduler<GpuCommand> timers;
+  private final AgentSettings settings;
+  private final GpuLinks links;
+  private final GpuState gpu;
+  private final GpuRuns runs;
+  private final GpuXids xids;
+  private final Executor blocking;
+
+  private GpuKeeper(ActorContext<GpuCommand> context, TimerScheduler<GpuCommand> timers, AgentSettings settings,
+      AgentGpu agentGpu, GpuLinks links) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.links = links;
+    // Grants come from session entities anywhere in the cluster, typed as the actors module knows them.
+    ActorRef<Grant> grants = context.spawn(Behaviors.<Grant>receiveMessage(g -> {
+      context.getSelf().tell(new Granted(g));
+      return Behaviors.same();
+    }), "grants");
+    this.runs = new GpuRuns(context, agentGpu.gpuId(), agentGpu.engine(), settings, links);
+    this.gpu = new GpuState(context, settings, agentGpu, links, runs, grants);
+    this.xids = new GpuXids(context, gpu, runs, links);
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
+  }
+
+  static Behavior<GpuCommand> create(AgentSettings settings, AgentGpu gpu, GpuLinks links) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new GpuKeeper(ctx, timers, settings, gpu, links).start()));
+  }
+
+  private Behavior<GpuCommand> start() {
+    timers.startTimerWithFixedDelay(new Tick(), settings.reportInterval());
+    gpu.register();
+    // The answer every later check must reproduce, taken off the actor's thread: a remote engine may be slow.
+    context.pipeToSelf(CompletableFuture.supplyAsync(gpu::runHealthCheck, blocking), Baseline::new);
+    return joining();
+  }
+
+  // --- states -----------------------------------------------------------------------------------
+
+  private Behavior<GpuCommand> joining() {
+    gpu.phase = Phase.JOINING;
+    return common(Behaviors.receive(GpuCommand.class).onMessage(Registered.class, m -> {
+      if (m.reply() instanceof Accepted a) {
+        gpu.status = a.status();
+        context.getLog().info("gpu {} registered status={} model={} host={}", gpu.id, a.status(), gpu.spec.model(),
+            gpu.spec.hostId());
+        return a.status() == GpuStatus.RETIRED ? retired()
+            // Its agent stopped in the middle of a reset: finish it before the GPU serves again.
+            : a.status() == GpuStatus.SUSPECT || a.status() == GpuStatus.RESETTING
+                ? remediate("found " + a.status() + " when it joined", FailureCause.of(FailureCause.Kind.MIGRATED,
+                    gpu.id + " is " + a.status()))
+                : serving();
+      }
+      if (m.reply() instanceof GpuWorkerCommand.Rejected r) {
+        context.getLog().error("gpu {} refused registration: {}. It takes no sessions; fix the GPU's configuration "
+            + "or retire the old worker id.", gpu.id, r.rejection().detail());
+      } else {
+        context.getLog().warn("gpu {} registration unanswered ({}), retrying", gpu.id, m.error().toString());
+        gpu.register();
+      }
+      return Behaviors.same();
+    }));
+  }
+
+  private Behavior<GpuCommand> serving() {
+    gpu.phase = Phase.SERVING;
+    return common(Behaviors.receive(GpuCommand.class)
+        .onMessage(Xid.class, m -> {
+          GpuXids.Remedy remedy = xids.onXid(m, true);
+          return remedy == null ? Behaviors.same() : remediate(remedy.reason(), remedy.cause());
+        })
+        .onMessage(EngineLost.class, m -> engineLost(m.detail()))
+        .onMessage(Probed.class, m -> m.healthy() || !gpu.status.isInRotation() ? Behaviors.same()
+            : engineLost("its engine did not answer the liveness probe within "
+                + settings.heartbeatInterval().toMillis() + " ms"))
+        .onMessage(HostDown.class, m -> {
+          runs.abortAll(m.cause());
+          gpu.ask(CORDON, r -> new GpuWorkerCommand.Cordon(links.by(), m.reason(), r));
+          return Behaviors.same();
+        })
+        .onMessage(StateHeard.class, m -> heardWhileServing(m.state()))
+        .onMessage(StateFetched.class, m -> gpu.confirmsChange(m.state()) ? heardWhileServing(m.state())
+            : Behaviors.same()));
+  }
+
+  /**
+   * A refused connection, a dead stream or an unanswered probe: the GPU leaves rotation at once,
+   * without waiting for a session's lease, and is reset and checked like after an XID.
+   */
+  private Behavior<GpuCommand> engineLost(String detail) {
+    context.getLog().warn("gpu {} lost its engine: {}", gpu.id, detail);
+    return remediate("engine lost: " + detail, FailureCause.of(FailureCause.Kind.ENGINE_LOST,
+        gpu.id + " lost its engine: " + detail));
+  }
+
+  /** A GpuWorker's state as its entity announced it: follow what others decided about our GPU. */
+  private Behavior<GpuCommand> heardWhileServing(GpuWorkerState state) {
+    if (!gpu.adopt(state)) {
+      return Behaviors.same();
+    }
+    String why = state.lastChange() == null ? "" : state.lastChange().reason();
+    FailureCause moved = FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is " + state.status() + ": " + why);
+    switch (state.status()) {
+      case SUSPECT:
+        return remediate("marked suspect: " + why, moved);
+      case DRAINING:
+        if (settings.drainMigrates()) {
+          runs.abortAll(FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is draining (policy migrate): " + why));
+        }
+        return Behaviors.same();
+      case CORDONED:
+        runs.abortAll(moved);
+        return Behaviors.same();
+      case RETIRED:
+        return retired();
+      default:
+        return Behaviors.same();
+    }
+  }
+
+  /** Out of rotation now: fail its runs so they move, then cordon (unless already out) and reset. */
+  private Behavior<GpuCommand> remediate(String reason, FailureCause cause) {
+    runs.abortAll(cause);
+    if (gpu.status.isQuarantined()) {
+      askStartReset(reason);
+    } else {
+      gpu.ask(CORDON, r -> new GpuWorkerCommand.Cordon(links.by(), reason, r));
+    }
+    return suspect(reason);
+  }
+
+  private void askStartReset(String reason) {
+    gpu.ask(START_RESET, r -> new GpuWorkerCommand.StartReset(links.by(), reason, r));
+  }
+
+  /** Waiting for the entity to take the GPU out (cordon) and to record the reset's start. */
+  private Behavior<GpuCommand> suspect(String reason) {
+    gpu.phase = Phase.SUSPECT;
+    return common(Behaviors.receive(GpuCommand.class)
+        .onMessage(Answered.class, m -> m.step() == CORDON || m.step() == START_RESET, m -> {
+          if (m.reply() instanceof Accepted a) {
+            gpu.status = a.status();
+            if (m.step() == CORDON) {
+              askStartReset(reason);
+              return Behaviors.same();
+            }
+            timers.startSingleTimer(new ResetDue(), settings.resetDuration());
+            return resetting();
+          }
+          if (m.reply() == null) {
+            // The entity is moving or its journal is slow: the GPU stays out and the step is asked again.
+            context.getLog().warn("gpu {}: {} unanswered ({}), asking again", gpu.id, m.step(), m.error().toString());
+            if (m.step() == CORDON) {
+              gpu.ask(CORDON, r -> new GpuWorkerCommand.Cordon(links.by(), reason, r));
+            } else {
+              askStartReset(reason);
+            }
+            return Behaviors.same();
+          }
+          return refused(m);
+        }));
+  }
+
+  private Behavior<GpuCommand> resetting() {
+    gpu.phase = Phase.RESETTING;
+    return common(Behaviors.receive(GpuCommand.class)
+        .onMessage(ResetDue.class, m -> {
+          context.getLog().info("gpu {} resetting its engine", gpu.id);
+          // An engine server's reset runs a command and waits for the engine: never on the actor's thread.
+          context.pipeToSelf(CompletableFuture.runAsync(gpu.engine::reset, blocking), (ok, error) -> new ResetFinished(error));
+          return Behaviors.same();
+        })
+        .onMessage(ResetFinished.class, m -> {
+          if (m.error() != null) {
+            return report(new Verdict(false, "reset failed: " + m.error()));
+          }
+          context.getLog().info("gpu {} reset, running the active health check", gpu.id);
+          context.pipeToSelf(CompletableFuture.supplyAsync(gpu::runHealthCheck, blocking), Checked::new);
+          return checking(null);
+        }));
+  }
+
+  /** @param reported the verdict sent to the entity; null while the check runs */
+  private Behavior<GpuCommand> checking(Verdict reported) {
+    gpu.phase = Phase.CHECKING;
+    return common(Behaviors.receive(GpuCommand.class)
+        .onMessage(Checked.class, m -> reported == null, m -> {
+          String failure = gpu.failureOf(m.tokens(), m.error());
+          return report(failure == null
+              ? new Verdict(true, "health check passed: " + m.tokens().size() + " tokens as expected")
+              : new Verdict(false, failure));
+        })
+        .onMessage(Answered.class, m -> m.step() == REPORT_CHECK && reported != null, m -> {
+          if (m.reply() instanceof Accepted a) {
+            gpu.status = a.status();
+            if (a.status() == GpuStatus.RETIRED) {
+              return retired();
+            }
+            if (reported.passed()) {
+              return serving();
+            }
+            // One more reset; a second failed check retires the GPU (GpuWorker's rule).
+            timers.startSingleTimer(new ResetDue(), settings.resetDuration());
+            return resetting();
+          }
+          if (m.reply() == null) {
+            context.getLog().warn("gpu {}: health check report unanswered ({}), sending it again", gpu.id,
+                m.error().toString());
+            return report(reported);
+          }
+          return refused(m);
+        }));
+  }
+
+  private Behavior<GpuCommand> report(Verdict verdict) {
+    context.getLog().info("gpu {} {}", gpu.id, verdict.detail());
+    gpu.ask(REPORT_CHECK, r -> new GpuWorkerCommand.ReportHealthCheck(verdict.passed(), links.by(), verdict.detail(), r));
+    return checking(verdict);
+  }
+
+  /** The entity refused a remediation step (an operator moved the GPU meanwhile): follow its status. */
+  private Behavior<GpuCommand> refused(Answered m) {
+    GpuWorkerCommand.Rejected r = (GpuWorkerCommand.Rejected) m.reply();
+    context.getLog().warn("gpu {}: {} refused: {}; the GPU keeps status {}", gpu.id, m.step(), r.rejection(),
+        gpu.status);
+    return gpu.status == GpuStatus.RETIRED ? retired() : serving();
+  }
+
+  private Behavior<GpuCommand> retired() {
+    gpu.phase = Phase.RETIRED;
+    timers.cancel(new ResetDue());
+    runs.abortAll(FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is retired"));
+    return common(Behaviors.receive(GpuCommand.class));
+  }
+
+  // --- in every state ---------------------------------------------------------------------------
+
+  /** The state's own handlers first, then what every state does alike. */
+  private Behavior<GpuCommand> common(BehaviorBuilder<GpuCommand> state) {
+    return state
+        .onMessage(Granted.class, m -> {
+          runs.granted(m.grant(), gpu.refusal());
+          return Behaviors.same();
+        })
+        .onMessage(Xid.class, m -> {
+          xids.onXid(m, false);
+          return Behaviors.same();
+        })
+        .onMessage(RunnerReported.class, m -> {
+          xids.onRunFailed(m.event(), runs.reported(m.event()));
+          return Behaviors.same();
+        })
+        .onMessage(RunnerStopped.class, m -> {
+          runs.stopped(m.sessionId(), m.attempt());
+          return Behaviors.same();
+        })
+        .onMessage(Moved.class, m -> {
+          runs.moved(m.sessionId(), m.attempt());
+          return Behaviors.same();
+        })
+        .onMessage(Inject.class, m -> {
+          xids.inject(m.fault());
+          return Behaviors.same();
+        })
+        .onMessage(StateHeard.class, m -> {
+          boolean retiredNow = gpu.adopt(m.state()) && gpu.status == GpuStatus.RETIRED && gpu.phase != Phase.RETIRED;
+          return retiredNow ? retired() : Behaviors.same();
+        })
+        .onMessage(GpuCommand.class, m -> {
+          gpu.onAnyState(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+}
