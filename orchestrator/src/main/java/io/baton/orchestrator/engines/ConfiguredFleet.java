@@ -34,7 +34,7 @@ public final class ConfiguredFleet {
         throw new IllegalArgumentException("baton.workers.gpus: " + gpu.host() + " GPU " + gpu.index() + ": " + why);
       });
       RemoteEngineSettings settings = RemoteEngineSettings.of(remote, gpu.kind(), gpu.url(), gpu.servedModel(),
-          gpu.uuid(), gpu.pciBusId(), gpu.index());
+          gpu.uuid(), gpu.pciBusId(), gpu.index(), gpu.resetCommand());
       out.add(new AgentGpu(spec, gpu.pool(),
           new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system)));
     }

@@ -49,7 +49,7 @@ public final class ExternalFleet {
       EngineProcesses.Launched launched = processes.launch(model.id(), uuid, pci, childSettings,
           logDir.resolve(gpuId + ".log"), engine.remote().startTimeout());
       RemoteEngineSettings settings = RemoteEngineSettings.of(engine.remote(), EngineKind.BATON, launched.url(),
-          model.id(), uuid, pci, gpu.gpuIndex());
+          model.id(), uuid, pci, gpu.gpuIndex(), null);
       out.add(new AgentGpu(gpu, i >= firstSpare ? Pool.SPARE : Pool.ACTIVE,
           new RemoteEngine(settings, model.info(), new ReferenceTokenizer(model.vocab()), system, launched.pid())));
     }

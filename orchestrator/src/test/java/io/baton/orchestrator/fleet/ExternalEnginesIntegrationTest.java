@@ -91,7 +91,7 @@ class ExternalEnginesIntegrationTest {
   void aHungEngineIsLeftResetByItsCommandCheckedAndReturned() throws Exception {
     Map<String, Object> config = new HashMap<>(EXTERNAL);
     config.put("baton.workers.engine.remote.stall-timeout", "2s");
-    config.put("baton.workers.engine.remote.reset-command",
+    config.put("baton.workers.engine.remote.reset-commands.baton",
         "/bin/bash " + Path.of("src/test/resources/reset-baton-engine.sh").toAbsolutePath() + " {url}");
     try (FleetFixture f = FleetFixture.start("external-hung", config)) {
       SessionSpec spec = new SessionSpec(FleetFixture.MODEL, FleetFixture.prompt(40, 5),

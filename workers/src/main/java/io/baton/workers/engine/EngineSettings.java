@@ -1,8 +1,12 @@
 package io.baton.workers.engine;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.baton.workers.engine.remote.EngineKind;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -21,16 +25,26 @@ public record EngineSettings(List<ModelSpec> models, GpuTiming timing, int cache
    * @param maxConnections the most concurrent generations per engine server (one connection each)
    * @param startTimeout how long a node waits for an engine server it started to serve
    * @param resetCommand how a GPU whose engine was lost is reset ({@code {url}}, {@code {index}}); empty: none
+   * @param resetCommands by engine kind id, a reset command that replaces {@code resetCommand} for
+   *     that kind; kinds without one (or with an empty one) use {@code resetCommand}
    * @param resetTimeout how long the reset command and the engine's coming back may take
    */
   public record Remote(Duration stallTimeout, int maxConnections, Duration startTimeout, String resetCommand,
-      Duration resetTimeout) {
+      Map<String, String> resetCommands, Duration resetTimeout) {
     public Remote {
+      resetCommands = Map.copyOf(resetCommands);
+      resetCommands.keySet().forEach(EngineKind::of);
       if (stallTimeout.isNegative() || stallTimeout.isZero() || maxConnections < 1 || startTimeout.isZero()
           || resetTimeout.isNegative() || resetTimeout.isZero()) {
         throw new IllegalArgumentException("baton.workers.engine.remote: stall-timeout, start-timeout and"
             + " reset-timeout must be positive and max-connections at least 1");
       }
+    }
+
+    /** The reset command for a GPU served by an engine of this kind; empty when there is none. */
+    public String resetCommandFor(EngineKind kind) {
+      String own = resetCommands.getOrDefault(kind.id(), "");
+      return own.isBlank() ? resetCommand : own;
     }
   }
 
@@ -62,7 +76,19 @@ public record EngineSettings(List<ModelSpec> models, GpuTiming timing, int cache
         engine.getInt("cache-capacity-blocks"),
         new Remote(engine.getDuration("remote.stall-timeout"), engine.getInt("remote.max-connections"),
             engine.getDuration("remote.start-timeout"), engine.getString("remote.reset-command"),
-            engine.getDuration("remote.reset-timeout")));
+            resetCommands(engine.getConfig("remote.reset-commands")), engine.getDuration("remote.reset-timeout")));
+  }
+
+  private static Map<String, String> resetCommands(Config byKind) {
+    Map<String, String> out = new HashMap<>();
+    byKind.root().keySet().forEach(kind -> {
+      try {
+        out.put(EngineKind.of(kind).id(), byKind.getString(ConfigUtil.joinPath(kind)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("baton.workers.engine.remote.reset-commands: " + e.getMessage(), e);
+      }
+    });
+    return out;
   }
 
   public Optional<ModelSpec> model(String id) {

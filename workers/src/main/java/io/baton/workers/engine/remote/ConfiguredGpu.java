@@ -17,9 +17,11 @@ import java.util.Locale;
  * @param servedModel the id the engine server knows the model by (what requests name)
  * @param uuid the NVIDIA UUID, or null; the kernel-log watcher matches XIDs by it first
  * @param pciBusId the PCI bus id, or null
+ * @param resetCommand this GPU's own reset command ({@code engine.reset-command}), or null for its
+ *     engine kind's
  */
 public record ConfiguredGpu(String host, int index, String model, EngineKind kind, String url, String servedModel,
-    String uuid, String pciBusId, Pool pool, int kvBlockCapacity) {
+    String uuid, String pciBusId, Pool pool, int kvBlockCapacity, String resetCommand) {
 
   /** Reads {@code baton.workers.gpus}; empty means the node runs the simulated dev fleet. */
   public static List<ConfiguredGpu> fromConfig(List<? extends Config> entries) {
@@ -35,7 +37,8 @@ public record ConfiguredGpu(String host, int index, String model, EngineKind kin
             gpu.hasPath("uuid") ? gpu.getString("uuid") : null,
             gpu.hasPath("pci-bus-id") ? gpu.getString("pci-bus-id") : null,
             gpu.hasPath("pool") ? Pool.valueOf(gpu.getString("pool").toUpperCase(Locale.ROOT)) : Pool.ACTIVE,
-            gpu.hasPath("kv-block-capacity") ? gpu.getInt("kv-block-capacity") : 4096));
+            gpu.hasPath("kv-block-capacity") ? gpu.getInt("kv-block-capacity") : 4096,
+            gpu.hasPath("engine.reset-command") ? gpu.getString("engine.reset-command") : null));
       } catch (ConfigException | IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ": " + e.getMessage() + ". Each GPU needs host, index, model and"
             + " engine { kind = vllm|sglang|llamacpp|baton, url = \"http://...\" }; pool = active|spare is optional", e);

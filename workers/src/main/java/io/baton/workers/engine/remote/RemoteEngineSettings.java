@@ -20,11 +20,16 @@ import java.time.Duration;
 public record RemoteEngineSettings(EngineKind kind, String baseUrl, String servedModel, Duration stallTimeout,
     int maxConnections, String gpuUuid, String pciBusId, String resetCommand, int gpuIndex, Duration resetTimeout) {
 
-  /** One GPU's engine server, with the node's client settings ({@code baton.workers.engine.remote}). */
+  /**
+   * One GPU's engine server, with the node's client settings ({@code baton.workers.engine.remote}).
+   *
+   * @param ownResetCommand the GPU's own reset command, or null for its engine kind's (or the node's)
+   */
   public static RemoteEngineSettings of(EngineSettings.Remote remote, EngineKind kind, String baseUrl,
-      String servedModel, String gpuUuid, String pciBusId, int gpuIndex) {
+      String servedModel, String gpuUuid, String pciBusId, int gpuIndex, String ownResetCommand) {
+    String reset = ownResetCommand != null && !ownResetCommand.isBlank() ? ownResetCommand : remote.resetCommandFor(kind);
     return new RemoteEngineSettings(kind, baseUrl, servedModel, remote.stallTimeout(), remote.maxConnections(), gpuUuid,
-        pciBusId, remote.resetCommand(), gpuIndex, remote.resetTimeout());
+        pciBusId, reset, gpuIndex, remote.resetTimeout());
   }
 
   /** An engine without a reset command. */
