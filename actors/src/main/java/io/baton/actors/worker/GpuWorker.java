@@ -191,6 +191,8 @@ public final class GpuWorker
       return List.of(new Promoted(c.by(), c.reason(), at));
     } else if (c instanceof Demote) {
       return List.of(new Demoted(c.by(), c.reason(), at));
+    } else if (c instanceof ReportResetFailed) {
+      return List.of(new Retired(c.by(), "reset failed: " + c.reason(), at));
     } else if (c instanceof ReportHealthCheck h && h.passed()) {
       return List.of(new HealthCheckPassed(c.by(), c.reason(), at));
     } else if (c instanceof ReportHealthCheck) {

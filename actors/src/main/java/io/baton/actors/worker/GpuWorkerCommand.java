@@ -56,6 +56,13 @@ public sealed interface GpuWorkerCommand extends CborSerializable {
   record ReportHealthCheck(boolean passed, String by, String reason, ActorRef<Reply> replyTo)
       implements ChangeStatus {}
 
+  /**
+   * The reset of a GPU under reset failed or timed out (the reset command exited non-zero, or the
+   * engine never answered again): the GPU is retired at once, with the reason. A reset that cannot
+   * complete leaves nothing for a health check to judge.
+   */
+  record ReportResetFailed(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}
+
   /** Moves a spare into the active pool, usually to replace a GPU that left rotation. */
   record Promote(String by, String reason, ActorRef<Reply> replyTo) implements ChangeStatus {}
 

@@ -6,6 +6,7 @@ import static io.baton.actors.worker.GpuStatus.ACTIVE;
 import static io.baton.actors.worker.GpuStatus.CORDONED;
 import static io.baton.actors.worker.GpuStatus.DRAINING;
 import static io.baton.actors.worker.GpuStatus.RESETTING;
+import static io.baton.actors.worker.GpuStatus.RETIRED;
 import static io.baton.actors.worker.GpuStatus.SPARE;
 import static io.baton.actors.worker.GpuStatus.SUSPECT;
 
@@ -19,6 +20,7 @@ import io.baton.actors.worker.GpuWorkerCommand.Promote;
 import io.baton.actors.worker.GpuWorkerCommand.RecordXid;
 import io.baton.actors.worker.GpuWorkerCommand.Register;
 import io.baton.actors.worker.GpuWorkerCommand.ReportHealthCheck;
+import io.baton.actors.worker.GpuWorkerCommand.ReportResetFailed;
 import io.baton.actors.worker.GpuWorkerCommand.StartReset;
 import io.baton.actors.worker.GpuWorkerCommand.Uncordon;
 import java.util.EnumSet;
@@ -59,6 +61,7 @@ final class GpuWorkerRules {
       MarkSuspect.class, new Move(EnumSet.of(ACTIVE, SPARE, DRAINING), EnumSet.of(SUSPECT)),
       StartReset.class, new Move(EnumSet.of(CORDONED, SUSPECT), EnumSet.of(RESETTING)),
       Promote.class, new Move(EnumSet.of(SPARE), EnumSet.of(ACTIVE)),
+      ReportResetFailed.class, new Move(EnumSet.of(RESETTING), EnumSet.of(RETIRED)),
       Demote.class, new Move(EnumSet.of(ACTIVE, DRAINING), EnumSet.of(SPARE)));
 
   // A passed check repeated on the spare it produced is a retry. A failure is never "done": each

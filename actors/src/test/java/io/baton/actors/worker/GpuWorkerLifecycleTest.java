@@ -53,6 +53,25 @@ class GpuWorkerLifecycleTest extends GpuWorkerTestBase {
   }
 
   @Test
+  void aResetThatFailsRetiresAtOnceWithTheReason() {
+    WorkerFixture.bringTo(kit, GpuStatus.RESETTING);
+
+    var result = run(r -> new ReportResetFailed("agent@node-1", "reset command timed out after 60 s", r));
+
+    assertEquals(new Accepted(GpuStatus.RETIRED), result.reply());
+    Retired retired = assertInstanceOf(Retired.class, result.event());
+    assertEquals("reset failed: reset command timed out after 60 s", retired.reason());
+    assertEquals(GpuStatus.RESETTING, result.state().lastChange().from());
+  }
+
+  @Test
+  void onlyAGpuUnderResetCanReportItsResetFailed() {
+    WorkerFixture.bringTo(kit, GpuStatus.CORDONED);
+    assertEquals(Rejection.Reason.ILLEGAL_STATE,
+        rejected(run(r -> new ReportResetFailed("agent@node-1", "exit 1", r))));
+  }
+
+  @Test
   void aPassedCheckResetsTheFailureCount() {
     WorkerFixture.bringTo(kit, GpuStatus.CORDONED);
     change(kit, r -> new ReportHealthCheck(false, CONTROLLER, "output mismatch", r));

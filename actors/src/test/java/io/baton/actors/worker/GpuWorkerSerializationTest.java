@@ -89,6 +89,7 @@ class GpuWorkerSerializationTest {
         new MarkSuspect("fleet-controller", "no heartbeat for 10s", replyTo),
         new StartReset("fleet-controller", "XID 48", replyTo),
         new ReportHealthCheck(true, "fleet-controller", "output matched", replyTo),
+        new ReportResetFailed("agent@node-1", "reset command exited with status 1", replyTo),
         new Promote("fleet-controller", "replacing gpu-2", replyTo),
         new Demote("fleet-controller", "scale down", replyTo),
         new GetState(stateTo));

@@ -63,7 +63,7 @@ sealed interface GpuCommand {
   record Probed(boolean healthy) implements GpuCommand {}
 
   /** Which change this keeper asked of its GpuWorker entity, so the answer goes to the right step. */
-  enum Step { RECORD_XID, CORDON, START_RESET, REPORT_CHECK }
+  enum Step { RECORD_XID, CORDON, START_RESET, REPORT_CHECK, RESET_FAILED }
 
   record Answered(Step step, GpuWorkerCommand.Reply reply, Throwable error) implements GpuCommand {}
 

@@ -2,6 +2,7 @@ package io.baton.workers.agent;
 
 import static io.baton.workers.agent.GpuCommand.Step.CORDON;
 import static io.baton.workers.agent.GpuCommand.Step.REPORT_CHECK;
+import static io.baton.workers.agent.GpuCommand.Step.RESET_FAILED;
 import static io.baton.workers.agent.GpuCommand.Step.START_RESET;
 
 import io.baton.actors.session.FailureCause;
@@ -13,6 +14,7 @@ import io.baton.actors.worker.GpuWorkerState;
 import io.baton.workers.agent.GpuCommand.*;
 import io.baton.workers.agent.WorkerAgent.AgentGpu;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,9 +43,6 @@ final class GpuKeeper {
     }
   }
 
-  /** A health check's outcome as reported to the entity, kept to resend it if unanswered. */
-  private record Verdict(boolean passed, String detail) {}
-
   private final ActorContext<GpuCommand> context;
   private final TimerScheduler<GpuCommand> timers;
   private final AgentSettings settings;
@@ -52,6 +51,7 @@ final class GpuKeeper {
   private final GpuRuns runs;
   private final GpuXids xids;
   private final Executor blocking;
+  private final GpuRemediation remediation;
 
   private GpuKeeper(ActorContext<GpuCommand> context, TimerScheduler<GpuCommand> timers, AgentSettings settings,
       AgentGpu agentGpu, GpuLinks links) {
@@ -68,6 +68,7 @@ final class GpuKeeper {
     this.gpu = new GpuState(context, settings, agentGpu, links, runs, grants);
     this.xids = new GpuXids(context, gpu, runs, links);
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
+    this.remediation = new GpuRemediation(this, context, timers, settings, links, gpu, runs, blocking);
   }
 
   static Behavior<GpuCommand> create(AgentSettings settings, AgentGpu gpu, GpuLinks links) {
@@ -94,7 +95,7 @@ final class GpuKeeper {
         return a.status() == GpuStatus.RETIRED ? retired()
             // Its agent stopped in the middle of a reset: finish it before the GPU serves again.
             : a.status() == GpuStatus.SUSPECT || a.status() == GpuStatus.RESETTING
-                ? remediate("found " + a.status() + " when it joined", FailureCause.of(FailureCause.Kind.MIGRATED,
+                ? remediation.remediate("found " + a.status() + " when it joined", FailureCause.of(FailureCause.Kind.MIGRATED,
                     gpu.id + " is " + a.status()))
                 : serving();
       }
@@ -109,12 +110,12 @@ final class GpuKeeper {
     }));
   }
 
-  private Behavior<GpuCommand> serving() {
+  Behavior<GpuCommand> serving() {
     gpu.phase = Phase.SERVING;
     return common(Behaviors.receive(GpuCommand.class)
         .onMessage(Xid.class, m -> {
           GpuXids.Remedy remedy = xids.onXid(m, true);
-          return remedy == null ? Behaviors.same() : remediate(remedy.reason(), remedy.cause());
+          return remedy == null ? Behaviors.same() : remediation.remediate(remedy.reason(), remedy.cause());
         })
         .onMessage(EngineLost.class, m -> engineLost(m.detail()))
         .onMessage(Probed.class, m -> m.healthy() || !gpu.status.isInRotation() ? Behaviors.same()
@@ -136,7 +137,7 @@ final class GpuKeeper {
    */
   private Behavior<GpuCommand> engineLost(String detail) {
     context.getLog().warn("gpu {} lost its engine: {}", gpu.id, detail);
-    return remediate("engine lost: " + detail, FailureCause.of(FailureCause.Kind.ENGINE_LOST,
+    return remediation.remediate("engine lost: " + detail, FailureCause.of(FailureCause.Kind.ENGINE_LOST,
         gpu.id + " lost its engine: " + detail));
   }
 
@@ -149,7 +150,7 @@ final class GpuKeeper {
     FailureCause moved = FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is " + state.status() + ": " + why);
     switch (state.status()) {
       case SUSPECT:
-        return remediate("marked suspect: " + why, moved);
+        return remediation.remediate("marked suspect: " + why, moved);
       case DRAINING:
         if (settings.drainMigrates()) {
           runs.abortAll(FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is draining (policy migrate): " + why));
@@ -165,115 +166,7 @@ final class GpuKeeper {
     }
   }
 
-  /** Out of rotation now: fail its runs so they move, then cordon (unless already out) and reset. */
-  private Behavior<GpuCommand> remediate(String reason, FailureCause cause) {
-    runs.abortAll(cause);
-    if (gpu.status.isQuarantined()) {
-      askStartReset(reason);
-    } else {
-      gpu.ask(CORDON, r -> new GpuWorkerCommand.Cordon(links.by(), reason, r));
-    }
-    return suspect(reason);
-  }
-
-  private void askStartReset(String reason) {
-    gpu.ask(START_RESET, r -> new GpuWorkerCommand.StartReset(links.by(), reason, r));
-  }
-
-  /** Waiting for the entity to take the GPU out (cordon) and to record the reset's start. */
-  private Behavior<GpuCommand> suspect(String reason) {
-    gpu.phase = Phase.SUSPECT;
-    return common(Behaviors.receive(GpuCommand.class)
-        .onMessage(Answered.class, m -> m.step() == CORDON || m.step() == START_RESET, m -> {
-          if (m.reply() instanceof Accepted a) {
-            gpu.status = a.status();
-            if (m.step() == CORDON) {
-              askStartReset(reason);
-              return Behaviors.same();
-            }
-            timers.startSingleTimer(new ResetDue(), settings.resetDuration());
-            return resetting();
-          }
-          if (m.reply() == null) {
-            // The entity is moving or its journal is slow: the GPU stays out and the step is asked again.
-            context.getLog().warn("gpu {}: {} unanswered ({}), asking again", gpu.id, m.step(), m.error().toString());
-            if (m.step() == CORDON) {
-              gpu.ask(CORDON, r -> new GpuWorkerCommand.Cordon(links.by(), reason, r));
-            } else {
-              askStartReset(reason);
-            }
-            return Behaviors.same();
-          }
-          return refused(m);
-        }));
-  }
-
-  private Behavior<GpuCommand> resetting() {
-    gpu.phase = Phase.RESETTING;
-    return common(Behaviors.receive(GpuCommand.class)
-        .onMessage(ResetDue.class, m -> {
-          context.getLog().info("gpu {} resetting its engine", gpu.id);
-          // An engine server's reset runs a command and waits for the engine: never on the actor's thread.
-          context.pipeToSelf(CompletableFuture.runAsync(gpu.engine::reset, blocking), (ok, error) -> new ResetFinished(error));
-          return Behaviors.same();
-        })
-        .onMessage(ResetFinished.class, m -> {
-          if (m.error() != null) {
-            return report(new Verdict(false, "reset failed: " + m.error()));
-          }
-          context.getLog().info("gpu {} reset, running the active health check", gpu.id);
-          context.pipeToSelf(CompletableFuture.supplyAsync(gpu::runHealthCheck, blocking), Checked::new);
-          return checking(null);
-        }));
-  }
-
-  /** @param reported the verdict sent to the entity; null while the check runs */
-  private Behavior<GpuCommand> checking(Verdict reported) {
-    gpu.phase = Phase.CHECKING;
-    return common(Behaviors.receive(GpuCommand.class)
-        .onMessage(Checked.class, m -> reported == null, m -> {
-          String failure = gpu.failureOf(m.tokens(), m.error());
-          return report(failure == null
-              ? new Verdict(true, "health check passed: " + m.tokens().size() + " tokens as expected")
-              : new Verdict(false, failure));
-        })
-        .onMessage(Answered.class, m -> m.step() == REPORT_CHECK && reported != null, m -> {
-          if (m.reply() instanceof Accepted a) {
-            gpu.status = a.status();
-            if (a.status() == GpuStatus.RETIRED) {
-              return retired();
-            }
-            if (reported.passed()) {
-              return serving();
-            }
-            // One more reset; a second failed check retires the GPU (GpuWorker's rule).
-            timers.startSingleTimer(new ResetDue(), settings.resetDuration());
-            return resetting();
-          }
-          if (m.reply() == null) {
-            context.getLog().warn("gpu {}: health check report unanswered ({}), sending it again", gpu.id,
-                m.error().toString());
-            return report(reported);
-          }
-          return refused(m);
-        }));
-  }
-
-  private Behavior<GpuCommand> report(Verdict verdict) {
-    context.getLog().info("gpu {} {}", gpu.id, verdict.detail());
-    gpu.ask(REPORT_CHECK, r -> new GpuWorkerCommand.ReportHealthCheck(verdict.passed(), links.by(), verdict.detail(), r));
-    return checking(verdict);
-  }
-
-  /** The entity refused a remediation step (an operator moved the GPU meanwhile): follow its status. */
-  private Behavior<GpuCommand> refused(Answered m) {
-    GpuWorkerCommand.Rejected r = (GpuWorkerCommand.Rejected) m.reply();
-    context.getLog().warn("gpu {}: {} refused: {}; the GPU keeps status {}", gpu.id, m.step(), r.rejection(),
-        gpu.status);
-    return gpu.status == GpuStatus.RETIRED ? retired() : serving();
-  }
-
-  private Behavior<GpuCommand> retired() {
+  Behavior<GpuCommand> retired() {
     gpu.phase = Phase.RETIRED;
     timers.cancel(new ResetDue());
     runs.abortAll(FailureCause.of(FailureCause.Kind.MIGRATED, gpu.id + " is retired"));
@@ -283,7 +176,7 @@ final class GpuKeeper {
   // --- in every state ---------------------------------------------------------------------------
 
   /** The state's own handlers first, then what every state does alike. */
-  private Behavior<GpuCommand> common(BehaviorBuilder<GpuCommand> state) {
+  Behavior<GpuCommand> common(BehaviorBuilder<GpuCommand> state) {
     return state
         .onMessage(Granted.class, m -> {
           runs.granted(m.grant(), gpu.refusal());

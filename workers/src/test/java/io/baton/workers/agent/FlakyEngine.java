@@ -8,6 +8,8 @@ import io.baton.workers.engine.InferenceEngine;
 import io.baton.workers.engine.ModelInfo;
 import io.baton.workers.engine.Tokenizer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ final class FlakyEngine implements InferenceEngine {
   private final AtomicBoolean resetFails = new AtomicBoolean();
   private final AtomicBoolean answers = new AtomicBoolean(true);
   private final AtomicInteger resets = new AtomicInteger();
+  private final AtomicBoolean wrong = new AtomicBoolean();
+  private final AtomicInteger started = new AtomicInteger();
 
   FlakyEngine(InferenceEngine engine) {
     this.engine = engine;
@@ -35,6 +39,15 @@ final class FlakyEngine implements InferenceEngine {
 
   void stopAnswering() {
     answers.set(false);
+  }
+
+  /** From now on every generation computes from a changed prompt: a GPU that computes wrongly. */
+  void answerWrongly() {
+    wrong.set(true);
+  }
+
+  int started() {
+    return started.get();
   }
 
   int resets() {
@@ -58,6 +71,12 @@ final class FlakyEngine implements InferenceEngine {
 
   @Override
   public Generation start(GenerationRequest request) {
+    started.incrementAndGet();
+    if (wrong.get()) {
+      List<Integer> prompt = new ArrayList<>(request.prompt());
+      prompt.set(0, (prompt.get(0) + 1) % 90);
+      return engine.start(GenerationRequest.fresh(prompt, request.sampling()));
+    }
     return engine.start(request);
   }
 
