@@ -18,6 +18,20 @@ public interface ModelCatalog {
     List<Integer> encode(String text);
 
     String decode(List<Integer> tokens);
+
+    /**
+     * A decoder for one stream's tokens, one at a time, primed with the tokens the stream held
+     * before its first: a resumed stream's text then continues exactly as the uninterrupted one's.
+     * By default each token decodes on its own, which is exact for a tokenizer of whole pieces.
+     */
+    default StreamDecoder decoder(List<Integer> before) {
+      return token -> decode(List.of(token));
+    }
+
+    /** Whether Baton's own chat template (role: content lines) may render this model's chats. */
+    default boolean genericChat() {
+      return true;
+    }
   }
 
   List<Model> models();

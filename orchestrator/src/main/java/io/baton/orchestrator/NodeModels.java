@@ -1,37 +1,49 @@
 package io.baton.orchestrator;
 
+import io.baton.http.IncrementalDecoder;
 import io.baton.http.ModelCatalog;
+import io.baton.http.StreamDecoder;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceTokenizer;
+import io.baton.workers.engine.ServedModels;
 import io.baton.workers.engine.Tokenizer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * The models the HTTP API offers: the reference models the node's GPUs serve, with their
- * tokenizers. A model no GPU serves is not listed, so a request for it is a 404, not a session that
- * waits for a GPU that never comes.
+ * The models the HTTP API offers, with their tokenizers: the reference models the node's GPUs
+ * serve, and the models engine servers serve (their tokenizer.json). A model no GPU serves is not
+ * listed, so a request for it is a 404, not a session that waits for a GPU that never comes.
  */
-final class ReferenceModels implements ModelCatalog {
-  private final List<ModelSpec> served;
+final class NodeModels implements ModelCatalog {
+  private final List<Model> models = new ArrayList<>();
   // One codec per model for the node's life: a tokenizer holds its whole vocabulary, and a codec is
   // kept by every open stream, so building one per request cost each stream ~20 KiB of heap.
-  private final Map<String, TextCodec> codecs;
-  private final long created = Instant.now().getEpochSecond();
+  private final Map<String, TextCodec> codecs = new LinkedHashMap<>();
 
-  ReferenceModels(List<ModelSpec> served) {
-    this.served = List.copyOf(served);
-    this.codecs = this.served.stream()
-        .collect(Collectors.toUnmodifiableMap(ModelSpec::id, m -> codecOf(new ReferenceTokenizer(m.vocab())),
-            (a, b) -> a));
+  NodeModels(List<ModelSpec> reference, List<ServedModels.Loaded> served) {
+    long created = Instant.now().getEpochSecond();
+    for (ModelSpec m : reference) {
+      models.add(new Model(m.id(), "baton", created, m.maxContext()));
+      codecs.put(m.id(), new PieceCodec(new ReferenceTokenizer(m.vocab())));
+    }
+    for (ServedModels.Loaded m : served) {
+      models.add(new Model(m.model().id(), "baton", created, m.model().maxContext()));
+      codecs.put(m.model().id(), new ServedCodec(m.tokenizer()));
+    }
+  }
+
+  NodeModels(List<ModelSpec> reference) {
+    this(reference, List.of());
   }
 
   @Override
   public List<Model> models() {
-    return served.stream().map(m -> new Model(m.id(), "baton", created, m.maxContext())).toList();
+    return List.copyOf(models);
   }
 
   @Override
@@ -39,17 +51,39 @@ final class ReferenceModels implements ModelCatalog {
     return Optional.ofNullable(codecs.get(modelId));
   }
 
-  private static TextCodec codecOf(Tokenizer tokenizer) {
-    return new TextCodec() {
-      @Override
-      public List<Integer> encode(String text) {
-        return tokenizer.encodeToList(text);
-      }
+  /** A reference tokenizer: every token is a whole piece of text, so each decodes on its own. */
+  private record PieceCodec(Tokenizer tokenizer) implements TextCodec {
+    @Override
+    public List<Integer> encode(String text) {
+      return tokenizer.encodeToList(text);
+    }
 
-      @Override
-      public String decode(List<Integer> tokens) {
-        return tokenizer.decode(tokens);
-      }
-    };
+    @Override
+    public String decode(List<Integer> tokens) {
+      return tokenizer.decode(tokens);
+    }
+  }
+
+  /** A served model's own tokenizer: streams decode incrementally, and chats need its own template. */
+  private record ServedCodec(Tokenizer tokenizer) implements TextCodec {
+    @Override
+    public List<Integer> encode(String text) {
+      return tokenizer.encodeToList(text);
+    }
+
+    @Override
+    public String decode(List<Integer> tokens) {
+      return tokenizer.decode(tokens);
+    }
+
+    @Override
+    public StreamDecoder decoder(List<Integer> before) {
+      return new IncrementalDecoder(this::decode, before);
+    }
+
+    @Override
+    public boolean genericChat() {
+      return false;
+    }
   }
 }

@@ -26,6 +26,7 @@ import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
 import io.baton.workers.agent.WorkerAgent;
 import io.baton.workers.engine.ModelSpec;
+import io.baton.workers.engine.ServedModels;
 import io.baton.workers.engine.remote.ConfiguredGpu;
 import io.baton.workers.host.GpuInventory;
 import io.baton.workers.host.KernelLogSettings;
@@ -69,6 +70,7 @@ public final class NodeServices {
   private io.baton.persistence.files.FileStore files;
   private io.baton.http.metrics.HttpMetrics httpMetrics;
   private final WorkersSettings workers;
+  private final ServedModels served;
   private final String nodeId;
   private final PrometheusMeterRegistry metrics;
   private ActorRef<AgentCommand> agent;
@@ -76,13 +78,14 @@ public final class NodeServices {
   private EngineProcesses engineProcesses;
 
   private NodeServices(ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
-      ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, String nodeId,
+      ActorRef<Placer.Command> placer, KvBlockStore store, WorkersSettings workers, ServedModels served, String nodeId,
       PrometheusMeterRegistry metrics) {
     this.gpuStates = gpuStates;
     this.gpuReports = gpuReports;
     this.placer = placer;
     this.store = store;
     this.workers = workers;
+    this.served = served;
     this.nodeId = nodeId;
     this.metrics = metrics;
   }
@@ -92,6 +95,9 @@ public final class NodeServices {
       throws Exception {
     String nodeId = OrchestratorSettings.fromConfig(config).nodeId();
     WorkersSettings workers = WorkersSettings.fromConfig(config);
+    // Loaded once, before anything serves: a missing tokenizer.json stops the node here, named.
+    ServedModels served = ServedModels.load(workers.models(),
+        workers.engine().models().stream().map(ModelSpec::id).toList());
     FleetTiming timing = FleetTiming.from(workers.agent(), config);
     ActorRef<Topic.Command<GpuWorkerState>> gpuStates = system.systemActorOf(
         Topic.create(GpuWorkerState.class, GpuWorker.STATE_TOPIC), "gpu-states", Props.empty());
@@ -105,7 +111,7 @@ public final class NodeServices {
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
     io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers), files, metrics,
+    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers, served), files, metrics,
         httpMetrics);
     ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
         address -> placer.tell(new Placer.ForgetNode(address)), timing),
@@ -117,7 +123,7 @@ public final class NodeServices {
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
-    NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, nodeId, metrics);
+    NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, served, nodeId, metrics);
     services.files = files;
     services.httpMetrics = httpMetrics;
     return services;
@@ -164,7 +170,7 @@ public final class NodeServices {
   private List<WorkerAgent.AgentGpu> fleet(ActorSystem<?> system, OrchestratorSettings.SimulatedFleet fleet)
       throws IOException {
     if (!workers.gpus().isEmpty()) {
-      return ConfiguredFleet.agentGpus(nodeId, workers, system); // a real host: its configured engine servers
+      return ConfiguredFleet.agentGpus(nodeId, workers, served, system); // a real host: its configured engine servers
     }
     if (fleet.engines() == OrchestratorSettings.Engines.IN_PROCESS) {
       return FleetBootstrap.simulatedFleet(nodeId, fleet, workers);
@@ -209,15 +215,16 @@ public final class NodeServices {
 
   /** The models this node's GPUs serve, for the HTTP API. */
   io.baton.http.ModelCatalog models(Config config) {
-    return models(config, workers);
+    return models(config, workers, served);
   }
 
-  static io.baton.http.ModelCatalog models(Config config, WorkersSettings workers) {
-    // The models this node's GPUs serve: the configured GPUs' on a real host, else the simulated fleet's.
-    List<String> served = workers.gpus().isEmpty()
+  static io.baton.http.ModelCatalog models(Config config, WorkersSettings workers, ServedModels served) {
+    // The reference models this node's GPUs serve: the configured GPUs' on a real host, else the
+    // simulated fleet's. Every model of baton.workers.models: listing it there is serving its API.
+    List<String> ids = workers.gpus().isEmpty()
         ? List.of(OrchestratorSettings.fromConfig(config).simulatedFleet().model())
         : workers.gpus().stream().map(ConfiguredGpu::model).distinct().toList();
-    return new ReferenceModels(workers.engine().models().stream().filter(m -> served.contains(m.id())).toList());
+    return new NodeModels(workers.engine().models().stream().filter(m -> ids.contains(m.id())).toList(), served.all());
   }
 
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */

@@ -11,14 +11,14 @@ import io.baton.workers.engine.ModelSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ReferenceModelsTest {
+class NodeModelsTest {
   private static final ModelSpec SMALL =
       WorkersSettings.fromConfig(ConfigFactory.defaultReference()).engine().model("baton-small").orElseThrow();
 
   @Test
   void everyRequestSharesTheModelsOneCodec() {
     // Every open stream keeps its codec; one per request held a whole vocabulary per stream.
-    ReferenceModels models = new ReferenceModels(List.of(SMALL));
+    NodeModels models = new NodeModels(List.of(SMALL));
     ModelCatalog.TextCodec codec = models.codec("baton-small").orElseThrow();
     assertSame(codec, models.codec("baton-small").orElseThrow());
     assertEquals("Hello, world", codec.decode(codec.encode("Hello, world")));
@@ -26,6 +26,6 @@ class ReferenceModelsTest {
 
   @Test
   void aModelNoGpuServesHasNoCodec() {
-    assertTrue(new ReferenceModels(List.of(SMALL)).codec("baton-medium").isEmpty());
+    assertTrue(new NodeModels(List.of(SMALL)).codec("baton-medium").isEmpty());
   }
 }

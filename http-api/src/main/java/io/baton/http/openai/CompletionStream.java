@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.actors.session.SessionFollower;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.Json;
+import io.baton.http.StreamDecoder;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
@@ -47,11 +48,16 @@ final class CompletionStream {
     this.promptTokens = submitted.spec().promptTokens().size();
   }
 
-  /** The SSE body, from token {@code fromIndex} (0 for a new request). */
-  Source<ByteString, NotUsed> sse(int fromIndex, Duration keepAlive) {
+  /**
+   * The SSE body, from token {@code fromIndex} (0 for a new request).
+   *
+   * @param before the session's tokens before {@code fromIndex}, so the text resumes exactly
+   */
+  Source<ByteString, NotUsed> sse(int fromIndex, List<Integer> before, Duration keepAlive) {
     Source<Frame, NotUsed> frames = gateway.follow(submitted.sessionId(), fromIndex)
         .statefulMapConcat(() -> {
           StopScanner stops = new StopScanner(submitted.spec().stop());
+          StreamDecoder decoder = submitted.codec().decoder(before);
           boolean[] first = {true};
           return event -> {
             List<Frame> out = new ArrayList<>();
@@ -63,7 +69,7 @@ final class CompletionStream {
               tracker.tokens(t.tokens().size());
               for (int i = 0; i < t.tokens().size(); i++) {
                 int index = t.fromIndex() + i;
-                String text = stops.feed(submitted.codec().decode(List.of(t.tokens().get(i))));
+                String text = stops.feed(decoder.next(t.tokens().get(i)));
                 if (stops.stopped()) {
                   finish(out, index, text, "stop", index + 1);
                   tracker.ended("stopped");
@@ -72,7 +78,8 @@ final class CompletionStream {
                 out.add(new Frame(ChunkFormat.event(index, format.textChunk(text, null)), false));
               }
             } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
-              finish(out, e.totalTokens() - 1, stops.flush(), e.reason(), e.totalTokens());
+              String held = stops.feed(decoder.flush());
+              finish(out, e.totalTokens() - 1, held + stops.flush(), e.reason(), e.totalTokens());
               tracker.ended("completed");
             } else {
               out.add(new Frame(errorEvent(event), true));
@@ -134,20 +141,21 @@ final class CompletionStream {
         .runWith(Sink.seq(), system)
         .thenApply(events -> {
           StopScanner stops = new StopScanner(submitted.spec().stop());
+          StreamDecoder decoder = submitted.codec().decoder(List.of());
           StringBuilder text = new StringBuilder();
           int tokens = 0;
           for (SessionFollower.Event event : events) {
             if (event instanceof SessionFollower.Tokens t) {
               for (Integer token : t.tokens()) {
                 tokens++;
-                text.append(stops.feed(submitted.codec().decode(List.of(token))));
+                text.append(stops.feed(decoder.next(token)));
                 if (stops.stopped()) {
                   tracker.ended("stopped");
                   return format.completion(text.toString(), "stop", promptTokens, tokens);
                 }
               }
             } else if (event instanceof SessionFollower.Ended e && e.status() == SessionStatus.COMPLETED) {
-              text.append(stops.flush());
+              text.append(stops.feed(decoder.flush())).append(stops.flush());
               tracker.ended("completed");
               return format.completion(text.toString(), e.reason(), promptTokens, e.totalTokens());
             } else {

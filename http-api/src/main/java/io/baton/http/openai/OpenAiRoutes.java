@@ -1,6 +1,7 @@
 package io.baton.http.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.session.SessionState;
 import io.baton.http.HttpSettings;
 import io.baton.http.Json;
 import io.baton.http.JsonBody;
@@ -11,8 +12,10 @@ import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.sessions.SessionGateway;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -22,6 +25,8 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * OpenAI's inference endpoints: {@code /v1/completions}, {@code /v1/chat/completions} (streaming or
@@ -83,7 +88,7 @@ public final class OpenAiRoutes extends AllDirectives {
         RawHeader id = RawHeader.create(SESSION_HEADER, submitted.sessionId());
         if (request.stream()) {
           return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
-              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, settings.keepAlive())
+              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream.sse(0, List.of(), settings.keepAlive())
                   .watchTermination((mat, done) -> {
                     done.whenComplete((d, e) -> {
                       slot.release();
@@ -136,13 +141,12 @@ public final class OpenAiRoutes extends AllDirectives {
    * {@code GET /v1/sessions/{id}/stream} resumes a dropped stream, on any node, during or after
    * the generation. The stop sequences come from the session's spec; the usage option is not kept.
    */
-  public org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, org.apache.pekko.NotUsed> resumeStream(
-      io.baton.actors.session.SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
+  public Source<ByteString, NotUsed> resumeStream(SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
     SessionGateway.Submitted submitted = new SessionGateway.Submitted(state.sessionId(), state.spec(), codec);
     CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
         "", state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
     return new CompletionStream(gateway, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
-        .sse(fromIndex, settings.keepAlive());
+        .sse(fromIndex, state.tokens().subList(0, Math.min(fromIndex, state.tokens().size())), settings.keepAlive());
   }
 }
