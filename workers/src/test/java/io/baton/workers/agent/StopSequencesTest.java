@@ -3,8 +3,10 @@ package io.baton.workers.agent;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.workers.engine.HfTokenizer;
 import io.baton.workers.engine.ReferenceTokenizer;
 import io.baton.workers.engine.Tokenizer;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +41,17 @@ class StopSequencesTest {
     for (int t : tokens("a long text\nwith STO and P but no sequence")) {
       assertFalse(stops.reached(t));
     }
+  }
+
+  @Test
+  void aCharacterSpreadOverSeveralTokensOfAModelsOwnTokenizerIsFound() {
+    // A byte-level BPE: 京 is three tokens, none of which decodes to anything alone.
+    Tokenizer bytes = HfTokenizer.load(Path.of("src/test/resources/tokenizers/bytes-bpe.json"));
+    StopSequences stops = new StopSequences(bytes, List.of("京"), List.of());
+    int[] text = bytes.encode("東京");
+    for (int i = 0; i < text.length - 1; i++) {
+      assertFalse(stops.reached(text[i]), "before the last byte of 京");
+    }
+    assertTrue(stops.reached(text[text.length - 1]));
   }
 }
