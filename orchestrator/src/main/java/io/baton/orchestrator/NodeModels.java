@@ -29,11 +29,11 @@ final class NodeModels implements ModelCatalog {
     long created = Instant.now().getEpochSecond();
     for (ModelSpec m : reference) {
       models.add(new Model(m.id(), "baton", created, m.maxContext()));
-      codecs.put(m.id(), new PieceCodec(new ReferenceTokenizer(m.vocab())));
+      codecs.put(m.id(), new Codec(new ReferenceTokenizer(m.vocab()), false));
     }
     for (ServedModels.Loaded m : served) {
       models.add(new Model(m.model().id(), "baton", created, m.model().maxContext()));
-      codecs.put(m.model().id(), new ServedCodec(m.tokenizer()));
+      codecs.put(m.model().id(), new Codec(m.tokenizer(), true));
     }
   }
 
@@ -51,21 +51,12 @@ final class NodeModels implements ModelCatalog {
     return Optional.ofNullable(codecs.get(modelId));
   }
 
-  /** A reference tokenizer: every token is a whole piece of text, so each decodes on its own. */
-  private record PieceCodec(Tokenizer tokenizer) implements TextCodec {
-    @Override
-    public List<Integer> encode(String text) {
-      return tokenizer.encodeToList(text);
-    }
-
-    @Override
-    public String decode(List<Integer> tokens) {
-      return tokenizer.decode(tokens);
-    }
-  }
-
-  /** A served model's own tokenizer: streams decode incrementally, and chats need its own template. */
-  private record ServedCodec(Tokenizer tokenizer) implements TextCodec {
+  /**
+   * A model's codec. A reference tokenizer's tokens are whole pieces of text, so each decodes on its
+   * own, and Baton's chat template suits it; a served model's own tokenizer (its tokenizer.json)
+   * decodes streams incrementally, and its chats need the model's own template.
+   */
+  private record Codec(Tokenizer tokenizer, boolean served) implements TextCodec {
     @Override
     public List<Integer> encode(String text) {
       return tokenizer.encodeToList(text);
@@ -78,12 +69,12 @@ final class NodeModels implements ModelCatalog {
 
     @Override
     public StreamDecoder decoder(List<Integer> before) {
-      return new IncrementalDecoder(this::decode, before);
+      return served ? new IncrementalDecoder(this::decode, before) : TextCodec.super.decoder(before);
     }
 
     @Override
     public boolean genericChat() {
-      return false;
+      return !served;
     }
   }
 }
