@@ -77,7 +77,7 @@ final class StreamLatency {
     return "Tell me about stream " + i + " of the bench.";
   }
 
-  /** The chat template's rendering of one user message (http-api's ChatTemplate). */
+  /** The chat template's rendering of one user message (http-api's ChatFormat.GENERIC). */
   static String rendered(int i) {
     return "user: " + prompt(i) + "\nassistant:";
   }

@@ -28,9 +28,9 @@ public interface ModelCatalog {
       return token -> decode(List.of(token));
     }
 
-    /** Whether Baton's own chat template (role: content lines) may render this model's chats. */
-    default boolean genericChat() {
-      return true;
+    /** How this model's chats become a prompt; empty when it has none (chats are then refused). */
+    default Optional<ChatFormat> chatFormat() {
+      return Optional.of(ChatFormat.GENERIC);
     }
   }
 

@@ -1,10 +1,12 @@
 package io.baton.orchestrator;
 
+import io.baton.http.ChatFormat;
 import io.baton.http.IncrementalDecoder;
 import io.baton.http.ModelCatalog;
 import io.baton.http.StreamDecoder;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceTokenizer;
+import io.baton.workers.engine.ServedModel;
 import io.baton.workers.engine.ServedModels;
 import io.baton.workers.engine.Tokenizer;
 import java.time.Instant;
@@ -29,11 +31,13 @@ final class NodeModels implements ModelCatalog {
     long created = Instant.now().getEpochSecond();
     for (ModelSpec m : reference) {
       models.add(new Model(m.id(), "baton", created, m.maxContext()));
-      codecs.put(m.id(), new Codec(new ReferenceTokenizer(m.vocab()), false));
+      codecs.put(m.id(), new Codec(new ReferenceTokenizer(m.vocab()), false, Optional.of(ChatFormat.GENERIC)));
     }
     for (ServedModels.Loaded m : served) {
       models.add(new Model(m.model().id(), "baton", created, m.model().maxContext()));
-      codecs.put(m.model().id(), new Codec(m.tokenizer(), true));
+      ServedModel.Chat chat = m.model().chat();
+      codecs.put(m.model().id(), new Codec(m.tokenizer(), true, Optional.ofNullable(chat)
+          .map(c -> new ChatFormat(c.prefix(), c.message(), c.generationPrompt()))));
     }
   }
 
@@ -53,10 +57,10 @@ final class NodeModels implements ModelCatalog {
 
   /**
    * A model's codec. A reference tokenizer's tokens are whole pieces of text, so each decodes on its
-   * own, and Baton's chat template suits it; a served model's own tokenizer (its tokenizer.json)
-   * decodes streams incrementally, and its chats need the model's own template.
+   * own, and Baton's generic chat format suits it; a served model's own tokenizer (its
+   * tokenizer.json) decodes streams incrementally, and its chats take its configured format.
    */
-  private record Codec(Tokenizer tokenizer, boolean served) implements TextCodec {
+  private record Codec(Tokenizer tokenizer, boolean served, Optional<ChatFormat> chatFormat) implements TextCodec {
     @Override
     public List<Integer> encode(String text) {
       return tokenizer.encodeToList(text);
@@ -72,9 +76,5 @@ final class NodeModels implements ModelCatalog {
       return served ? new IncrementalDecoder(this::decode, before) : TextCodec.super.decoder(before);
     }
 
-    @Override
-    public boolean genericChat() {
-      return !served;
-    }
   }
 }

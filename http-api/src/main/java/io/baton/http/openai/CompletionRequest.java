@@ -1,6 +1,7 @@
 package io.baton.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.http.ChatFormat;
 import io.baton.http.HttpSettings;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
@@ -10,8 +11,10 @@ import java.util.List;
 /**
  * A {@code /v1/completions} or {@code /v1/chat/completions} request, checked field by field so each
  * mistake is reported with its parameter name, as OpenAI's API does. Chat messages are rendered to
- * one prompt text by {@link ChatTemplate}.
+ * one prompt text by the model's {@link ChatFormat}, once the model is known.
  *
+ * @param prompt the prompt of a completion; null for a chat
+ * @param messages the messages of a chat; null for a completion
  * @param maxTokens null when the client left it out: the rest of the model's context, capped by the limit
  * @param seed null when the client gave none; Baton then draws one, so a resume stays exact
  */
@@ -19,6 +22,7 @@ public record CompletionRequest(
     boolean chat,
     String model,
     String prompt,
+    List<ChatFormat.Turn> messages,
     Integer maxTokens,
     double temperature,
     double topP,
@@ -39,7 +43,8 @@ public record CompletionRequest(
     }
     RequestParameters.check(body, chat);
     String model = text(body, "model", true);
-    String prompt = chat ? ChatTemplate.render(messages(body)) : prompt(body);
+    String prompt = chat ? null : prompt(body);
+    List<ChatFormat.Turn> messages = chat ? messages(body) : null;
     String maxParam = chat && body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
     Integer maxTokens = integer(body, maxParam);
     if (maxTokens == null && !chat) {
@@ -75,23 +80,23 @@ public record CompletionRequest(
       includeUsage = options.path("include_usage").asBoolean(false);
     }
     JsonNode user = body.get("user");
-    return new CompletionRequest(chat, model, prompt, maxTokens, temperature, topP, seed, stream, includeUsage,
+    return new CompletionRequest(chat, model, prompt, messages, maxTokens, temperature, topP, seed, stream, includeUsage,
         stop(body), user == null || user.isNull() ? null : user.asText());
   }
 
-  private static List<ChatTemplate.Message> messages(JsonNode body) {
+  private static List<ChatFormat.Turn> messages(JsonNode body) {
     JsonNode messages = body.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       throw error("messages", "messages must be a non-empty array");
     }
-    List<ChatTemplate.Message> out = new ArrayList<>();
+    List<ChatFormat.Turn> out = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
       JsonNode m = messages.get(i);
       String role = m.path("role").asText("");
-      if (!ChatTemplate.ROLES.contains(role)) {
-        throw error("messages[" + i + "].role", "role must be one of " + ChatTemplate.ROLES + ", was '" + role + "'");
+      if (!ChatFormat.ROLES.contains(role)) {
+        throw error("messages[" + i + "].role", "role must be one of " + ChatFormat.ROLES + ", was '" + role + "'");
       }
-      out.add(new ChatTemplate.Message(role, content(m.get("content"), "messages[" + i + "].content")));
+      out.add(new ChatFormat.Turn(role, content(m.get("content"), "messages[" + i + "].content")));
     }
     return out;
   }

@@ -144,7 +144,7 @@ public final class OpenAiRoutes extends AllDirectives {
   public Source<ByteString, NotUsed> resumeStream(SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
     SessionGateway.Submitted submitted = new SessionGateway.Submitted(state.sessionId(), state.spec(), codec);
     CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
-        "", state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
+        "", null, state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
     return new CompletionStream(gateway, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
         .sse(fromIndex, state.tokens().subList(0, Math.min(fromIndex, state.tokens().size())), settings.keepAlive());

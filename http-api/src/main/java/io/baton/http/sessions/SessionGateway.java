@@ -77,13 +77,11 @@ public final class SessionGateway {
         "the model '" + r.model() + "' does not exist; GET /v1/models lists the served models", "model",
         "model_not_found")));
     ModelCatalog.TextCodec codec = catalog.codec(model.id()).orElseThrow();
-    if (r.chat() && !codec.genericChat()) {
-      // Its own chat template (Jinja in its tokenizer_config.json) is not applied yet, and a wrong one
-      // would answer plausibly but worse: refuse rather than guess.
-      throw new ApiException(ApiError.invalid("model", model.id() + " is served by an engine server with its own chat"
-          + " template, which Baton does not apply yet; use /v1/completions with the prompt in the model's format"));
-    }
-    List<Integer> prompt = codec.encode(r.prompt());
+    String text = r.chat() ? codec.chatFormat().orElseThrow(() -> new ApiException(ApiError.invalid("model",
+        // A wrong template would answer plausibly but worse: refuse rather than guess.
+        model.id() + " has no chat format configured (baton.workers.models[].chat); use /v1/completions with the"
+            + " prompt in the model's own format"))).render(r.messages()) : r.prompt();
+    List<Integer> prompt = codec.encode(text);
     String promptParam = r.chat() ? "messages" : "prompt";
     if (prompt.isEmpty()) {
       throw new ApiException(ApiError.invalid(promptParam, "the prompt is empty"));

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * server serves a real model: the API encodes with the model's own tokenizer and streams text that
  * equals the generated tokens decoded at once, though its characters span several tokens (a
  * byte-level BPE, one byte per token); a resumed stream continues with the same text; a chat is
- * refused, since the model's own chat template is not applied.
+ * rendered by the model's configured format, and refused for a model that has none.
  */
 @ExtendWith(CassandraTestExtension.class)
 class ServedModelIntegrationTest {
@@ -55,7 +55,11 @@ class ServedModelIntegrationTest {
         Duration.ofSeconds(60));
     engineUrl = engine.url();
     node = TestNodes.start(TestNodes.nodeId("served"), Map.of(
-        "baton.workers.models", List.of(Map.of("id", "bytes-bpe", "tokenizer", TOKENIZER.toString(), "max-context", 1024)),
+        "baton.workers.models", List.of(
+            Map.of("id", "bytes-bpe", "tokenizer", TOKENIZER.toString(), "max-context", 1024,
+                "chat", Map.of("message", "<|im_start|>{role}\n{content}<|im_end|>\n",
+                    "generation-prompt", "<|im_start|>assistant\n")),
+            Map.of("id", "bytes-bpe-plain", "tokenizer", TOKENIZER.toString(), "max-context", 1024)),
         "baton.workers.gpus", List.of(Map.of("host", host, "index", 0, "model", "bytes-bpe",
             "engine", Map.of("kind", "baton", "url", engine.url(), "served-model", "baton-small")))));
   }
@@ -134,11 +138,20 @@ class ServedModelIntegrationTest {
   }
 
   @Test
-  void aChatIsRefusedNamingTheModel() throws Exception {
-    HttpResponse<String> r = post("/v1/chat/completions",
-        "{\"model\":\"bytes-bpe\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-    assertEquals(400, r.statusCode(), r.body());
-    assertEquals("model", JSON.readTree(r.body()).at("/error/param").asText());
-    assertTrue(JSON.readTree(r.body()).at("/error/message").asText().contains("chat template"), r.body());
+  void aChatIsRenderedByTheModelsFormatAndRefusedForAModelWithoutOne() throws Exception {
+    HttpResponse<String> chat = post("/v1/chat/completions", "{\"model\":\"bytes-bpe\",\"messages\":["
+        + "{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"héllo\"}],"
+        + "\"max_tokens\":8,\"temperature\":0}");
+    assertEquals(200, chat.statusCode(), chat.body());
+    String rendered = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhéllo<|im_end|>\n"
+        + "<|im_start|>assistant\n";
+    assertEquals(rendered.getBytes(StandardCharsets.UTF_8).length, JSON.readTree(chat.body()).at("/usage/prompt_tokens")
+        .asInt(), "the prompt is the format's rendering, one token per byte");
+
+    HttpResponse<String> refused = post("/v1/chat/completions",
+        "{\"model\":\"bytes-bpe-plain\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals("model", JSON.readTree(refused.body()).at("/error/param").asText());
+    assertTrue(JSON.readTree(refused.body()).at("/error/message").asText().contains("no chat format"), refused.body());
   }
 }

@@ -14,8 +14,22 @@ import java.util.List;
  * @param tokenizer the model's {@code tokenizer.json}, on every node that serves its API
  * @param maxContext the most prompt plus generated tokens one request may hold (the engine's
  *     {@code max_model_len})
+ * @param chat how its chats become a prompt, or null: chats are then refused
  */
-public record ServedModel(String id, Path tokenizer, int maxContext) {
+public record ServedModel(String id, Path tokenizer, int maxContext, Chat chat) {
+
+  /**
+   * A chat format as three strings: a prefix, each message with {@code {role}} and {@code {content}},
+   * then the generation prompt. ChatML, for example, is {@code message = "<|im_start|>{role}\n{content}<|im_end|>\n"},
+   * {@code generation-prompt = "<|im_start|>assistant\n"}.
+   */
+  public record Chat(String prefix, String message, String generationPrompt) {
+    public Chat {
+      if (!message.contains("{content}")) {
+        throw new IllegalArgumentException("chat.message must hold {content}");
+      }
+    }
+  }
 
   public ServedModel {
     if (id == null || id.isBlank()) {
@@ -32,10 +46,12 @@ public record ServedModel(String id, Path tokenizer, int maxContext) {
     for (int i = 0; i < entries.size(); i++) {
       Config m = entries.get(i);
       try {
-        out.add(new ServedModel(m.getString("id"), Path.of(m.getString("tokenizer")), m.getInt("max-context")));
+        Chat chat = m.hasPath("chat") ? new Chat(m.hasPath("chat.prefix") ? m.getString("chat.prefix") : "",
+            m.getString("chat.message"), m.getString("chat.generation-prompt")) : null;
+        out.add(new ServedModel(m.getString("id"), Path.of(m.getString("tokenizer")), m.getInt("max-context"), chat));
       } catch (ConfigException | IllegalArgumentException e) {
         throw new IllegalArgumentException("baton.workers.models[" + i + "]: " + e.getMessage() + ". Each model needs"
-            + " id, tokenizer = \"/path/to/tokenizer.json\" and max-context", e);
+            + " id, tokenizer = \"/path/to/tokenizer.json\" and max-context; chat { message, generation-prompt } is optional", e);
       }
     }
     if (out.stream().map(ServedModel::id).distinct().count() != out.size()) {
