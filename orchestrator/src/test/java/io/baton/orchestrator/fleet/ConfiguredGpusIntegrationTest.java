@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.orchestrator.FleetBootstrap;
 import io.baton.orchestrator.engines.EngineProcesses;
 import io.baton.persistence.testing.CassandraTestExtension;
@@ -50,9 +49,7 @@ class ConfiguredGpusIntegrationTest {
 
         SessionSpec spec = FleetFixture.spec(FleetFixture.prompt(30, 9), 60, 23);
         String id = f.submit(spec);
-        SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-        assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-        assertEquals(f.reference(spec), done.tokens());
+        SessionState done = f.awaitCompletedExactly(id, spec);
         assertEquals(FleetBootstrap.workerId(host, 0), done.currentAttempt().workerId(), "the active GPU served it");
       }
     }

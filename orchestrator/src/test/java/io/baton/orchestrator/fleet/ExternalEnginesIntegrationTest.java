@@ -10,7 +10,6 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.engines.EngineProcesses;
@@ -46,6 +45,19 @@ class ExternalEnginesIntegrationTest {
       "baton.orchestrator.simulated-fleet.spares", 0,
       "baton.orchestrator.simulated-fleet.engine-log-dir", "target/engine-logs");
 
+  /** The GPU the session streams on, once it has 20 durable tokens and is still running. */
+  private static String gpuStreaming(FleetFixture f, String id) {
+    SessionState streaming = f.awaitSession(id, s -> s.tokenCount() >= 20 || s.status().isTerminal());
+    assertFalse(streaming.status().isTerminal(), streaming::terminalReason);
+    return streaming.currentAttempt().workerId();
+  }
+
+  /** The engine server process the node started for that GPU. */
+  private static EngineProcesses.Launched engineOf(FleetFixture f, String gpu) {
+    return f.node.services().engineProcesses().launched().stream()
+        .filter(e -> e.gpuUuid().equals(SimulatedGpus.uuid(gpu))).findFirst().orElseThrow();
+  }
+
   @ParameterizedTest(name = "temperature {0}")
   @ValueSource(doubles = {0.0, 0.8})
   void anEngineProcessKilledMidStreamLosesNoToken(double temperature) throws Exception {
@@ -53,17 +65,11 @@ class ExternalEnginesIntegrationTest {
       SessionSpec spec = new SessionSpec(FleetFixture.MODEL, FleetFixture.prompt(40, 3),
           new SessionSpec.Sampling(temperature, 0.95, 17), 400, "tenant-a", 0, null);
       String id = f.submit(spec);
-      SessionState streaming = f.awaitSession(id, s -> s.tokenCount() >= 20 || s.status().isTerminal());
-      assertFalse(streaming.status().isTerminal(), streaming::terminalReason);
-      String first = streaming.currentAttempt().workerId();
-
-      EngineProcesses.Launched engine = f.node.services().engineProcesses().launched().stream()
-          .filter(e -> e.gpuUuid().equals(SimulatedGpus.uuid(first))).findFirst().orElseThrow();
+      String first = gpuStreaming(f, id);
+      EngineProcesses.Launched engine = engineOf(f, first);
       engine.process().destroyForcibly(); // SIGKILL: no goodbye on the wire
 
-      SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-      assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-      assertEquals(f.reference(spec), done.tokens(), "the stream equals the fault-free run, token for token");
+      SessionState done = f.awaitCompletedExactly(id, spec);
       Attempt lost = done.attempts().get(0);
       assertEquals(first, lost.workerId());
       assertEquals(FailureCause.Kind.ENGINE_LOST, lost.failure().kind(), lost::toString);
@@ -97,19 +103,14 @@ class ExternalEnginesIntegrationTest {
       SessionSpec spec = new SessionSpec(FleetFixture.MODEL, FleetFixture.prompt(40, 5),
           new SessionSpec.Sampling(0, 1, 0), 400, "tenant-a", 0, null);
       String id = f.submit(spec);
-      SessionState streaming = f.awaitSession(id, s -> s.tokenCount() >= 20 || s.status().isTerminal());
-      assertFalse(streaming.status().isTerminal(), streaming::terminalReason);
-      String first = streaming.currentAttempt().workerId();
-      EngineProcesses.Launched engine = f.node.services().engineProcesses().launched().stream()
-          .filter(e -> e.gpuUuid().equals(SimulatedGpus.uuid(first))).findFirst().orElseThrow();
+      String first = gpuStreaming(f, id);
+      EngineProcesses.Launched engine = engineOf(f, first);
       // The process lives and takes connections, but produces nothing: a wedged GPU.
       HttpResponse<String> hung = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(engine.url()
           + "/baton/hang")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, hung.statusCode(), hung::body);
 
-      SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-      assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-      assertEquals(f.reference(spec), done.tokens(), "the stream equals the fault-free run, token for token");
+      SessionState done = f.awaitCompletedExactly(id, spec);
       assertEquals(FailureCause.Kind.ENGINE_LOST, done.attempts().get(0).failure().kind(),
           () -> done.attempts().toString());
       assertTrue(engine.process().isAlive(), "hung, not dead");

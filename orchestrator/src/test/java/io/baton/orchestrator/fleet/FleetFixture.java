@@ -1,12 +1,14 @@
 package io.baton.orchestrator.fleet;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
+import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.GpuWorkerState;
@@ -118,6 +120,14 @@ final class FleetFixture implements AutoCloseable {
       return condition.test(last[0]);
     });
     return last[0];
+  }
+
+  /** Waits for the session to end; it must have completed with exactly the fault-free run's tokens. */
+  SessionState awaitCompletedExactly(String id, SessionSpec spec) {
+    SessionState done = awaitSession(id, s -> s.status().isTerminal());
+    assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
+    assertEquals(reference(spec), done.tokens(), "the stream equals the fault-free run, token for token");
+    return done;
   }
 
   GpuWorkerState gpuState(String gpuId) throws Exception {

@@ -12,7 +12,6 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.orchestrator.FleetBootstrap;
@@ -85,12 +84,6 @@ class KernelLogXidIntegrationTest {
         StandardOpenOption.APPEND);
   }
 
-  private static SessionState completedExactly(FleetFixture f, String id, SessionSpec spec) {
-    SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-    assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-    assertEquals(f.reference(spec), done.tokens(), "the resumed stream equals the fault-free run");
-    return done;
-  }
 
   @Test
   void anXid79LineTakesItsGpuOutWithReasonAndClassAndTheSessionResumesElsewhere() throws Exception {
@@ -99,7 +92,7 @@ class KernelLogXidIntegrationTest {
       String id = streamingOnItsGpu(f, spec);
       String gpu = f.state(id).currentAttempt().workerId();
       kernelLogs("NVRM: Xid (PCI:" + busOf.get(gpu) + "): 79, pid=1234, name=python3, GPU has fallen off the bus.");
-      SessionState done = completedExactly(f, id, spec);
+      SessionState done = f.awaitCompletedExactly(id, spec);
       Attempt first = done.attempts().get(0);
       assertEquals(List.of(FailureCause.Kind.XID, 79), List.of(first.failure().kind(), first.failure().xidCode()));
       assertNotEquals(gpu, done.attempts().get(done.attempts().size() - 1).workerId());
@@ -125,7 +118,7 @@ class KernelLogXidIntegrationTest {
       String gpu = f.state(id).currentAttempt().workerId();
       kernelLogs("NVRM: Xid (PCI:" + busOf.get(gpu) + "): 13, pid='<unknown>', name=<unknown>, Graphics Exception");
       await().atMost(TIMEOUT).until(() -> f.gpuState(gpu).lastXid() != null);
-      SessionState done = completedExactly(f, id, spec);
+      SessionState done = f.awaitCompletedExactly(id, spec);
       assertTrue(done.attempts().size() >= 2, "the app fault ended the GPU's contexts: " + done.attempts());
       GpuWorkerState g = f.gpuState(gpu);
       assertEquals(List.of(13, "app-fault"), List.of(g.lastXid().code(), g.lastXid().xidClass().id()));

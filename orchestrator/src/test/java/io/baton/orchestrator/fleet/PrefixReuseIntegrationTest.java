@@ -15,7 +15,6 @@ import io.baton.actors.session.ResumeMethod;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.persistence.PersistenceSettings;
 import io.baton.persistence.Schema;
 import io.baton.persistence.kv.KvBlockSchema;
@@ -75,7 +74,7 @@ class PrefixReuseIntegrationTest {
         assertInstanceOf(SessionCommand.Accepted.class, f.session(d).<SessionCommand.Reply>ask(
             r -> new SessionCommand.Cancel("test decoy", r), TIMEOUT).toCompletableFuture().get());
       }
-      SessionState doneA = completedExactly(f, a, specA);
+      SessionState doneA = f.awaitCompletedExactly(a, specA);
       assertNotEquals(f.gpu(0, 0), gpuA, "A avoided the busy GPUs");
       // Placers learn from reports: wait until every GPU is idle again and A's names the whole prefix.
       await().atMost(TIMEOUT).until(() -> reports.values().stream().allMatch(r -> r.sessions() == 0)
@@ -84,7 +83,7 @@ class PrefixReuseIntegrationTest {
 
       // (a) B goes to the GPU holding the prefix and takes its blocks from GPU memory.
       String b = f.submit(specB);
-      SessionState doneB = completedExactly(f, b, specB);
+      SessionState doneB = f.awaitCompletedExactly(b, specB);
       assertEquals(gpuA, doneB.attempts().get(0).workerId(), "placed on the GPU that holds the prefix");
       assertEquals(ResumeMethod.FRESH, doneB.attempts().get(0).method());
       AgentStatus.Gpu after = f.agentStatus().gpu(gpuA);
@@ -106,7 +105,7 @@ class PrefixReuseIntegrationTest {
     // (c) A new node: GPUs with empty memory. C's prompt prefix comes from the store, not the model.
     try (FleetFixture g = FleetFixture.start("prefix-restore")) {
       String c = g.submit(specC);
-      SessionState doneC = completedExactly(g, c, specC);
+      SessionState doneC = g.awaitCompletedExactly(c, specC);
       assertEquals(1, doneC.attempts().size());
       AgentStatus.Gpu gpuC = g.agentStatus().gpu(doneC.currentAttempt().workerId());
       assertEquals(SHARED, gpuC.restoredTokens(), "the prompt's stored blocks were restored");
@@ -115,12 +114,6 @@ class PrefixReuseIntegrationTest {
     }
   }
 
-  private static SessionState completedExactly(FleetFixture f, String id, SessionSpec spec) {
-    SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-    assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-    assertEquals(f.reference(spec), done.tokens(), "exactly the fault-free run");
-    return done;
-  }
 
   /** Submits a long unrelated session and waits until the placers hear that its GPU is busy. */
   private static String busy(FleetFixture f, Map<String, GpuReport> reports, int salt) throws Exception {

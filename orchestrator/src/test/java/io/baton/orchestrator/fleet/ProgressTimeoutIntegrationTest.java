@@ -11,7 +11,6 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.HistoryEntry;
 import io.baton.persistence.testing.CassandraTestExtension;
@@ -41,9 +40,7 @@ class ProgressTimeoutIntegrationTest {
       assertNotEquals(spare, hung);
       f.inject(hung, new Fault.Hang(1));
 
-      SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-      assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-      assertEquals(f.reference(spec), done.tokens(), "the resumed stream equals the fault-free run");
+      SessionState done = f.awaitCompletedExactly(id, spec);
 
       Attempt silent = done.attempts().get(0);
       assertEquals(hung, silent.workerId());

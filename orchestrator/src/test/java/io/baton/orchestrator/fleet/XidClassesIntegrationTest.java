@@ -9,7 +9,6 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.actors.worker.HistoryEntry;
@@ -33,19 +32,13 @@ class XidClassesIntegrationTest {
     return id;
   }
 
-  private static SessionState completedExactly(FleetFixture f, String id, SessionSpec spec) {
-    SessionState done = f.awaitSession(id, s -> s.status().isTerminal());
-    assertEquals(SessionStatus.COMPLETED, done.status(), done::terminalReason);
-    assertEquals(f.reference(spec), done.tokens(), "the resumed stream equals the fault-free run");
-    return done;
-  }
 
   @Test
   void aFaultFreeSessionRunsOnAnActiveGpu() throws Exception {
     try (FleetFixture f = FleetFixture.start("xid-none")) {
       SessionSpec spec = FleetFixture.spec(FleetFixture.prompt(40, 1), 60, 11);
       String id = f.submit(spec);
-      SessionState done = completedExactly(f, id, spec);
+      SessionState done = f.awaitCompletedExactly(id, spec);
       assertEquals(1, done.attempts().size());
       assertEquals(GpuStatus.ACTIVE, f.gpuState(done.attempts().get(0).workerId()).status());
     }
@@ -58,7 +51,7 @@ class XidClassesIntegrationTest {
       String id = streaming(f, spec);
       String gpu = f.state(id).currentAttempt().workerId();
       f.inject(gpu, new Fault.Xid(13, 1));
-      SessionState done = completedExactly(f, id, spec);
+      SessionState done = f.awaitCompletedExactly(id, spec);
       Attempt first = done.attempts().get(0);
       assertEquals(FailureCause.Kind.XID, first.failure().kind());
       assertEquals(13, first.failure().xidCode());
@@ -75,7 +68,7 @@ class XidClassesIntegrationTest {
       String id = streaming(f, spec);
       String gpu = f.state(id).currentAttempt().workerId();
       f.inject(gpu, new Fault.Xid(48, 1));
-      completedExactly(f, id, spec);
+      f.awaitCompletedExactly(id, spec);
       await().atMost(TIMEOUT).until(() -> f.gpuState(gpu).status() == GpuStatus.SPARE);
       List<GpuStatus> path = f.gpuState(gpu).history().stream().map(HistoryEntry::to).toList();
       assertTrue(path.containsAll(List.of(GpuStatus.CORDONED, GpuStatus.RESETTING, GpuStatus.SPARE)), path::toString);
@@ -90,7 +83,7 @@ class XidClassesIntegrationTest {
       String id = streaming(f, spec);
       String gpu = f.state(id).currentAttempt().workerId();
       f.inject(gpu, new Fault.Xid(79, 1));
-      completedExactly(f, id, spec);
+      f.awaitCompletedExactly(id, spec);
       String host = f.gpuState(gpu).gpu().hostId();
       for (String other : List.of(f.gpu(0, 0), f.gpu(0, 1), f.gpu(1, 0), f.gpu(1, 1))) {
         GpuWorkerState g = f.gpuState(other);
@@ -112,7 +105,7 @@ class XidClassesIntegrationTest {
       String gpu = f.state(id).currentAttempt().workerId();
       f.inject(gpu, new Fault.Xid(63, 1));
       await().atMost(TIMEOUT).until(() -> f.gpuState(gpu).lastXid() != null);
-      SessionState done = completedExactly(f, id, spec);
+      SessionState done = f.awaitCompletedExactly(id, spec);
       assertEquals(1, done.attempts().size(), "the session was not disturbed");
       assertEquals(GpuStatus.ACTIVE, f.gpuState(gpu).status());
       assertEquals(63, f.gpuState(gpu).lastXid().code());
