@@ -1,5 +1,6 @@
 package io.baton.http;
 
+import io.baton.actors.app.SessionService;
 import io.baton.http.admin.FleetAdmin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -8,7 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * not grow a parameter per feature. Each piece is an interface or a library type, so this module
  * depends on nothing of the workers' or the orchestrator's.
  *
- * @param catalog the models this node serves and their tokenizers
+ * @param sessions the application layer: how every API submits, follows and describes sessions
  * @param fleet the worker agents' side of the admin API
  * @param metrics the node's one registry: the HTTP layer records into it and serves it on /metrics
  * @param files the file store for batch input and output
@@ -16,5 +17,5 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  *     in-flight gauge counts both
  */
 public record HttpServices(
-    ModelCatalog catalog, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files,
+    SessionService sessions, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files,
     io.baton.http.metrics.HttpMetrics httpMetrics) {}

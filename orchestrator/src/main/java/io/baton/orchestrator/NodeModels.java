@@ -1,9 +1,9 @@
 package io.baton.orchestrator;
 
-import io.baton.http.ChatFormat;
-import io.baton.http.IncrementalDecoder;
-import io.baton.http.ModelCatalog;
-import io.baton.http.StreamDecoder;
+import io.baton.actors.app.ChatFormat;
+import io.baton.actors.app.IncrementalDecoder;
+import io.baton.actors.app.ModelCatalog;
+import io.baton.actors.app.StreamDecoder;
 import io.baton.workers.engine.ModelSpec;
 import io.baton.workers.engine.ReferenceTokenizer;
 import io.baton.workers.engine.ServedModel;

@@ -1,5 +1,7 @@
 package io.baton.orchestrator;
 
+import io.baton.actors.app.SessionService;
+import io.baton.http.HttpSettings;
 import com.typesafe.config.Config;
 import io.baton.actors.ActorsSettings;
 import io.baton.actors.Entities;
@@ -69,6 +71,7 @@ public final class NodeServices {
   private final KvBlockStore store;
   private io.baton.persistence.files.FileStore files;
   private io.baton.http.metrics.HttpMetrics httpMetrics;
+  private SessionService sessions;
   private final WorkersSettings workers;
   private final ServedModels served;
   private final String nodeId;
@@ -111,8 +114,9 @@ public final class NodeServices {
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
     io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, models(config, workers, served), files, metrics,
-        httpMetrics);
+    SessionService sessions = new SessionService(system, models(config, workers, served),
+        HttpSettings.fromConfig(config).maxTokens(), httpMetrics::submitted);
+    ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, sessions, files, metrics, httpMetrics);
     ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
         address -> placer.tell(new Placer.ForgetNode(address)), timing),
         "node-loss-watch", Props.empty());
@@ -126,6 +130,7 @@ public final class NodeServices {
     NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, served, nodeId, metrics);
     services.files = files;
     services.httpMetrics = httpMetrics;
+    services.sessions = sessions;
     return services;
   }
 
@@ -214,11 +219,11 @@ public final class NodeServices {
   }
 
   /** The models this node's GPUs serve, for the HTTP API. */
-  io.baton.http.ModelCatalog models(Config config) {
+  io.baton.actors.app.ModelCatalog models(Config config) {
     return models(config, workers, served);
   }
 
-  static io.baton.http.ModelCatalog models(Config config, WorkersSettings workers, ServedModels served) {
+  static io.baton.actors.app.ModelCatalog models(Config config, WorkersSettings workers, ServedModels served) {
     // The reference models this node's GPUs serve: the configured GPUs' on a real host, else the
     // simulated fleet's. Every model of baton.workers.models: listing it there is serving its API.
     List<String> ids = workers.gpus().isEmpty()
@@ -229,7 +234,7 @@ public final class NodeServices {
 
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
   io.baton.http.HttpServices http(ActorSystem<?> system, Config config) {
-    return new io.baton.http.HttpServices(models(config), new AgentFleet(system, this, nodeId, gpuReports), metrics,
+    return new io.baton.http.HttpServices(sessions, new AgentFleet(system, this, nodeId, gpuReports), metrics,
         files, httpMetrics);
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.baton.http.ModelCatalog;
+import io.baton.actors.app.ModelCatalog;
 import io.baton.workers.WorkersSettings;
 import io.baton.workers.engine.ModelSpec;
 import java.util.List;

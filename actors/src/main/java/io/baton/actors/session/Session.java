@@ -130,7 +130,8 @@ public final class Session
         .onCommand(GrantRefused.class, attempts::refused)
         .onCommand(Heartbeat.class, attempts::heartbeat)
         .onCommand(Hint.class, attempts::hint)
-        .onCommand(LeaseDue.class, attempts::leaseDue);
+        .onCommand(LeaseDue.class, attempts::leaseDue)
+        .onCommand(Erase.class, this::erase);
     b.forState(s -> s.status() == SessionStatus.NEW)
         .onCommand(Submit.class, (s, c) -> unless(SessionInputs.submit(c), c.replyTo(), () -> submission.submit(s, c)))
         .onCommand(Mutation.class, c -> reject(c.replyTo(), NOT_FOUND, "no session " + sessionId));
@@ -180,9 +181,23 @@ public final class Session
       return rejectWith(c.replyTo(), r.rejection());
     }
     if (plan instanceof SessionRules.Persist p) {
-      return persist(new TokensAppended(c.attempt(), p.fromIndex(), p.tokens(), Instant.now()), c.replyTo());
+      return persist(new TokensAppended(c.attempt(), p.fromIndex(), p.tokens(), Instant.now(), c.reusedTokens()),
+          c.replyTo());
     }
     return Effect().reply(c.replyTo(), Accepted.of(s));
+  }
+
+  /** A running session is cancelled in the same write, so it never runs on unseen. */
+  private ReplyEffect<SessionEvent, SessionState> erase(SessionState s, Erase c) {
+    if (s.status() == SessionStatus.NEW) {
+      return reject(c.replyTo(), NOT_FOUND, "no session " + sessionId);
+    }
+    if (s.erased()) {
+      return Effect().reply(c.replyTo(), Accepted.of(s));
+    }
+    Erased erased = new Erased(c.reason(), Instant.now());
+    return unless(SessionInputs.required(c.reason(), "a reason"), c.replyTo(), () -> persist(s.status().isTerminal()
+        ? List.of(erased) : List.of(new Cancelled(c.reason(), erased.at()), erased), c.replyTo()));
   }
 
   private ReplyEffect<SessionEvent, SessionState> checkpoint(SessionState s, CheckpointKv c) {

@@ -23,11 +23,20 @@ public sealed interface SessionCommand extends CborSerializable {
   record Place(int attempt, String workerId, ResumeMethod method, ActorRef<Reply> replyTo)
       implements Mutation {}
 
-  /** A chunk of generated tokens; see the fencing and contiguity invariants in DESIGN.md. */
-  record AppendTokens(int attempt, int fromIndex, List<Integer> tokens, ActorRef<Reply> replyTo)
+  /**
+   * A chunk of generated tokens; see the fencing and contiguity invariants in DESIGN.md.
+   *
+   * @param reusedTokens on an attempt's first chunk, the prompt tokens its prefill reused rather
+   *     than computed; 0 on the others
+   */
+  record AppendTokens(int attempt, int fromIndex, List<Integer> tokens, int reusedTokens, ActorRef<Reply> replyTo)
       implements Mutation {
     public AppendTokens {
       tokens = List.copyOf(tokens);
+    }
+
+    public AppendTokens(int attempt, int fromIndex, List<Integer> tokens, ActorRef<Reply> replyTo) {
+      this(attempt, fromIndex, tokens, 0, replyTo);
     }
   }
 
@@ -90,6 +99,9 @@ public sealed interface SessionCommand extends CborSerializable {
   record Fail(String error, ActorRef<Reply> replyTo) implements Mutation {}
 
   record Cancel(String reason, ActorRef<Reply> replyTo) implements Mutation {}
+
+  /** Forgets the session for its client (cancelling it first if it runs); repeating it is acknowledged. */
+  record Erase(String reason, ActorRef<Reply> replyTo) implements Mutation {}
 
   record GetState(ActorRef<SessionState> replyTo) implements SessionCommand {}
 

@@ -16,9 +16,19 @@ public sealed interface SessionEvent extends CborSerializable {
   record Placed(int attempt, String workerId, int resumeFrom, ResumeMethod method, Instant at)
       implements SessionEvent {}
 
-  record TokensAppended(int attempt, int fromIndex, List<Integer> tokens, Instant at) implements SessionEvent {
+  /**
+   * @param reusedTokens on an attempt's first chunk, the prompt tokens its prefill did not compute
+   *     (KV restored from the store or already in the GPU's memory); 0 otherwise, and in events
+   *     stored before it existed
+   */
+  record TokensAppended(int attempt, int fromIndex, List<Integer> tokens, Instant at, int reusedTokens)
+      implements SessionEvent {
     public TokensAppended {
       tokens = List.copyOf(tokens);
+    }
+
+    public TokensAppended(int attempt, int fromIndex, List<Integer> tokens, Instant at) {
+      this(attempt, fromIndex, tokens, at, 0);
     }
   }
 
@@ -42,6 +52,12 @@ public sealed interface SessionEvent extends CborSerializable {
   record Failed(String error, Instant at) implements SessionEvent {}
 
   record Cancelled(String reason, Instant at) implements SessionEvent {}
+
+  /**
+   * The client deleted the session (a response's DELETE): from now on it answers as if it never
+   * existed. Follows the terminal event; a live session is cancelled in the same write.
+   */
+  record Erased(String reason, Instant at) implements SessionEvent {}
 
   /** Token counts in OpenAI's usage shape. */
   record Usage(int promptTokens, int completionTokens) implements CborSerializable {

@@ -12,6 +12,9 @@ import java.util.Optional;
  * @param stop up to {@value #MAX_STOPS} stop sequences: the worker completes the session with finish
  *     reason "stop" at the first token after which the generated text contains one. Absent in
  *     events stored before it existed, which read as none.
+ * @param api which API created the session, so a resumed stream answers in that API's shape;
+ *     absent in events stored before it existed, which read as a completion
+ * @param response what a Responses API request asked for beyond the prompt; null for the others
  */
 public record SessionSpec(
     String model,
@@ -21,7 +24,9 @@ public record SessionSpec(
     String tenant,
     int priority,
     String batchId,
-    List<String> stop)
+    List<String> stop,
+    Api api,
+    ResponseSpec response)
     implements CborSerializable {
 
   public static final int MAX_STOPS = 4;
@@ -29,16 +34,34 @@ public record SessionSpec(
   /** Sampling parameters; temperature 0 means greedy decoding. */
   public record Sampling(double temperature, double topP, long seed) implements CborSerializable {}
 
+  /** The API a session was created through. */
+  public enum Api { COMPLETION, CHAT, RESPONSE }
+
   public SessionSpec {
     promptTokens = List.copyOf(promptTokens);
     stop = stop == null ? List.of() : List.copyOf(stop);
+    api = api == null ? Api.COMPLETION : api;
+  }
+
+  /** A completion or chat spec. */
+  public SessionSpec(
+      String model, List<Integer> promptTokens, Sampling sampling, int maxTokens, String tenant, int priority,
+      String batchId, List<String> stop, Api api) {
+    this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, stop, api, null);
+  }
+
+  /** A completion spec with stop sequences. */
+  public SessionSpec(
+      String model, List<Integer> promptTokens, Sampling sampling, int maxTokens, String tenant, int priority,
+      String batchId, List<String> stop) {
+    this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, stop, Api.COMPLETION, null);
   }
 
   /** A spec without stop sequences. */
   public SessionSpec(
       String model, List<Integer> promptTokens, Sampling sampling, int maxTokens, String tenant, int priority,
       String batchId) {
-    this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, List.of());
+    this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, List.of(), Api.COMPLETION, null);
   }
 
   /** Why this spec cannot run, or empty when it can. */
@@ -63,6 +86,9 @@ public record SessionSpec(
     }
     if (stop.size() > MAX_STOPS || stop.stream().anyMatch(x -> x == null || x.isEmpty())) {
       return Optional.of("stop takes up to " + MAX_STOPS + " non-empty sequences");
+    }
+    if ((api == Api.RESPONSE) != (response != null)) {
+      return Optional.of("a response's details come with a response spec, and only with one");
     }
     return Optional.empty();
   }

@@ -4,6 +4,7 @@ import io.baton.actors.CborSerializable;
 import io.baton.actors.session.SessionEvent.AttemptFailed;
 import io.baton.actors.session.SessionEvent.Cancelled;
 import io.baton.actors.session.SessionEvent.Completed;
+import io.baton.actors.session.SessionEvent.Erased;
 import io.baton.actors.session.SessionEvent.Failed;
 import io.baton.actors.session.SessionEvent.KvCheckpointed;
 import io.baton.actors.session.SessionEvent.Placed;
@@ -21,6 +22,9 @@ import java.util.List;
  * @param tokens every generated token that is durable, in order
  * @param checkpointUpto prompt plus generated tokens covered by checkpointed KV blocks
  * @param terminalReason finish reason, error or cancel reason once the session has ended
+ * @param reusedPromptTokens prompt tokens the prefill of the first token reused (KV restored or
+ *     cached) instead of computing: OpenAI's {@code cached_tokens}
+ * @param erased the client deleted the session: it answers as if it never existed
  */
 public record SessionState(
     String sessionId,
@@ -34,7 +38,9 @@ public record SessionState(
     Instant firstTokenAt,
     Instant endedAt,
     String terminalReason,
-    Usage usage)
+    Usage usage,
+    int reusedPromptTokens,
+    boolean erased)
     implements CborSerializable {
 
   public SessionState {
@@ -45,7 +51,7 @@ public record SessionState(
   public static SessionState empty(String sessionId) {
     return new SessionState(
         sessionId, SessionStatus.NEW, null, List.of(), TokenLog.empty(), 0, List.of(), null, null, null, null,
-        null);
+        null, 0, false);
   }
 
   /** The current attempt number, 0 before the first placement. */
@@ -71,7 +77,7 @@ public record SessionState(
     if (event instanceof Submitted e) {
       return new SessionState(
           e.sessionId(), SessionStatus.PENDING, e.spec(), attempts, tokens, checkpointUpto, checkpointBlocks,
-          e.at(), firstTokenAt, endedAt, terminalReason, usage);
+          e.at(), firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
     } else if (event instanceof Placed e) {
       return with(SessionStatus.PLACED, append(attempts,
           new Attempt(e.attempt(), e.workerId(), e.method(), e.resumeFrom(), e.at(), null)));
@@ -79,11 +85,12 @@ public record SessionState(
       return new SessionState(
           sessionId, SessionStatus.GENERATING, spec, attempts, ((TokenLog) tokens).append(e.tokens()), checkpointUpto,
           checkpointBlocks, submittedAt, firstTokenAt == null ? e.at() : firstTokenAt, endedAt, terminalReason,
-          usage);
+          usage, e.fromIndex() == 0 ? Math.min(e.reusedTokens(), spec.promptTokens().size()) : reusedPromptTokens,
+          erased);
     } else if (event instanceof KvCheckpointed e) {
       return new SessionState(
           sessionId, status, spec, attempts, tokens, e.uptoToken(), append(checkpointBlocks, e.blockHashes()),
-          submittedAt, firstTokenAt, endedAt, terminalReason, usage);
+          submittedAt, firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
     } else if (event instanceof AttemptFailed e) {
       return with(SessionStatus.PENDING, replaceLast(attempts, currentAttempt().failed(e.cause())));
     } else if (event instanceof Completed e) {
@@ -92,6 +99,10 @@ public record SessionState(
       return ended(SessionStatus.FAILED, e.at(), e.error(), usage);
     } else if (event instanceof Cancelled e) {
       return ended(SessionStatus.CANCELLED, e.at(), e.reason(), usage);
+    } else if (event instanceof Erased) {
+      return new SessionState(
+          sessionId, status, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
+          endedAt, terminalReason, usage, reusedPromptTokens, true);
     }
     throw new IllegalArgumentException("unknown session event " + event.getClass().getName());
   }
@@ -99,13 +110,13 @@ public record SessionState(
   private SessionState with(SessionStatus newStatus, List<Attempt> newAttempts) {
     return new SessionState(
         sessionId, newStatus, spec, newAttempts, tokens, checkpointUpto, checkpointBlocks, submittedAt,
-        firstTokenAt, endedAt, terminalReason, usage);
+        firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
   }
 
   private SessionState ended(SessionStatus newStatus, Instant at, String reason, Usage newUsage) {
     return new SessionState(
         sessionId, newStatus, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
-        at, reason, newUsage);
+        at, reason, newUsage, reusedPromptTokens, erased);
   }
 
   private static <T> List<T> append(List<T> list, T item) {

@@ -7,11 +7,11 @@ import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.HttpSettings;
 import io.baton.http.Json;
-import io.baton.http.ModelCatalog;
+import io.baton.actors.app.ModelCatalog;
+import io.baton.actors.app.SessionService;
 import io.baton.http.errors.ApiException;
 import io.baton.http.openai.ChunkFormat;
 import io.baton.http.openai.CompletionRequest;
-import io.baton.http.sessions.SessionGateway;
 
 /**
  * One line of a batch input file, in and out: parsed and checked into a session spec, or a
@@ -21,16 +21,16 @@ import io.baton.http.sessions.SessionGateway;
  */
 public final class BatchLines {
   /** A good line: its custom_id and the session it becomes. */
-  public record Good(int index, String customId, SessionGateway.Prepared prepared) {}
+  public record Good(int index, String customId, SessionService.Prepared prepared) {}
 
   /** A line that cannot run; {@code customId} may be null when the line had none. */
   public record Bad(int index, String customId, LineError error) {}
 
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final HttpSettings settings;
 
-  public BatchLines(SessionGateway gateway, HttpSettings settings) {
-    this.gateway = gateway;
+  public BatchLines(SessionService sessions, HttpSettings settings) {
+    this.sessions = sessions;
     this.settings = settings;
   }
 
@@ -65,7 +65,8 @@ public final class BatchLines {
         return bad(index, customId, "invalid_value", "a batch request cannot stream", "body.stream");
       }
       long seed = (batchId + "/" + index).hashCode() & 0x7fffffffL;
-      return new Good(index, customId, gateway.prepare(request, tenant, batchId, seed));
+      return new Good(index, customId, ApiException.valueOf(
+          sessions.prepare(request.toSessionRequest(), tenant, batchId, seed)));
     } catch (ApiException e) {
       String param = e.error().param() == null ? "body" : "body." + e.error().param();
       String code = e.error().code() == null ? "invalid_request" : e.error().code();

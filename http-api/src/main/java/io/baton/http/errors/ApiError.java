@@ -1,11 +1,12 @@
 package io.baton.http.errors;
 
 import io.baton.actors.Rejection;
+import io.baton.actors.app.Refusal;
 
 /**
  * An error as OpenAI's API reports it: {@code {"error":{"message","type","param","code"}}} with an
- * HTTP status. Every error Baton's HTTP layer returns is one of these; {@link #from(Rejection)} is
- * the one place where the domain's typed rejections become HTTP errors.
+ * HTTP status. Every error Baton's HTTP layer returns is one of these; {@link #from(Refusal)} is
+ * the one place where the application layer's typed refusals become HTTP errors.
  */
 public record ApiError(int status, String type, String message, String param, String code) {
 
@@ -49,23 +50,19 @@ public record ApiError(int status, String type, String message, String param, St
     return new ApiError(500, "server_error", message, null, null);
   }
 
-  /** The domain's refusals, each to the status a client should act on. */
+  /** The application layer's refusals, each to the status a client should act on. */
+  public static ApiError from(Refusal r) {
+    return switch (r.kind()) {
+      case INVALID -> new ApiError(400, "invalid_request_error", r.message(), r.param(), r.code());
+      case NOT_FOUND -> notFound(r.message(), r.param(), r.code());
+      case CONFLICT -> new ApiError(409, "invalid_request_error", r.message(), r.param(), r.code());
+      case UNAVAILABLE -> unavailable(r.message());
+      case INTERNAL -> internal(r.message());
+    };
+  }
+
+  /** An entity's rejection, through the same mapping. */
   public static ApiError from(Rejection r) {
-    switch (r.reason()) {
-      case NOT_FOUND:
-        return notFound(r.detail(), null, "not_found");
-      case INVALID_ARGUMENT:
-      case LIMIT_EXCEEDED:
-        return invalid(null, r.detail());
-      case ALREADY_EXISTS:
-      case CONFLICT:
-      case ILLEGAL_STATE:
-      case ALREADY_TERMINAL:
-      case STALE_ATTEMPT:
-      case GAP:
-        return new ApiError(409, "invalid_request_error", r.detail(), null, r.reason().name().toLowerCase());
-      default:
-        return internal(r.detail());
-    }
+    return from(Refusal.of(r));
   }
 }

@@ -1,7 +1,9 @@
 package io.baton.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.baton.http.ChatFormat;
+import io.baton.actors.app.ChatFormat;
+import io.baton.actors.app.SessionRequest;
+import io.baton.actors.session.SessionSpec;
 import io.baton.http.HttpSettings;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
@@ -36,6 +38,12 @@ public record CompletionRequest(
   static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
   /** The longest stop sequence: each is matched against the text after every token. */
   static final int MAX_STOP_CHARS = 256;
+
+  /** What the application layer runs for it. */
+  public SessionRequest toSessionRequest() {
+    return new SessionRequest(chat ? SessionSpec.Api.CHAT : SessionSpec.Api.COMPLETION, model, prompt, messages,
+        maxTokens, temperature, topP, seed, stop, null);
+  }
 
   public static CompletionRequest parse(JsonNode body, boolean chat, HttpSettings limits) {
     if (body == null || !body.isObject()) {

@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.actors.session.SessionFollower;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.Json;
-import io.baton.http.StreamDecoder;
+import io.baton.actors.app.StreamDecoder;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
-import io.baton.http.sessions.SessionGateway;
+import io.baton.actors.app.SessionService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -29,17 +30,17 @@ final class CompletionStream {
   /** One piece of the SSE body; {@code last} ends the body after it. */
   private record Frame(ByteString bytes, boolean last) {}
 
-  private final SessionGateway gateway;
-  private final SessionGateway.Submitted submitted;
+  private final SessionService sessions;
+  private final SessionService.Submitted submitted;
   private final CompletionRequest request;
   private final ChunkFormat format;
   private final int promptTokens;
-  private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
   private final HttpMetrics.Tracker tracker;
 
-  CompletionStream(SessionGateway gateway, SessionGateway.Submitted submitted, CompletionRequest request, long created,
+  CompletionStream(SessionService sessions, SessionService.Submitted submitted, CompletionRequest request, long created,
       HttpMetrics.Tracker tracker) {
-    this.gateway = gateway;
+    this.sessions = sessions;
     this.tracker = tracker;
     this.submitted = submitted;
     this.request = request;
@@ -54,7 +55,7 @@ final class CompletionStream {
    * @param before the session's tokens before {@code fromIndex}, so the text resumes exactly
    */
   Source<ByteString, NotUsed> sse(int fromIndex, List<Integer> before, Duration keepAlive) {
-    Source<Frame, NotUsed> frames = gateway.follow(submitted.sessionId(), fromIndex)
+    Source<Frame, NotUsed> frames = sessions.follow(submitted.sessionId(), fromIndex)
         .statefulMapConcat(() -> {
           StopScanner stops = new StopScanner(submitted.spec().stop());
           StreamDecoder decoder = submitted.codec().decoder(before);
@@ -137,7 +138,7 @@ final class CompletionStream {
 
   /** The whole answer once the session ended, for a request that did not stream. */
   CompletionStage<ObjectNode> collect(ActorSystem<?> system) {
-    return gateway.follow(submitted.sessionId(), 0)
+    return sessions.follow(submitted.sessionId(), 0)
         .runWith(Sink.seq(), system)
         .thenApply(events -> {
           StopScanner stops = new StopScanner(submitted.spec().stop());

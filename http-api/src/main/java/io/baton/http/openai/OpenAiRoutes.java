@@ -1,16 +1,17 @@
 package io.baton.http.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.app.SessionService;
+import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
 import io.baton.http.HttpSettings;
 import io.baton.http.Json;
 import io.baton.http.JsonBody;
-import io.baton.http.ModelCatalog;
+import io.baton.actors.app.ModelCatalog;
 import io.baton.http.RequestSlots;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import io.baton.http.metrics.HttpMetrics;
-import io.baton.http.sessions.SessionGateway;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -37,13 +38,16 @@ public final class OpenAiRoutes extends AllDirectives {
   public static final String SESSION_HEADER = "x-baton-session-id";
 
   private final ActorSystem<?> system;
-  private final SessionGateway gateway;
+  private final SessionService sessions;
+  private final HttpMetrics metrics;
   private final HttpSettings settings;
   private final RequestSlots slots;
 
-  public OpenAiRoutes(ActorSystem<?> system, SessionGateway gateway, HttpSettings settings, RequestSlots slots) {
+  public OpenAiRoutes(ActorSystem<?> system, SessionService sessions, HttpMetrics metrics, HttpSettings settings,
+      RequestSlots slots) {
     this.system = system;
-    this.gateway = gateway;
+    this.sessions = sessions;
+    this.metrics = metrics;
     this.settings = settings;
     this.slots = slots;
   }
@@ -63,16 +67,16 @@ public final class OpenAiRoutes extends AllDirectives {
     return JsonBody.json(body -> {
       CompletionRequest request = CompletionRequest.parse(body, chat, settings);
       // Every check that can refuse the request runs before it takes a slot.
-      SessionGateway.Prepared prepared = gateway.prepare(request, tenant);
+      SessionService.Prepared prepared = ApiException.valueOf(sessions.prepare(request.toSessionRequest(), tenant));
       long created = Instant.now().getEpochSecond();
       Optional<RequestSlots.Slot> taken = slots.acquire(tenant);
       if (taken.isEmpty()) {
         return tooMany(slots);
       }
       RequestSlots.Slot slot = taken.get();
-      CompletionStage<SessionGateway.Submitted> submit;
+      CompletionStage<SessionService.Submitted> submit;
       try {
-        submit = gateway.submit(prepared, chat);
+        submit = sessions.submit(prepared).thenApply(ApiException::valueOf);
       } catch (RuntimeException e) {
         slot.release();
         throw e;
@@ -83,8 +87,8 @@ public final class OpenAiRoutes extends AllDirectives {
         }
       });
       return onSuccess(submit, submitted -> {
-        HttpMetrics.Tracker tracker = gateway.metrics().track(submitted.spec().model(), arrived, request.stream());
-        CompletionStream stream = new CompletionStream(gateway, submitted, request, created, tracker);
+        HttpMetrics.Tracker tracker = metrics.track(submitted.spec().model(), arrived, request.stream());
+        CompletionStream stream = new CompletionStream(sessions, submitted, request, created, tracker);
         RawHeader id = RawHeader.create(SESSION_HEADER, submitted.sessionId());
         if (request.stream()) {
           return respondWithHeader(id, () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
@@ -94,7 +98,7 @@ public final class OpenAiRoutes extends AllDirectives {
                       slot.release();
                       if (settings.cancelOnDisconnect() && !stream.ended()) {
                         // on-disconnect = cancel: nobody reads the rest, so the GPU should not make it.
-                        gateway.cancel(submitted.sessionId(), "the client disconnected");
+                        sessions.cancel(submitted.sessionId(), tenant, "session", "the client disconnected");
                       }
                     });
                     return mat;
@@ -117,12 +121,12 @@ public final class OpenAiRoutes extends AllDirectives {
     ObjectNode list = Json.MAPPER.createObjectNode();
     list.put("object", "list");
     var data = list.putArray("data");
-    gateway.catalog().models().forEach(m -> data.add(card(m)));
+    sessions.catalog().models().forEach(m -> data.add(card(m)));
     return list;
   }
 
   private ObjectNode model(String id) {
-    return gateway.catalog().model(id).map(OpenAiRoutes::card).orElseThrow(() -> new ApiException(ApiError.notFound(
+    return sessions.catalog().model(id).map(OpenAiRoutes::card).orElseThrow(() -> new ApiException(ApiError.notFound(
         "the model '" + id + "' does not exist", "model", "model_not_found")));
   }
 
@@ -142,11 +146,11 @@ public final class OpenAiRoutes extends AllDirectives {
    * the generation. The stop sequences come from the session's spec; the usage option is not kept.
    */
   public Source<ByteString, NotUsed> resumeStream(SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
-    SessionGateway.Submitted submitted = new SessionGateway.Submitted(state.sessionId(), state.spec(), codec);
-    CompletionRequest request = new CompletionRequest(state.sessionId().startsWith("chatcmpl-"), state.spec().model(),
+    SessionService.Submitted submitted = new SessionService.Submitted(state.sessionId(), state.spec(), codec);
+    CompletionRequest request = new CompletionRequest(state.spec().api() == SessionSpec.Api.CHAT, state.spec().model(),
         "", null, state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
-    return new CompletionStream(gateway, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
+    return new CompletionStream(sessions, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
         .sse(fromIndex, state.tokens().subList(0, Math.min(fromIndex, state.tokens().size())), settings.keepAlive());
   }
 }

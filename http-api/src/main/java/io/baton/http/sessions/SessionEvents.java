@@ -6,6 +6,7 @@ import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionEvent;
 import io.baton.actors.session.SessionEvent.AttemptFailed;
 import io.baton.actors.session.SessionEvent.Cancelled;
+import io.baton.actors.session.SessionEvent.Erased;
 import io.baton.actors.session.SessionEvent.Completed;
 import io.baton.actors.session.SessionEvent.Failed;
 import io.baton.actors.session.SessionEvent.KvCheckpointed;
@@ -64,6 +65,7 @@ final class SessionEvents {
       summary.put("max_tokens", e.spec().maxTokens());
       summary.put("seed", e.spec().sampling().seed());
       summary.put("tenant", e.spec().tenant());
+      summary.put("api", e.spec().api().name().toLowerCase());
     } else if (event instanceof Placed e) {
       at = e.at();
       summary.put("attempt", e.attempt());
@@ -75,6 +77,9 @@ final class SessionEvents {
       summary.put("attempt", e.attempt());
       summary.put("from_index", e.fromIndex());
       summary.put("tokens", e.tokens().size());
+      if (e.reusedTokens() > 0) {
+        summary.put("reused_prompt_tokens", e.reusedTokens());
+      }
     } else if (event instanceof KvCheckpointed e) {
       at = e.at();
       summary.put("attempt", e.attempt());
@@ -95,6 +100,9 @@ final class SessionEvents {
       at = e.at();
       summary.put("error", e.error());
     } else if (event instanceof Cancelled e) {
+      at = e.at();
+      summary.put("reason", e.reason());
+    } else if (event instanceof Erased e) {
       at = e.at();
       summary.put("reason", e.reason());
     }

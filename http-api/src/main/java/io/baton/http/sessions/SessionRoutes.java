@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.actors.Printable;
 import io.baton.actors.session.Attempt;
-import io.baton.actors.session.SessionCommand;
+import io.baton.actors.app.ModelCatalog;
+import io.baton.actors.app.SessionService;
 import io.baton.actors.session.SessionState;
-import io.baton.actors.session.SessionStatus;
 import io.baton.http.Json;
-import io.baton.http.ModelCatalog;
 import io.baton.http.RequestSlots;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
@@ -16,7 +15,6 @@ import io.baton.http.openai.OpenAiRoutes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -32,13 +30,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  * ({@code Last-Event-ID} or {@code ?after=N}), and cancellation.
  */
 public final class SessionRoutes extends AllDirectives {
-  private final SessionGateway gateway;
+  private final SessionService sessions;
   private final OpenAiRoutes openAi;
   private final RequestSlots slots;
   private final SessionEvents events;
 
-  public SessionRoutes(ActorSystem<?> system, SessionGateway gateway, OpenAiRoutes openAi, RequestSlots slots) {
-    this.gateway = gateway;
+  public SessionRoutes(ActorSystem<?> system, SessionService sessions, OpenAiRoutes openAi, RequestSlots slots) {
+    this.sessions = sessions;
     this.openAi = openAi;
     this.slots = slots;
     this.events = new SessionEvents(system);
@@ -49,10 +47,8 @@ public final class SessionRoutes extends AllDirectives {
     return pathPrefix("sessions", () -> pathPrefix(id -> concat(
         pathEnd(() -> concat(
             get(() -> onSuccess(known(id, tenant), s -> complete(Json.ok(view(s))))),
-            delete(() -> onSuccess(known(id, tenant).thenCompose(s -> gateway.cancel(id, "cancelled by the client")),
-                reply -> reply instanceof SessionCommand.Rejected r
-                    ? complete(Json.error(ApiError.from(r.rejection())))
-                    : onSuccess(gateway.state(id), s -> complete(Json.ok(view(s)))))))),
+            delete(() -> onSuccess(sessions.cancel(id, tenant, "session", "cancelled by the client")
+                .thenApply(ApiException::valueOf), s -> complete(Json.ok(view(s))))))),
         path("events", () -> get(() -> onSuccess(known(id, tenant).thenCompose(s -> events.history(id)),
             list -> complete(Json.ok(list))))),
         path("stream", () -> get(() -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
@@ -62,7 +58,7 @@ public final class SessionRoutes extends AllDirectives {
 
   /** A resumed stream holds one of the tenant's request slots while it is open, like the first one did. */
   private Route stream(SessionState s, String tenant, int fromIndex) {
-    ModelCatalog.TextCodec codec = gateway.catalog().codec(s.spec().model()).orElseThrow(() -> new ApiException(
+    ModelCatalog.TextCodec codec = sessions.catalog().codec(s.spec().model()).orElseThrow(() -> new ApiException(
         ApiError.notFound("the session's model " + s.spec().model() + " is not served here", "model", "model_not_found")));
     Optional<RequestSlots.Slot> slot = slots.acquire(tenant);
     if (slot.isEmpty()) {
@@ -97,24 +93,9 @@ public final class SessionRoutes extends AllDirectives {
     return (int) last + 1;
   }
 
-  /**
-   * The session, if it exists and belongs to {@code tenant}; any other is a 404, exactly like one
-   * that does not exist, so ids cannot be probed. A malformed id never reaches sharding.
-   */
+  /** The session, if it exists for {@code tenant}; any other is a 404, exactly like one that does not exist. */
   private CompletionStage<SessionState> known(String id, String tenant) {
-    if (!SessionIds.wellFormed(id)) {
-      return CompletableFuture.failedFuture(notFound(id));
-    }
-    return gateway.state(id).thenApply(s -> {
-      if (s.status() == SessionStatus.NEW || !tenant.equals(s.spec().tenant())) {
-        throw notFound(id);
-      }
-      return s;
-    });
-  }
-
-  private static ApiException notFound(String id) {
-    return new ApiException(ApiError.notFound("no session '" + Printable.of(id) + "'", "id", "session_not_found"));
+    return sessions.describe(id, tenant, "session").thenApply(ApiException::valueOf);
   }
 
   static ObjectNode view(SessionState s) {

@@ -10,7 +10,8 @@ import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.batch.BatchLines;
 import io.baton.http.metrics.HttpMetrics;
-import io.baton.http.sessions.SessionGateway;
+import io.baton.actors.app.Result;
+import io.baton.actors.app.SessionService;
 import io.baton.persistence.files.FileMeta;
 import io.baton.persistence.files.FileStore;
 import java.time.Duration;
@@ -52,17 +53,20 @@ final class BatchDriver {
   private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
 
   private final ActorSystem<?> system;
-  private final SessionGateway gateway;
+  private final SessionService sessions;
+  private final HttpMetrics httpMetrics;
   private final BatchLines lines;
   private final FileStore files;
   private final Materializer materializer;
   private final BatchProgress progress;
 
   BatchDriver(
-      ActorSystem<?> system, SessionGateway gateway, BatchLines lines, FileStore files, BatchProgress progress) {
+      ActorSystem<?> system, SessionService sessions, HttpMetrics httpMetrics, BatchLines lines, FileStore files,
+      BatchProgress progress) {
     this.system = system;
     this.progress = progress;
-    this.gateway = gateway;
+    this.sessions = sessions;
+    this.httpMetrics = httpMetrics;
     this.lines = lines;
     this.files = files;
     this.materializer = Materializer.matFromSystem(system);
@@ -154,9 +158,15 @@ final class BatchDriver {
   private CompletionStage<Pair<Integer, Boolean>> runLine(String batchId, BatchLines.Good good) {
     String id = BatchLines.sessionId(batchId, good.index());
     // Counted like a request's session (in flight, then ended by outcome), so sessions in /metrics add up.
-    HttpMetrics.Tracker tracker = gateway.metrics().track(good.prepared().spec().model(), System.nanoTime(), false);
-    return gateway.submitAs(id, good.prepared())
-        .thenCompose(submitted -> gateway.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer))
+    HttpMetrics.Tracker tracker = httpMetrics.track(good.prepared().spec().model(), System.nanoTime(), false);
+    return sessions.submitAs(id, good.prepared())
+        .thenCompose(submitted -> {
+          if (submitted instanceof Result.Refused<SessionService.Submitted> refused) {
+            // Unavailable: the driver's phase fails and is retried; the line's session id makes that idempotent.
+            throw new IllegalStateException("line " + good.index() + " not submitted: " + refused.refusal().message());
+          }
+          return sessions.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer);
+        })
         .thenApply(end -> {
           SessionStatus status = end instanceof SessionFollower.Ended e ? e.status() : null;
           tracker.ended(status == null ? "lost" : status.name().toLowerCase());
@@ -218,7 +228,7 @@ final class BatchDriver {
             : BatchLines.errorLine(s.id(), b.index(), b.customId(), b.error().code(), b.error().message()) + "\n");
       }
       BatchLines.Good g = (BatchLines.Good) line;
-      return gateway.state(BatchLines.sessionId(s.id(), g.index())).thenApply((SessionState session) -> {
+      return sessions.state(BatchLines.sessionId(s.id(), g.index())).thenApply((SessionState session) -> {
         boolean ok = session.status() == SessionStatus.COMPLETED;
         if (ok != succeeded) {
           return "";

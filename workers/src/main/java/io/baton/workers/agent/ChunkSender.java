@@ -37,6 +37,8 @@ final class ChunkSender {
   private long firstSent;
   private boolean firstFlushed;
   private boolean intervalElapsed;
+  /** The prompt tokens the prefill reused, told to the session with the attempt's first chunk only. */
+  private int reusedTokens;
 
   ChunkSender(SessionLink link, TimerScheduler<Command> timers, RunnerSettings settings, List<Integer> resumed) {
     this.link = link;
@@ -57,6 +59,11 @@ final class ChunkSender {
       startInterval();
     }
     produced.add(token);
+  }
+
+  /** The attempt's prefill reused {@code tokens} of the context instead of computing them. */
+  void prefilled(int tokens) {
+    reusedTokens = tokens;
   }
 
   /** The runner's FlushDue: the interval has passed. */
@@ -104,7 +111,8 @@ final class ChunkSender {
 
   private void send() {
     inFlight = new AppendTokens(link.attempt(), durable, List.copyOf(produced.subList(durable, produced.size())),
-        link.context().getSystem().ignoreRef());
+        reusedTokens, link.context().getSystem().ignoreRef());
+    reusedTokens = 0;
     firstSent = System.nanoTime();
     sendInFlight();
   }
@@ -112,7 +120,8 @@ final class ChunkSender {
   private void sendInFlight() {
     long mySeq = ++seq;
     AppendTokens chunk = inFlight;
-    link.ask(replyTo -> new AppendTokens(chunk.attempt(), chunk.fromIndex(), chunk.tokens(), replyTo),
+    link.ask(replyTo -> new AppendTokens(chunk.attempt(), chunk.fromIndex(), chunk.tokens(), chunk.reusedTokens(),
+            replyTo),
         (reply, error) -> new SessionRunner.AppendResult(mySeq, reply, error));
   }
 

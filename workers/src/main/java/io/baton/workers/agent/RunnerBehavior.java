@@ -175,6 +175,7 @@ final class RunnerBehavior extends AbstractBehavior<Command> {
     if (listener != null) {
       listener.tell(new RunnerEvent.Prefilled(sessionId, attempt, prefill));
     }
+    chunks.prefilled(prefill.reusedTokens());
     pacer.prefilled(chunks.produced(), prefill.simulated());
     return pacer.done() ? progress() : this;
   }

@@ -1,4 +1,4 @@
-package io.baton.http.sessions;
+package io.baton.actors.app;
 
 import io.baton.actors.session.SessionFollower;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.baton.http;
+package io.baton.actors.app;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.baton.http.sessions;
+package io.baton.actors.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.baton.http;
+package io.baton.actors.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

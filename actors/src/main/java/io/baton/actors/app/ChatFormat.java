@@ -1,4 +1,4 @@
-package io.baton.http;
+package io.baton.actors.app;
 
 import java.util.List;
 import java.util.Set;
@@ -27,11 +27,25 @@ public record ChatFormat(String prefix, String message, String generationPrompt)
   }
 
   public String render(List<Turn> turns) {
-    StringBuilder prompt = new StringBuilder(prefix);
+    return prefix + turns(turns) + generationPrompt;
+  }
+
+  /**
+   * What follows a conversation's earlier prompt and the assistant's answer to it: the end of the
+   * assistant's message, the new turns, the generation prompt. Appended to the earlier tokens, so
+   * the new prompt starts with exactly the tokens whose KV blocks the earlier turn left behind.
+   */
+  public String continuation(List<Turn> newTurns) {
+    String end = message.substring(message.indexOf("{content}") + "{content}".length()).replace("{role}", "assistant");
+    return end + turns(newTurns) + generationPrompt;
+  }
+
+  private String turns(List<Turn> turns) {
+    StringBuilder text = new StringBuilder();
     for (Turn t : turns) {
       // The role first: the content, which the client wrote, is inserted last and never re-read.
-      prompt.append(message.replace("{role}", t.role()).replace("{content}", t.content()));
+      text.append(message.replace("{role}", t.role()).replace("{content}", t.content()));
     }
-    return prompt.append(generationPrompt).toString();
+    return text.toString();
   }
 }

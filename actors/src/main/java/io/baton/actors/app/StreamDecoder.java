@@ -1,4 +1,4 @@
-package io.baton.http;
+package io.baton.actors.app;
 
 /** One stream's text, token by token: what each token adds, and at the end what was held back. */
 public interface StreamDecoder {
