@@ -6,6 +6,7 @@ import io.baton.http.errors.ErrorHandling;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.metrics.MetricsRoutes;
 import io.baton.http.openai.OpenAiRoutes;
+import io.baton.http.responses.ResponseRoutes;
 import io.baton.http.sessions.SessionRoutes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +30,7 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final OpenAiRoutes openAi;
   private final SessionRoutes sessions;
+  private final ResponseRoutes responses;
   private final AdminRoutes admin;
   private final MetricsRoutes metrics;
 
@@ -39,6 +41,7 @@ public final class ApiRoutes extends AllDirectives {
     RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey());
     this.openAi = new OpenAiRoutes(system, services.sessions(), httpMetrics, settings, slots);
     this.sessions = new SessionRoutes(system, services.sessions(), openAi, slots);
+    this.responses = new ResponseRoutes(system, services.sessions(), httpMetrics, settings, slots);
     this.admin = new AdminRoutes(system, settings, services.fleet());
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
@@ -52,8 +55,8 @@ public final class ApiRoutes extends AllDirectives {
         pathPrefix("v1", () -> available(() -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
             withSizeLimit(settings.maxFile(), () -> files.routes(tenant)),
-            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), sessions.routes(tenant),
-                batches.routes(tenant))))))),
+            withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), responses.routes(tenant),
+                sessions.routes(tenant), batches.routes(tenant))))))),
         pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes))))));
   }
 

@@ -90,7 +90,7 @@ public final class SessionService {
           }
           if (!previous.status().isTerminal()) {
             return Result.refused(Refusal.invalid("previous_response_id", "the previous response " + previousId
-                + " is still " + previous.status().name().toLowerCase() + "; continue it once it has ended"));
+                + " has not ended yet; continue the conversation once it has"));
           }
           if (previous.status() != SessionStatus.COMPLETED) {
             return Result.refused(Refusal.invalid("previous_response_id", "the previous response " + previousId

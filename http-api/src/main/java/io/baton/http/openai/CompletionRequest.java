@@ -1,11 +1,16 @@
 package io.baton.http.openai;
 
+import static io.baton.http.BodyFields.bool;
+import static io.baton.http.BodyFields.integer;
+import static io.baton.http.BodyFields.number;
+import static io.baton.http.BodyFields.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.baton.actors.app.ChatFormat;
 import io.baton.actors.app.SessionRequest;
 import io.baton.actors.session.SessionSpec;
+import io.baton.http.BodyFields;
 import io.baton.http.HttpSettings;
-import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,15 +75,8 @@ public record CompletionRequest(
     if (n != null && n != 1) {
       throw error("n", "only n=1 is supported");
     }
-    JsonNode seedNode = body.get("seed");
-    Long seed = null;
-    if (seedNode != null && !seedNode.isNull()) {
-      if (!seedNode.canConvertToLong() || !seedNode.isIntegralNumber()) {
-        throw error("seed", "seed must be an integer");
-      }
-      seed = seedNode.asLong();
-    }
-    boolean stream = bool(body, "stream");
+    Long seed = BodyFields.seed(body);
+    boolean stream = bool(body, "stream", false);
     JsonNode options = body.get("stream_options");
     boolean includeUsage = false;
     if (options != null && !options.isNull()) {
@@ -165,54 +163,7 @@ public record CompletionRequest(
     return List.copyOf(out);
   }
 
-  private static String text(JsonNode body, String field, boolean required) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw error(field, "you must provide '" + field + "'");
-      }
-      return null;
-    }
-    if (!v.isTextual() || v.asText().isBlank()) {
-      throw error(field, field + " must be a non-empty string");
-    }
-    return v.asText();
-  }
-
-  private static Integer integer(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw error(field, field + " must be an integer");
-    }
-    return v.asInt();
-  }
-
-  private static double number(JsonNode body, String field, double absent, double min, double max) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      return absent;
-    }
-    if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
-      throw error(field, field + " must be a number between " + min + " and " + max);
-    }
-    return v.asDouble();
-  }
-
-  private static boolean bool(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      return false;
-    }
-    if (!v.isBoolean()) {
-      throw error(field, field + " must be true or false");
-    }
-    return v.asBoolean();
-  }
-
   static ApiException error(String param, String message) {
-    return new ApiException(ApiError.invalid(param, message));
+    return BodyFields.error(param, message);
   }
 }

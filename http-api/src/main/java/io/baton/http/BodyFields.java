@@ -1,0 +1,76 @@
+package io.baton.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.http.errors.ApiError;
+import io.baton.http.errors.ApiException;
+
+/**
+ * Reads one field of a JSON request body, or refuses it with a 400 naming the parameter, as
+ * OpenAI's API does. Absent and null read alike: the field's default.
+ */
+public final class BodyFields {
+  private BodyFields() {}
+
+  public static String text(JsonNode body, String field, boolean required) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw error(field, "you must provide '" + field + "'");
+      }
+      return null;
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw error(field, field + " must be a non-empty string");
+    }
+    return v.asText();
+  }
+
+  public static Integer integer(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw error(field, field + " must be an integer");
+    }
+    return v.asInt();
+  }
+
+  public static double number(JsonNode body, String field, double absent, double min, double max) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+      throw error(field, field + " must be a number between " + min + " and " + max);
+    }
+    return v.asDouble();
+  }
+
+  public static boolean bool(JsonNode body, String field, boolean absent) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isBoolean()) {
+      throw error(field, field + " must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  /** Baton's {@code seed} extension: null when absent (one is drawn at submission). */
+  public static Long seed(JsonNode body) {
+    JsonNode seed = body.get("seed");
+    if (seed == null || seed.isNull()) {
+      return null;
+    }
+    if (!seed.canConvertToLong() || !seed.isIntegralNumber()) {
+      throw error("seed", "seed must be an integer");
+    }
+    return seed.asLong();
+  }
+
+  public static ApiException error(String param, String message) {
+    return new ApiException(ApiError.invalid(param, message));
+  }
+}
