@@ -23,6 +23,18 @@ class ChatFormatTest {
   }
 
   @Test
+  void aConversationContinuesAfterTheAnswerWithTheEndOfItsMessageThenTheNewTurns() {
+    ChatFormat chatMl = new ChatFormat("<s>", "<|im_start|>{role}\n{content}<|im_end|>\n", "<|im_start|>assistant\n");
+    List<ChatFormat.Turn> next = List.of(new ChatFormat.Turn("user", "And then?"));
+    String first = chatMl.render(TURNS);
+    String whole = chatMl.render(List.of(TURNS.get(0), TURNS.get(1), new ChatFormat.Turn("assistant", "It is."),
+        next.get(0)));
+    // The earlier prompt, the answer, the continuation: exactly the conversation rendered at once.
+    assertEquals(whole, first + "It is." + chatMl.continuation(next));
+    assertEquals("\nuser: And then?\nassistant:", ChatFormat.GENERIC.continuation(next));
+  }
+
+  @Test
   void aFormatWithoutContentIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new ChatFormat("", "{role}", ""));
   }

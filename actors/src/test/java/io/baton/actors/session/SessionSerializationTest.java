@@ -3,6 +3,11 @@ package io.baton.actors.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 
 import com.typesafe.config.ConfigFactory;
 import io.baton.actors.Rejection;
@@ -11,6 +16,8 @@ import io.baton.actors.session.SessionEvent.*;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -23,6 +30,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
@@ -44,6 +52,11 @@ class SessionSerializationTest {
       List.of("\n\n", "END"));
   private static final SessionSpec BATCH_SPEC = new SessionSpec(
       "baton-small", List.of(9), new SessionSpec.Sampling(0, 1, -1L), 1, "tenant-b", 0, "batch_abc");
+  private static final SessionSpec RESPONSE_SPEC = new SessionSpec(
+      "baton-small", List.of(4, 5), new SessionSpec.Sampling(1, 1, 77L), 32, "tenant-c", 0, null, List.of(),
+      SessionSpec.Api.RESPONSE, new ResponseSpec("Be brief", List.of(
+          new ResponseSpec.InputItem("user", List.of("Hi", " there")), new ResponseSpec.InputItem("assistant",
+              List.of("Hello"))), Map.of("k", "v"), false, true, "resp_0123456789abcdef0123456789abcdef"));
   private static final FailureCause XID = FailureCause.xid(79, "reset-gpu", "GPU has fallen off the bus");
 
   private static ActorTestKit testKit;
@@ -77,7 +90,10 @@ class SessionSerializationTest {
     Stream<SessionEvent> rest = Stream.of(
         new Submitted(ID, SPEC, AT),
         new Submitted(ID, BATCH_SPEC, AT),
+        new Submitted(ID, RESPONSE_SPEC, AT),
         new TokensAppended(1, 0, List.of(5, 6, 7), AT),
+        new TokensAppended(1, 0, List.of(5), AT, 48),
+        new Erased("deleted by the client", AT),
         new TokensAppended(2, 1_000_000, List.of(Integer.MAX_VALUE), AT),
         new KvCheckpointed(1, 32, List.of("sha256:aa", "sha256:bb"), AT),
         new Completed("stop", new Usage(3, 5), AT),
@@ -110,11 +126,27 @@ class SessionSerializationTest {
     return s;
   }
 
+  /** A response whose first token reused prompt KV, then cancelled and erased in one write. */
+  static SessionState erasedResponse() {
+    SessionState s = SessionState.empty(ID);
+    for (SessionEvent e : List.of(
+        new Submitted(ID, RESPONSE_SPEC, AT),
+        new Placed(1, "gpu-a", 0, ResumeMethod.FRESH, AT),
+        new TokensAppended(1, 0, List.of(10, 11), AT.plusMillis(5), 99),
+        new Cancelled("deleted by the client", AT.plusMillis(6)),
+        new Erased("deleted by the client", AT.plusMillis(6)))) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
   static List<SessionCommand> commands() {
     return List.of(
         new Submit(SPEC, replies.ref()),
         new Place(1, "gpu-a", ResumeMethod.KV_RESTORE, replies.ref()),
         new AppendTokens(1, 4, List.of(1, 2), replies.ref()),
+        new AppendTokens(1, 0, List.of(1), 32, replies.ref()),
+        new Erase("deleted by the client", replies.ref()),
         new CheckpointKv(1, 32, List.of("sha256:aa", "sha256:bb"), replies.ref()),
         new FailAttempt(1, XID, replies.ref()),
         new Complete(2, "length", replies.ref()),
@@ -150,6 +182,8 @@ class SessionSerializationTest {
         new Attempt(2, "gpu-b", ResumeMethod.RECOMPUTE, 4, AT, XID),
         SessionState.empty(ID),
         richState(),
+        erasedResponse(),
+        RESPONSE_SPEC.response(),
         new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null),
         new TokenUpdate(ID, 6, List.of(), SessionStatus.COMPLETED, "stop"),
         new Subscribed(new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null), sessions.ref()),
@@ -181,6 +215,32 @@ class SessionSerializationTest {
   }
 
   @Test
+  void theErasedResponseKeepsItsReuseAndHidesNothingElse() {
+    SessionState s = erasedResponse();
+    assertEquals(SessionStatus.CANCELLED, s.status());
+    assertTrue(s.erased());
+    // Capped at the prompt: the reuse counts prompt tokens only.
+    assertEquals(2, s.reusedPromptTokens());
+    assertEquals(List.of(10, 11), s.tokens());
+  }
+
+  /** Events and snapshots written before a field existed read with its default. */
+  @Test
+  void fieldsAddedLaterReadAsTheirDefaults() throws Exception {
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    Map<String, Object> tokens = Map.of("attempt", 1, "fromIndex", 0, "tokens", List.of(5), "at", AT.toString());
+    assertEquals(new TokensAppended(1, 0, List.of(5), AT),
+        cbor.readValue(cbor.writeValueAsBytes(tokens), TokensAppended.class));
+    Map<String, Object> spec = Map.of("model", "baton-small", "promptTokens", List.of(1), "sampling",
+        Map.of("temperature", 0, "topP", 1, "seed", 3), "maxTokens", 4, "tenant", "t", "priority", 0);
+    SessionSpec old = cbor.readValue(cbor.writeValueAsBytes(spec), SessionSpec.class);
+    assertEquals(SessionSpec.Api.COMPLETION, old.api());
+    assertEquals(List.of(), old.stop());
+    assertNull(old.response());
+  }
+
+  @Test
   void everyEventHasASample() {
     assertEquals(leaves(SessionEvent.class), sampleClasses(events()));
   }
@@ -207,7 +267,7 @@ class SessionSerializationTest {
     String p = "io.baton.actors.session.SessionEvent$";
     assertEquals(
         new TreeSet<>(Stream.of("AttemptFailed", "Cancelled", "Completed", "Failed", "KvCheckpointed", "Placed",
-            "Submitted", "TokensAppended").map(n -> p + n).toList()),
+            "Submitted", "TokensAppended", "Erased").map(n -> p + n).toList()),
         manifests);
   }
 

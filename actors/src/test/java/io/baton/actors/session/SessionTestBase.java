@@ -114,6 +114,10 @@ abstract class SessionTestBase {
     return r -> new Cancel(reason, r);
   }
 
+  static Cmd erase(String reason) {
+    return r -> new Erase(reason, r);
+  }
+
   CommandResultWithReply<SessionCommand, SessionEvent, SessionState, Reply> run(Cmd command) {
     return kit.runCommand(command::apply);
   }
@@ -141,6 +145,7 @@ abstract class SessionTestBase {
     if (e instanceof Completed c) return c.at();
     if (e instanceof Failed f) return f.at();
     if (e instanceof Cancelled c) return c.at();
+    if (e instanceof Erased x) return x.at();
     throw new AssertionError("unexpected event " + e);
   }
 
