@@ -52,6 +52,13 @@ final class ApiBench implements Callable<Integer> {
   @Option(names = "--open-parallel", defaultValue = "128", description = "Held streams waiting for a first token at once.")
   int openParallel;
 
+  @Option(names = "--conversation-rounds", defaultValue = "5",
+      description = "Rounds of the second-turn measurement (Responses API); 0 skips it.")
+  int conversationRounds;
+
+  @Option(names = "--history-tokens", defaultValue = "1000", description = "A conversation's history before its second turn.")
+  int historyTokens;
+
   @Option(names = "--set", split = ",", description = "Extra node settings for part one, key=value (diagnosis),"
       + " e.g. pekko.scheduler.tick-duration=1ms")
   List<String> extra = new ArrayList<>();
@@ -63,6 +70,7 @@ final class ApiBench implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Level> results = new ArrayList<>();
     OpenStreams.Result open = null;
+    ConversationTurns.Result turns = null;
     int sessionsPerGpu = levels.stream().mapToInt(Integer::intValue).max().orElse(1) / ACTIVE_GPUS + 16;
     try (BenchCassandra cassandra = new BenchCassandra()) {
       Map<String, Object> config = new HashMap<>(Map.of(
@@ -105,6 +113,9 @@ final class ApiBench implements Callable<Integer> {
           results.add(new Level(streams, viaApi, inProcess, TtftBreakdown.of(viaApi, node), floor));
           salt += streams * rounds;
         }
+        if (conversationRounds > 0) {
+          turns = new ConversationTurns(node.node.httpAddress()).measure(conversationRounds, historyTokens);
+        }
       }
       if (openStreams > 0) {
         try (BenchNode node = BenchNode.start(cassandra, "open", OpenStreams.nodeConfig(openStreams, openDecode))) {
@@ -114,6 +125,10 @@ final class ApiBench implements Callable<Integer> {
       }
     }
     printLatency(results);
+    if (turns != null) {
+      System.out.println();
+      ConversationTurns.table(turns, historyTokens).forEach(System.out::println);
+    }
     if (open != null) {
       System.out.println();
       OpenStreams.table(open).forEach(System.out::println);

@@ -13,14 +13,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The official OpenAI Node client, fetched by the test itself: {@code npm install openai@VERSION}
- * into {@code target/}, once (a rerun finds it there), next to a copy of
- * {@code openai-client/client.mjs}. Nothing is skipped: without node or the npm registry the test
- * fails and says why.
+ * into {@code target/}, once (a rerun finds it there), next to copies of the scripts under
+ * {@code openai-client/} ({@link #SCRIPTS}). Nothing is skipped: without node or the npm registry
+ * the test fails and says why.
  */
 final class OpenAiNodeClient {
   /** Pinned: the 6.x line runs on node 20 (7.x needs node 22) and has no dependencies of its own. */
   static final String VERSION = "6.49.0";
   private static final long INSTALL_TIMEOUT_S = 240;
+  /** The scripts that drive the client: chat, completions and batches; the Responses API. */
+  static final List<String> SCRIPTS = List.of("client.mjs", "responses.mjs");
 
   private final Path dir;
 
@@ -42,26 +44,39 @@ final class OpenAiNodeClient {
             + npm.output);
       }
     }
-    try (InputStream script = OpenAiNodeClient.class.getResourceAsStream("/openai-client/client.mjs")) {
-      if (script == null) {
-        throw new AssertionError("the test resource openai-client/client.mjs is missing");
+    for (String name : SCRIPTS) {
+      try (InputStream script = OpenAiNodeClient.class.getResourceAsStream("/openai-client/" + name)) {
+        if (script == null) {
+          throw new AssertionError("the test resource openai-client/" + name + " is missing");
+        }
+        Files.copy(script, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
       }
-      Files.copy(script, dir.resolve("client.mjs"), StandardCopyOption.REPLACE_EXISTING);
     }
     return new OpenAiNodeClient(dir);
   }
 
   /** Runs client.mjs against {@code baseUrl} with the given request bodies; its stdout, or an AssertionError. */
   String run(String baseUrl, List<String> requests, long timeoutSeconds) throws Exception {
-    List<String> command = new ArrayList<>(List.of("node", dir.resolve("client.mjs").toString()));
-    command.addAll(requests);
+    return run("client.mjs", baseUrl, requests, timeoutSeconds);
+  }
+
+  /**
+   * Runs {@code script} (one of {@link #SCRIPTS}) against {@code baseUrl} with the given JSON
+   * arguments; the last JSON line it printed, or an AssertionError.
+   */
+  String run(String script, String baseUrl, List<String> args, long timeoutSeconds) throws Exception {
+    if (!SCRIPTS.contains(script)) {
+      throw new IllegalArgumentException("no client script " + script + "; there are " + SCRIPTS);
+    }
+    List<String> command = new ArrayList<>(List.of("node", dir.resolve(script).toString()));
+    command.addAll(args);
     Result r = run(dir, command, Map.of("OPENAI_BASE_URL", baseUrl, "OPENAI_API_KEY", "sk-unused-in-dev"),
         timeoutSeconds);
     if (r.exit != 0) {
-      throw new AssertionError("the OpenAI client script exited " + r.exit + ":\n" + r.output);
+      throw new AssertionError("the OpenAI client script " + script + " exited " + r.exit + ":\n" + r.output);
     }
     return r.output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() ->
-        new AssertionError("the OpenAI client script printed no JSON:\n" + r.output));
+        new AssertionError("the OpenAI client script " + script + " printed no JSON:\n" + r.output));
   }
 
   private record Result(int exit, String output) {}

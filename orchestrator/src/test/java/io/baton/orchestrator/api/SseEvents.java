@@ -10,17 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a completions SSE body one event at a time, as a browser's EventSource would. */
-final class SseEvents implements AutoCloseable {
+/** Reads an SSE body (completions, responses) one event at a time, as a browser's EventSource would. */
+public final class SseEvents implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One event: its {@code id:} (null if none) and its {@code data:} (the JSON chunk, or [DONE]). */
-  record Event(String id, String data) {
+  public record Event(String id, String data) {
     boolean done() {
       return "[DONE]".equals(data);
     }
 
-    JsonNode json() {
+    public JsonNode json() {
       try {
         return JSON.readTree(data);
       } catch (IOException e) {
@@ -45,13 +45,13 @@ final class SseEvents implements AutoCloseable {
   private final InputStream body;
   private final BufferedReader reader;
 
-  SseEvents(InputStream body) {
+  public SseEvents(InputStream body) {
     this.body = body;
     this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
   }
 
   /** The next event, skipping comments (": ping"); null at the end of the body. */
-  Event next() throws IOException {
+  public Event next() throws IOException {
     String id = null;
     StringBuilder data = null;
     String line;
