@@ -1,6 +1,7 @@
 package io.baton.http;
 
 import io.baton.http.admin.AdminRoutes;
+import io.baton.http.admin.TenantRows;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ErrorHandling;
 import io.baton.http.metrics.HttpMetrics;
@@ -38,11 +39,11 @@ public final class ApiRoutes extends AllDirectives {
     this.settings = settings;
     this.ready = ready;
     HttpMetrics httpMetrics = services.httpMetrics();
-    RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey());
+    RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey(), services.sessions().tenants());
     this.openAi = new OpenAiRoutes(system, services.sessions(), httpMetrics, settings, slots);
     this.sessions = new SessionRoutes(system, services.sessions(), openAi, slots);
     this.responses = new ResponseRoutes(system, services.sessions(), httpMetrics, settings, slots);
-    this.admin = new AdminRoutes(system, settings, services.fleet());
+    this.admin = new AdminRoutes(system, settings, services.fleet(), new TenantRows(services.sessions(), slots));
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
     this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());

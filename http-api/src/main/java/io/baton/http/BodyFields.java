@@ -1,6 +1,7 @@
 package io.baton.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.actors.session.ServiceClass;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
 
@@ -68,6 +69,16 @@ public final class BodyFields {
       throw error("seed", "seed must be an integer");
     }
     return seed.asLong();
+  }
+
+  /** Baton's {@code priority} extension: a service class by name, null when absent. */
+  public static ServiceClass priority(JsonNode body) {
+    JsonNode v = body.get("priority");
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    return ServiceClass.parse(v.asText()).filter(c -> v.isTextual()).orElseThrow(() -> error("priority",
+        "priority must be one of interactive, batch, background"));
   }
 
   public static ApiException error(String param, String message) {

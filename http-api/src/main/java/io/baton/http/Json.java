@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.http.errors.ApiError;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import java.util.List;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /** One JSON mapper for every route: snake_case fields as OpenAI's API spells them. */
@@ -31,7 +34,9 @@ public final class Json {
 
   /** {@code {"error":{"message","type","param","code"}}} with the error's status. */
   public static HttpResponse error(ApiError e) {
-    return HttpResponse.create().withStatus(e.status())
+    List<HttpHeader> headers = e.headers().entrySet().stream()
+        .map(h -> (HttpHeader) RawHeader.create(h.getKey(), h.getValue())).toList();
+    return HttpResponse.create().withStatus(e.status()).withHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(errorBody(e))));
   }
 

@@ -1,5 +1,9 @@
 package io.baton.http;
 
+import io.baton.actors.app.Refusal;
+import io.baton.actors.app.Tenants;
+import io.baton.http.errors.ApiError;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RequestSlots {
   private final int perKey;
+  private final Tenants tenants;
   private final ConcurrentHashMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
   /** One admitted request's slot; releasing it twice gives back one slot. */
@@ -31,18 +36,30 @@ public final class RequestSlots {
     }
   }
 
-  public RequestSlots(int perKey) {
+  /** @param perKey the limit of every tenant; a tenant's own {@code max-concurrent} may lower it */
+  public RequestSlots(int perKey, Tenants tenants) {
     this.perKey = perKey;
+    this.tenants = tenants;
   }
 
   /** A slot for the tenant, or empty when it has none left. */
   public Optional<Slot> acquire(String tenant) {
     AtomicInteger count = open.computeIfAbsent(tenant, t -> new AtomicInteger());
-    if (count.incrementAndGet() > perKey) {
+    if (count.incrementAndGet() > limit(tenant)) {
       count.decrementAndGet();
       return Optional.empty();
     }
     return Optional.of(new Slot(tenant));
+  }
+
+  /**
+   * The 429 for a tenant with no slot left: retry in a second (a request ends any time), and
+   * OpenAI's {@code x-ratelimit-*-requests} headers.
+   */
+  public ApiError refusal(String tenant) {
+    int limit = limit(tenant);
+    return ApiError.rateLimited("this API key already has " + limit + " requests open on this node; retry when one"
+        + " ends", new Refusal.RateLimit("requests", limit, 0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
   }
 
   /** Slots the tenant holds now (for tests and the console). */
@@ -51,7 +68,9 @@ public final class RequestSlots {
     return count == null ? 0 : count.get();
   }
 
-  public int limit() {
-    return perKey;
+  /** The tenant's open requests at most. */
+  public int limit(String tenant) {
+    int own = tenants.of(tenant).maxConcurrent();
+    return own > 0 ? Math.min(own, perKey) : perKey;
   }
 }

@@ -1,6 +1,7 @@
 package io.baton.orchestrator;
 
 import io.baton.actors.app.SessionService;
+import io.baton.actors.app.Tenants;
 import io.baton.http.HttpSettings;
 import com.typesafe.config.Config;
 import io.baton.actors.ActorsSettings;
@@ -114,7 +115,7 @@ public final class NodeServices {
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
     io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    SessionService sessions = new SessionService(system, models(config, workers, served),
+    SessionService sessions = new SessionService(system, models(config, workers, served), Tenants.fromConfig(config),
         HttpSettings.fromConfig(config).maxTokens(), httpMetrics::submitted);
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, sessions, files, metrics, httpMetrics);
     ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,

@@ -1,6 +1,7 @@
 package io.baton.actors.app;
 
 import io.baton.actors.Rejection;
+import java.time.Duration;
 
 /**
  * Why the application layer will not do what was asked, in terms every API can map once: the HTTP
@@ -8,8 +9,9 @@ import io.baton.actors.Rejection;
  *
  * @param param the request parameter at fault, or null
  * @param code a machine-readable code in OpenAI's style, or null
+ * @param rateLimit for {@link Kind#RATE_LIMITED}: the limit, what is left and when to retry; else null
  */
-public record Refusal(Kind kind, String message, String param, String code) {
+public record Refusal(Kind kind, String message, String param, String code, RateLimit rateLimit) {
 
   /** What the client should do about it. */
   public enum Kind {
@@ -19,10 +21,19 @@ public record Refusal(Kind kind, String message, String param, String code) {
     NOT_FOUND,
     /** It exists but is not in a state that allows this. */
     CONFLICT,
+    /** The tenant is over a limit: retry after {@link RateLimit#retryAfter()}. */
+    RATE_LIMITED,
     /** The cluster could not answer in time: retry. */
     UNAVAILABLE,
     /** A defect: nothing the client did. */
     INTERNAL
+  }
+
+  /** A tenant's limit: {@code limit} per minute, {@code remaining} now, full again after {@code reset}. */
+  public record RateLimit(String unit, long limit, long remaining, Duration reset, Duration retryAfter) {}
+
+  public Refusal(Kind kind, String message, String param, String code) {
+    this(kind, message, param, code, null);
   }
 
   public static Refusal invalid(String param, String message) {

@@ -1,5 +1,6 @@
 package io.baton.actors.app;
 
+import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
 import java.util.ArrayList;
@@ -12,11 +13,13 @@ import java.util.List;
  */
 final class SessionPrompts {
   private final ModelCatalog catalog;
+  private final Tenants tenants;
   private final int maxTokensLimit;
 
   /** @param maxTokensLimit the output bound when the request sets none (capped by the context left) */
-  SessionPrompts(ModelCatalog catalog, int maxTokensLimit) {
+  SessionPrompts(ModelCatalog catalog, Tenants tenants, int maxTokensLimit) {
     this.catalog = catalog;
+    this.tenants = tenants;
     this.maxTokensLimit = maxTokensLimit;
   }
 
@@ -56,9 +59,17 @@ final class SessionPrompts {
       return Result.refused(Refusal.invalid(r.maxTokensParam(), "the prompt's " + tokens.size() + " tokens plus "
           + r.maxTokensParam() + " " + maxTokens + " exceed " + model.id() + "'s context of " + model.maxContext()));
     }
+    Tenants.Tenant settings = tenants.of(tenant);
+    if (r.priority() != null && r.priority().rank() < settings.serviceClass().rank()) {
+      return Result.refused(Refusal.invalid("priority", "this API key's requests run at most as "
+          + settings.serviceClass().wireName() + "; ask for that or a lower class"));
+    }
+    // The lowest of the tenant's class, the asked one and, for a batch line, batch.
+    int rank = Math.max(settings.serviceClass().rank(), r.priority() == null ? 0 : r.priority().rank());
+    rank = Math.max(rank, batchId == null ? 0 : ServiceClass.BATCH.rank());
     long seed = r.seed() != null ? r.seed() : seedIfAbsent;
     SessionSpec spec = new SessionSpec(model.id(), tokens, new SessionSpec.Sampling(r.temperature(), r.topP(), seed),
-        maxTokens, tenant, 0, batchId, r.stop(), r.api(), r.response());
+        maxTokens, tenant, rank, batchId, r.stop(), r.api(), r.response());
     return Result.ok(new SessionService.Prepared(spec, codec));
   }
 

@@ -1,6 +1,7 @@
 package io.baton.actors.app;
 
 import io.baton.actors.session.ResponseSpec;
+import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import java.util.List;
  * @param maxTokens null when the client left it out: the rest of the model's context, capped
  * @param seed null when the client gave none; one is drawn, so a resume stays exact
  * @param response a Responses API request's details; null for the others
+ * @param priority the class the client asked for; null for its tenant's own
  */
 public record SessionRequest(
     SessionSpec.Api api,
@@ -25,11 +27,17 @@ public record SessionRequest(
     double topP,
     Long seed,
     List<String> stop,
-    ResponseSpec response) {
+    ResponseSpec response,
+    ServiceClass priority) {
 
   public SessionRequest {
     stop = stop == null ? List.of() : List.copyOf(stop);
     messages = messages == null ? null : List.copyOf(messages);
+  }
+
+  /** The same request asking for another class. */
+  public SessionRequest withPriority(ServiceClass asked) {
+    return new SessionRequest(api, model, prompt, messages, maxTokens, temperature, topP, seed, stop, response, asked);
   }
 
   /** The parameter that holds the prompt, for errors about it. */

@@ -43,22 +43,35 @@ public final class SessionService {
   private final ActorSystem<?> system;
   private final ModelCatalog catalog;
   private final SessionPrompts prompts;
+  private final Tenants tenants;
+  private final TokenBuckets buckets;
   private final BiConsumer<String, Duration> onSubmitted;
 
   /**
    * @param maxTokensLimit the output bound of a request that sets none (capped by its model's context)
    * @param onSubmitted told each accepted submission's model and how long the session took to record it
    */
-  public SessionService(ActorSystem<?> system, ModelCatalog catalog, int maxTokensLimit,
+  public SessionService(ActorSystem<?> system, ModelCatalog catalog, Tenants tenants, int maxTokensLimit,
       BiConsumer<String, Duration> onSubmitted) {
     this.system = system;
     this.catalog = catalog;
-    this.prompts = new SessionPrompts(catalog, maxTokensLimit);
+    this.tenants = tenants;
+    this.buckets = new TokenBuckets(tenants, System::nanoTime);
+    this.prompts = new SessionPrompts(catalog, tenants, maxTokensLimit);
     this.onSubmitted = onSubmitted;
   }
 
   public ModelCatalog catalog() {
     return catalog;
+  }
+
+  public Tenants tenants() {
+    return tenants;
+  }
+
+  /** This node's tokens-per-minute buckets. */
+  public TokenBuckets buckets() {
+    return buckets;
   }
 
   /** Checks a new request (no earlier turn) against its model; nothing is persisted for one that fails. */
@@ -101,9 +114,32 @@ public final class SessionService {
         .thenApply(prepared -> remapNotFound(prepared, "previous_response_id"));
   }
 
-  /** Submits a checked request as a new session, under a fresh id of its API's shape. */
+  /**
+   * Submits a client's checked request as a new session, under a fresh id of its API's shape, if
+   * its tenant's tokens per minute cover its prompt and output bound. Batch lines use
+   * {@link #submitAs}: they wait for capacity rather than fail.
+   */
   public CompletionStage<Result<Submitted>> submit(Prepared prepared) {
-    return submitAs(SessionIds.fresh(prepared.spec().api()), prepared);
+    SessionSpec spec = prepared.spec();
+    long cost = (long) spec.promptTokens().size() + spec.maxTokens();
+    long limit = tenants.of(spec.tenant()).tokensPerMinute();
+    if (limit > 0 && cost > limit) {
+      return CompletableFuture.completedFuture(Result.refused(Refusal.invalid("max_tokens", "the prompt's "
+          + spec.promptTokens().size() + " tokens plus the output bound " + spec.maxTokens() + " exceed this API"
+          + " key's " + limit + " tokens per minute; ask for fewer output tokens")));
+    }
+    TokenBuckets.Draw draw = buckets.draw(spec.tenant(), cost);
+    if (!draw.taken()) {
+      return CompletableFuture.completedFuture(Result.refused(new Refusal(Refusal.Kind.RATE_LIMITED,
+          "this API key is over its " + limit + " tokens per minute (" + draw.remaining() + " left, this request needs "
+              + cost + "); retry after " + seconds(draw.untilEnough()) + " s", null, "rate_limit_exceeded",
+          new Refusal.RateLimit("tokens", limit, draw.remaining(), draw.untilFull(), draw.untilEnough()))));
+    }
+    return submitAs(SessionIds.fresh(spec.api()), prepared);
+  }
+
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
   }
 
   /** Records the session; a repeat with the same spec is acknowledged, so batch replays are idempotent. */

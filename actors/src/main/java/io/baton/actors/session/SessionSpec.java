@@ -64,6 +64,11 @@ public record SessionSpec(
     this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, List.of(), Api.COMPLETION, null);
   }
 
+  /** The class the session runs in: {@code priority} is its rank. */
+  public ServiceClass serviceClass() {
+    return ServiceClass.ofRank(priority);
+  }
+
   /** Why this spec cannot run, or empty when it can. */
   public Optional<String> invalidity() {
     if (model == null || model.isBlank()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.actors.session.ResponseSpec;
 import io.baton.actors.session.SessionEvent;
+import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
 import java.nio.charset.StandardCharsets;
@@ -49,13 +50,14 @@ class SessionPromptsTest {
       return Optional.of(BYTES);
     }
   };
-  final SessionPrompts prompts = new SessionPrompts(CATALOG, 50);
+  final SessionPrompts prompts = new SessionPrompts(CATALOG, Tenants.of(new Tenants.Tenant("defaults", 1,
+      ServiceClass.INTERACTIVE, 0, 0)), 50);
 
   static SessionRequest response(String model, String input, String previous, Integer maxTokens) {
     ResponseSpec spec = new ResponseSpec(null, List.of(new ResponseSpec.InputItem("user", List.of(input))), Map.of(),
         true, false, previous);
     return new SessionRequest(SessionSpec.Api.RESPONSE, model, null,
-        List.of(new ChatFormat.Turn("user", input)), maxTokens, 1, 1, 9L, List.of(), spec);
+        List.of(new ChatFormat.Turn("user", input)), maxTokens, 1, 1, 9L, List.of(), spec, null);
   }
 
   static SessionState ended(SessionSpec spec, List<Integer> output) {

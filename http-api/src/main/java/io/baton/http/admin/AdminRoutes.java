@@ -41,12 +41,14 @@ public final class AdminRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final FleetAdmin fleet;
   private final WorkerRows rows;
+  private final TenantRows tenants;
   private final Route cluster;
   private final XidCatalog xids = XidCatalog.standard();
 
-  public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet) {
+  public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet, TenantRows tenants) {
     this.settings = settings;
     this.fleet = fleet;
+    this.tenants = tenants;
     this.rows = new WorkerRows(system, fleet);
     Route management = ClusterHttpManagementRoutes.all(Cluster.get(system.classicSystem()));
     this.cluster = new ErrorHandling().libraryErrors(() -> management);
@@ -61,8 +63,9 @@ public final class AdminRoutes extends AllDirectives {
             path("cordon", () -> post(() -> change(id, GpuWorkerCommand.Cordon::new))),
             path("uncordon", () -> post(() -> change(id, GpuWorkerCommand.Uncordon::new))),
             path("drain", () -> post(() -> change(id, GpuWorkerCommand.Drain::new)))))));
+    Route tenantList = path("tenants", () -> get(() -> complete(Json.ok(tenants.all()))));
     // Chaos off: the paths do not exist at all, so they answer 404 like any unknown path.
-    return settings.chaos() ? concat(workers, chaos(), cluster) : concat(workers, cluster);
+    return settings.chaos() ? concat(workers, tenantList, chaos(), cluster) : concat(workers, tenantList, cluster);
   }
 
   private Route change(String id, Change change) {

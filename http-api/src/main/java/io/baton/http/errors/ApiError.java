@@ -2,13 +2,38 @@ package io.baton.http.errors;
 
 import io.baton.actors.Rejection;
 import io.baton.actors.app.Refusal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An error as OpenAI's API reports it: {@code {"error":{"message","type","param","code"}}} with an
  * HTTP status. Every error Baton's HTTP layer returns is one of these; {@link #from(Refusal)} is
  * the one place where the application layer's typed refusals become HTTP errors.
  */
-public record ApiError(int status, String type, String message, String param, String code) {
+public record ApiError(int status, String type, String message, String param, String code,
+    Map<String, String> headers) {
+
+  public ApiError {
+    headers = headers == null ? Map.of() : Map.copyOf(headers);
+  }
+
+  public ApiError(int status, String type, String message, String param, String code) {
+    this(status, type, message, param, code, Map.of());
+  }
+
+  /**
+   * 429 for a tenant over a limit, with {@code Retry-After} and OpenAI's {@code x-ratelimit-*}
+   * headers for the limit's unit ({@code requests} or {@code tokens}).
+   */
+  public static ApiError rateLimited(String message, Refusal.RateLimit limit) {
+    String unit = limit.unit();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Retry-After", String.valueOf(Math.max(1, (limit.retryAfter().toMillis() + 999) / 1000)));
+    headers.put("x-ratelimit-limit-" + unit, String.valueOf(limit.limit()));
+    headers.put("x-ratelimit-remaining-" + unit, String.valueOf(limit.remaining()));
+    headers.put("x-ratelimit-reset-" + unit, Math.max(1, limit.reset().toMillis()) + "ms");
+    return new ApiError(429, "rate_limit_error", message, null, "rate_limit_exceeded", headers);
+  }
 
   public static ApiError invalid(String param, String message) {
     return new ApiError(400, "invalid_request_error", message, param, null);
@@ -56,6 +81,7 @@ public record ApiError(int status, String type, String message, String param, St
       case INVALID -> new ApiError(400, "invalid_request_error", r.message(), r.param(), r.code());
       case NOT_FOUND -> notFound(r.message(), r.param(), r.code());
       case CONFLICT -> new ApiError(409, "invalid_request_error", r.message(), r.param(), r.code());
+      case RATE_LIMITED -> rateLimited(r.message(), r.rateLimit());
       case UNAVAILABLE -> unavailable(r.message());
       case INTERNAL -> internal(r.message());
     };

@@ -8,6 +8,7 @@ import static io.baton.http.BodyFields.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.baton.actors.app.ChatFormat;
 import io.baton.actors.app.SessionRequest;
+import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import io.baton.http.BodyFields;
 import io.baton.http.HttpSettings;
@@ -24,6 +25,7 @@ import java.util.List;
  * @param messages the messages of a chat; null for a completion
  * @param maxTokens null when the client left it out: the rest of the model's context, capped by the limit
  * @param seed null when the client gave none; Baton then draws one, so a resume stays exact
+ * @param priority Baton's {@code priority} extension: a class below the API key's; null for its own
  */
 public record CompletionRequest(
     boolean chat,
@@ -37,7 +39,8 @@ public record CompletionRequest(
     boolean stream,
     boolean includeUsage,
     List<String> stop,
-    String user) {
+    String user,
+    ServiceClass priority) {
 
   /** OpenAI's default for the legacy completions endpoint. */
   static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
@@ -47,7 +50,7 @@ public record CompletionRequest(
   /** What the application layer runs for it. */
   public SessionRequest toSessionRequest() {
     return new SessionRequest(chat ? SessionSpec.Api.CHAT : SessionSpec.Api.COMPLETION, model, prompt, messages,
-        maxTokens, temperature, topP, seed, stop, null);
+        maxTokens, temperature, topP, seed, stop, null, priority);
   }
 
   public static CompletionRequest parse(JsonNode body, boolean chat, HttpSettings limits) {
@@ -87,7 +90,7 @@ public record CompletionRequest(
     }
     JsonNode user = body.get("user");
     return new CompletionRequest(chat, model, prompt, messages, maxTokens, temperature, topP, seed, stream, includeUsage,
-        stop(body), user == null || user.isNull() ? null : user.asText());
+        stop(body), user == null || user.isNull() ? null : user.asText(), BodyFields.priority(body));
   }
 
   private static List<ChatFormat.Turn> messages(JsonNode body) {

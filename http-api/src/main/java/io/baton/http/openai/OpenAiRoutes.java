@@ -24,7 +24,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -71,7 +70,7 @@ public final class OpenAiRoutes extends AllDirectives {
       long created = Instant.now().getEpochSecond();
       Optional<RequestSlots.Slot> taken = slots.acquire(tenant);
       if (taken.isEmpty()) {
-        return tooMany(slots);
+        return complete(Json.error(slots.refusal(tenant)));
       }
       RequestSlots.Slot slot = taken.get();
       CompletionStage<SessionService.Submitted> submit;
@@ -111,12 +110,6 @@ public final class OpenAiRoutes extends AllDirectives {
     });
   }
 
-  /** 429 with Retry-After: the tenant holds all its slots. */
-  public static Route tooMany(RequestSlots slots) {
-    return Directives.respondWithHeader(RawHeader.create("Retry-After", "1"), () -> Directives.complete(Json.error(
-        ApiError.overloaded("this API key already has " + slots.limit() + " requests open; retry when one ends"))));
-  }
-
   private ObjectNode models() {
     ObjectNode list = Json.MAPPER.createObjectNode();
     list.put("object", "list");
@@ -148,7 +141,7 @@ public final class OpenAiRoutes extends AllDirectives {
   public Source<ByteString, NotUsed> resumeStream(SessionState state, ModelCatalog.TextCodec codec, int fromIndex) {
     SessionService.Submitted submitted = new SessionService.Submitted(state.sessionId(), state.spec(), codec);
     CompletionRequest request = new CompletionRequest(state.spec().api() == SessionSpec.Api.CHAT, state.spec().model(),
-        "", null, state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null);
+        "", null, state.spec().maxTokens(), 0, 1, null, true, false, state.spec().stop(), null, null);
     long created = state.submittedAt() == null ? 0 : state.submittedAt().getEpochSecond();
     return new CompletionStream(sessions, submitted, request, created, HttpMetrics.Tracker.UNTRACKED)
         .sse(fromIndex, state.tokens().subList(0, Math.min(fromIndex, state.tokens().size())), settings.keepAlive());

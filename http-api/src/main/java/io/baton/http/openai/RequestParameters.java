@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  */
 final class RequestParameters {
   private static final Set<String> BOTH = Set.of("model", "max_tokens", "temperature", "top_p", "n", "seed",
-      "stream", "stream_options", "stop", "user", "metadata");
+      "stream", "stream_options", "stop", "user", "metadata", "priority");
   private static final Set<String> CHAT = Set.of("messages", "max_completion_tokens");
   private static final Set<String> COMPLETIONS = Set.of("prompt");
 

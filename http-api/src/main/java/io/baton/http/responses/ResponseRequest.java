@@ -33,7 +33,7 @@ record ResponseRequest(SessionRequest session, boolean stream) {
   private static final Set<String> ROLES = Set.of("user", "system", "developer", "assistant");
   private static final Set<String> TAKEN = Set.of("model", "input", "instructions", "max_output_tokens", "temperature",
       "top_p", "store", "background", "stream", "metadata", "previous_response_id", "seed", "user",
-      "safety_identifier", "prompt_cache_key", "stream_options");
+      "safety_identifier", "prompt_cache_key", "stream_options", "priority");
   private static final int MAX_METADATA = 16;
 
   /** Not implemented; each with the test for its neutral value. */
@@ -82,7 +82,7 @@ record ResponseRequest(SessionRequest session, boolean stream) {
     ResponseSpec spec = new ResponseSpec(instructions, input, metadata(body.get("metadata")), store, background,
         previous);
     return new ResponseRequest(new SessionRequest(SessionSpec.Api.RESPONSE, model, null, turns(spec), maxTokens,
-        temperature, topP, BodyFields.seed(body), List.of(), spec), stream);
+        temperature, topP, BodyFields.seed(body), List.of(), spec, BodyFields.priority(body)), stream);
   }
 
   /** The turn's messages for the model's chat format: the instructions first, as a system message. */

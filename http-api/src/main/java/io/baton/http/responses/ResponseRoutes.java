@@ -104,7 +104,7 @@ public final class ResponseRoutes extends AllDirectives {
         boolean holds = request.stream() || !background;
         Optional<RequestSlots.Slot> slot = holds ? slots.acquire(tenant) : Optional.empty();
         if (holds && slot.isEmpty()) {
-          return OpenAiRoutes.tooMany(slots);
+          return complete(Json.error(slots.refusal(tenant)));
         }
         CompletionStage<SessionState> started = sessions.submit(prepared).thenApply(ApiException::valueOf)
             .thenCompose(submitted -> sessions.state(submitted.sessionId()));
@@ -139,7 +139,7 @@ public final class ResponseRoutes extends AllDirectives {
   private Route stream(SessionState s, String tenant, long after) {
     Optional<RequestSlots.Slot> slot = slots.acquire(tenant);
     if (slot.isEmpty()) {
-      return OpenAiRoutes.tooMany(slots);
+      return complete(Json.error(slots.refusal(tenant)));
     }
     return sse(s, after, HttpMetrics.Tracker.UNTRACKED, slot, false, tenant);
   }

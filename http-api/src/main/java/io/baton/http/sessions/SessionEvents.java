@@ -66,6 +66,7 @@ final class SessionEvents {
       summary.put("seed", e.spec().sampling().seed());
       summary.put("tenant", e.spec().tenant());
       summary.put("api", e.spec().api().name().toLowerCase());
+      summary.put("class", e.spec().serviceClass().wireName());
     } else if (event instanceof Placed e) {
       at = e.at();
       summary.put("attempt", e.attempt());

@@ -62,7 +62,7 @@ public final class SessionRoutes extends AllDirectives {
         ApiError.notFound("the session's model " + s.spec().model() + " is not served here", "model", "model_not_found")));
     Optional<RequestSlots.Slot> slot = slots.acquire(tenant);
     if (slot.isEmpty()) {
-      return OpenAiRoutes.tooMany(slots);
+      return complete(Json.error(slots.refusal(tenant)));
     }
     return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
         ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), openAi.resumeStream(s, codec, fromIndex)
@@ -105,6 +105,7 @@ public final class SessionRoutes extends AllDirectives {
     o.put("status", s.status().name().toLowerCase());
     o.put("model", s.spec().model());
     o.put("tenant", s.spec().tenant());
+    o.put("class", s.spec().serviceClass().wireName());
     o.put("prompt_tokens", s.spec().promptTokens().size());
     o.put("max_tokens", s.spec().maxTokens());
     o.put("tokens", s.tokenCount());
