@@ -39,7 +39,7 @@ public final class ApiRoutes extends AllDirectives {
     this.settings = settings;
     this.ready = ready;
     HttpMetrics httpMetrics = services.httpMetrics();
-    RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey(), services.sessions().tenants());
+    RequestSlots slots = new RequestSlots(settings.maxStreamsPerKey(), services.sessions().tenants(), httpMetrics);
     this.openAi = new OpenAiRoutes(system, services.sessions(), httpMetrics, settings, slots);
     this.sessions = new SessionRoutes(system, services.sessions(), openAi, slots);
     this.responses = new ResponseRoutes(system, services.sessions(), httpMetrics, settings, slots);

@@ -1,6 +1,7 @@
 package io.baton.http;
 
 import io.baton.actors.app.Refusal;
+import io.baton.actors.app.SessionService;
 import io.baton.actors.app.Tenants;
 import io.baton.http.errors.ApiError;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RequestSlots {
   private final int perKey;
   private final Tenants tenants;
+  private final SessionService.Listener listener;
   private final ConcurrentHashMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
   /** One admitted request's slot; releasing it twice gives back one slot. */
@@ -37,9 +39,10 @@ public final class RequestSlots {
   }
 
   /** @param perKey the limit of every tenant; a tenant's own {@code max-concurrent} may lower it */
-  public RequestSlots(int perKey, Tenants tenants) {
+  public RequestSlots(int perKey, Tenants tenants, SessionService.Listener listener) {
     this.perKey = perKey;
     this.tenants = tenants;
+    this.listener = listener;
   }
 
   /** A slot for the tenant, or empty when it has none left. */
@@ -58,6 +61,7 @@ public final class RequestSlots {
    */
   public ApiError refusal(String tenant) {
     int limit = limit(tenant);
+    listener.limited(tenant, "requests");
     return ApiError.rateLimited("this API key already has " + limit + " requests open on this node; retry when one"
         + " ends", new Refusal.RateLimit("requests", limit, 0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
   }

@@ -1,11 +1,15 @@
 package io.baton.orchestrator;
 
-import io.baton.actors.app.SessionService;
-import io.baton.actors.app.Tenants;
-import io.baton.http.HttpSettings;
 import com.typesafe.config.Config;
 import io.baton.actors.ActorsSettings;
 import io.baton.actors.Entities;
+import io.baton.actors.app.ModelCatalog;
+import io.baton.actors.app.SessionService;
+import io.baton.actors.app.Tenants;
+import io.baton.http.HttpServices;
+import io.baton.http.HttpSettings;
+import io.baton.http.metrics.HttpMetrics;
+import io.baton.persistence.files.FileStore;
 import io.baton.actors.worker.GpuStatus;
 import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerState;
@@ -70,8 +74,8 @@ public final class NodeServices {
   private final ActorRef<Topic.Command<GpuReport>> gpuReports;
   private final ActorRef<Placer.Command> placer;
   private final KvBlockStore store;
-  private io.baton.persistence.files.FileStore files;
-  private io.baton.http.metrics.HttpMetrics httpMetrics;
+  private FileStore files;
+  private HttpMetrics httpMetrics;
   private SessionService sessions;
   private final WorkersSettings workers;
   private final ServedModels served;
@@ -110,13 +114,13 @@ public final class NodeServices {
     PlacementPolicy policy = new PlacementPolicy(timing.reportStaleAfter(), ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
-    io.baton.http.metrics.HttpMetrics httpMetrics = new io.baton.http.metrics.HttpMetrics(metrics);
+    HttpMetrics httpMetrics = new HttpMetrics(metrics);
     ActorRef<Placer.Command> placer =
         system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
-    io.baton.persistence.files.FileStore files = io.baton.persistence.files.FileStore
+    FileStore files = FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
     SessionService sessions = new SessionService(system, models(config, workers, served), Tenants.fromConfig(config),
-        HttpSettings.fromConfig(config).maxTokens(), httpMetrics::submitted);
+        HttpSettings.fromConfig(config).maxTokens(), httpMetrics);
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, sessions, files, metrics, httpMetrics);
     ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
         address -> placer.tell(new Placer.ForgetNode(address)), timing),
@@ -220,11 +224,11 @@ public final class NodeServices {
   }
 
   /** The models this node's GPUs serve, for the HTTP API. */
-  io.baton.actors.app.ModelCatalog models(Config config) {
+  ModelCatalog models(Config config) {
     return models(config, workers, served);
   }
 
-  static io.baton.actors.app.ModelCatalog models(Config config, WorkersSettings workers, ServedModels served) {
+  static ModelCatalog models(Config config, WorkersSettings workers, ServedModels served) {
     // The reference models this node's GPUs serve: the configured GPUs' on a real host, else the
     // simulated fleet's. Every model of baton.workers.models: listing it there is serving its API.
     List<String> ids = workers.gpus().isEmpty()
@@ -234,8 +238,8 @@ public final class NodeServices {
   }
 
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
-  io.baton.http.HttpServices http(ActorSystem<?> system, Config config) {
-    return new io.baton.http.HttpServices(sessions, new AgentFleet(system, this, nodeId, gpuReports), metrics,
+  HttpServices http(ActorSystem<?> system, Config config) {
+    return new HttpServices(sessions, new AgentFleet(system, this, nodeId, gpuReports), metrics,
         files, httpMetrics);
   }
 

@@ -54,7 +54,10 @@ final class SessionPrompts {
           + (previous == null ? "" : " with the conversation so far") + "; " + model.id() + "'s context is "
           + model.maxContext()));
     }
-    int maxTokens = r.maxTokens() != null ? r.maxTokens() : Math.min(room, maxTokensLimit);
+    long perMinute = tenants.of(tenant).tokensPerMinute();
+    // Unbounded by the client: the context left, capped by the limit and by what the tenant's minute holds.
+    int maxTokens = r.maxTokens() != null ? r.maxTokens() : (int) Math.max(1, Math.min(Math.min(room, maxTokensLimit),
+        perMinute > 0 ? perMinute - tokens.size() : Integer.MAX_VALUE));
     if (maxTokens > room) {
       return Result.refused(Refusal.invalid(r.maxTokensParam(), "the prompt's " + tokens.size() + " tokens plus "
           + r.maxTokensParam() + " " + maxTokens + " exceed " + model.id() + "'s context of " + model.maxContext()));

@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -40,25 +39,36 @@ public final class SessionService {
   /** A submitted request: its session, the spec it runs with and how its tokens read as text. */
   public record Submitted(String sessionId, SessionSpec spec, ModelCatalog.TextCodec codec) {}
 
+  /** Told what the layer admits and refuses, for the node's meters. */
+  public interface Listener {
+    /** A session was accepted, {@code ack} after its Submit was sent to the entity. */
+    void submitted(String model, Duration ack);
+
+    /** A tenant's request was refused by {@code limit} ({@code tokens} or {@code requests}). */
+    void limited(String tenant, String limit);
+  }
+
   private final ActorSystem<?> system;
   private final ModelCatalog catalog;
   private final SessionPrompts prompts;
   private final Tenants tenants;
   private final TokenBuckets buckets;
-  private final BiConsumer<String, Duration> onSubmitted;
+  private final TenantAdmission admission;
+  private final Listener listener;
 
   /**
    * @param maxTokensLimit the output bound of a request that sets none (capped by its model's context)
-   * @param onSubmitted told each accepted submission's model and how long the session took to record it
+   * @param listener told each accepted submission and each request a limit refused
    */
   public SessionService(ActorSystem<?> system, ModelCatalog catalog, Tenants tenants, int maxTokensLimit,
-      BiConsumer<String, Duration> onSubmitted) {
+      Listener listener) {
     this.system = system;
     this.catalog = catalog;
     this.tenants = tenants;
     this.buckets = new TokenBuckets(tenants, System::nanoTime);
+    this.admission = new TenantAdmission(tenants, buckets, listener);
     this.prompts = new SessionPrompts(catalog, tenants, maxTokensLimit);
-    this.onSubmitted = onSubmitted;
+    this.listener = listener;
   }
 
   public ModelCatalog catalog() {
@@ -120,26 +130,16 @@ public final class SessionService {
    * {@link #submitAs}: they wait for capacity rather than fail.
    */
   public CompletionStage<Result<Submitted>> submit(Prepared prepared) {
-    SessionSpec spec = prepared.spec();
-    long cost = (long) spec.promptTokens().size() + spec.maxTokens();
-    long limit = tenants.of(spec.tenant()).tokensPerMinute();
-    if (limit > 0 && cost > limit) {
-      return CompletableFuture.completedFuture(Result.refused(Refusal.invalid("max_tokens", "the prompt's "
-          + spec.promptTokens().size() + " tokens plus the output bound " + spec.maxTokens() + " exceed this API"
-          + " key's " + limit + " tokens per minute; ask for fewer output tokens")));
+    Optional<Refusal> refused = admission.refusal(prepared.spec());
+    if (refused.isPresent()) {
+      return CompletableFuture.completedFuture(Result.refused(refused.get()));
     }
-    TokenBuckets.Draw draw = buckets.draw(spec.tenant(), cost);
-    if (!draw.taken()) {
-      return CompletableFuture.completedFuture(Result.refused(new Refusal(Refusal.Kind.RATE_LIMITED,
-          "this API key is over its " + limit + " tokens per minute (" + draw.remaining() + " left, this request needs "
-              + cost + "); retry after " + seconds(draw.untilEnough()) + " s", null, "rate_limit_exceeded",
-          new Refusal.RateLimit("tokens", limit, draw.remaining(), draw.untilFull(), draw.untilEnough()))));
-    }
-    return submitAs(SessionIds.fresh(spec.api()), prepared);
-  }
-
-  private static long seconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000);
+    return submitAs(SessionIds.fresh(prepared.spec().api()), prepared).thenApply(submitted -> {
+      if (submitted instanceof Result.Refused<Submitted>) {
+        admission.refund(prepared.spec()); // nothing runs, so nothing is spent
+      }
+      return submitted;
+    });
   }
 
   /** Records the session; a repeat with the same spec is acknowledged, so batch replays are idempotent. */
@@ -154,7 +154,7 @@ public final class SessionService {
           if (reply instanceof SessionCommand.Rejected rejected) {
             return Result.refused(Refusal.of(rejected.rejection()));
           }
-          onSubmitted.accept(spec.model(), Duration.ofNanos(System.nanoTime() - asked));
+          listener.submitted(spec.model(), Duration.ofNanos(System.nanoTime() - asked));
           return Result.ok(new Submitted(id, spec, prepared.codec()));
         });
   }
@@ -212,7 +212,7 @@ public final class SessionService {
     return describe(id, tenant, what).thenCompose(found -> found instanceof Result.Ok<SessionState> ok
         && !ok.value().status().isTerminal()
         ? mutate(id, reply -> new SessionCommand.Cancel(reason, reply)).thenCompose(r -> r instanceof Result.Ok<?>
-            ? describeAny(id) : CompletableFuture.completedFuture(r.map(x -> ok.value())))
+            || endedMeanwhile(r) ? describeAny(id) : CompletableFuture.completedFuture(r.map(x -> ok.value())))
         : CompletableFuture.completedFuture(found));
   }
 
@@ -221,6 +221,12 @@ public final class SessionService {
     return describe(id, tenant, what).thenCompose(found -> found instanceof Result.Ok<SessionState> ok
         ? mutate(id, reply -> new SessionCommand.Erase(reason, reply)).thenApply(r -> r.map(x -> ok.value()))
         : CompletableFuture.completedFuture(found));
+  }
+
+  /** The session ended between the look and the cancel: it is answered as it ended. */
+  private static boolean endedMeanwhile(Result<SessionCommand.Reply> r) {
+    return r instanceof Result.Refused<SessionCommand.Reply> refused
+        && "already_terminal".equals(refused.refusal().code());
   }
 
   private CompletionStage<Result<SessionState>> describeAny(String id) {

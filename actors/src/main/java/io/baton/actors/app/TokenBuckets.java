@@ -40,9 +40,10 @@ public final class TokenBuckets {
     if (limit == 0) {
       return new Draw(true, 0, 0, Duration.ZERO, Duration.ZERO);
     }
-    long now = nanoClock.getAsLong();
-    Bucket b = buckets.computeIfAbsent(tenant, t -> new Bucket(limit, now));
+    Bucket b = buckets.computeIfAbsent(tenant, t -> new Bucket(limit, nanoClock.getAsLong()));
     synchronized (b) {
+      // Read under the lock, so a draw never moves the bucket's time backwards.
+      long now = nanoClock.getAsLong();
       double perNano = limit / 60e9;
       b.tokens = Math.min(limit, b.tokens + (now - b.at) * perNano);
       b.at = now;
@@ -53,6 +54,17 @@ public final class TokenBuckets {
       Duration untilEnough = taken ? Duration.ZERO : Duration.ofNanos((long) Math.ceil((cost - b.tokens) / perNano));
       Duration untilFull = Duration.ofNanos((long) Math.ceil((limit - b.tokens) / perNano));
       return new Draw(taken, limit, (long) Math.floor(b.tokens), untilEnough, untilFull);
+    }
+  }
+
+  /** Gives back what a draw took for a request that was then not submitted. */
+  public void refund(String tenant, long cost) {
+    Bucket b = buckets.get(tenant);
+    if (b != null) {
+      long limit = tenants.of(tenant).tokensPerMinute();
+      synchronized (b) {
+        b.tokens = Math.min(limit, b.tokens + cost);
+      }
     }
   }
 

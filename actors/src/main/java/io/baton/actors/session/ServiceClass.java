@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * How urgent a session is. Capacity goes to the highest class first; a request may ask for a lower
- * class than its API key's, never a higher one. Kept in {@link SessionSpec#priority()} as its rank.
+ * How urgent a session is: a request may ask for a lower class than its API key's, never a higher
+ * one. Kept in {@link SessionSpec#priority()} as its rank, for the admission queue that is to give
+ * capacity to the highest class first (DESIGN.md, Placement; not built yet).
  */
 public enum ServiceClass {
   /** Streaming and non-streaming requests: the default. */

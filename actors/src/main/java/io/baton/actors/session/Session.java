@@ -164,7 +164,7 @@ public final class Session
 
   /** A retried submission is acknowledged; a different spec under the same id is refused. */
   private ReplyEffect<SessionEvent, SessionState> resubmit(SessionState s, Submit c) {
-    if (s.spec().equals(c.spec())) {
+    if (s.spec().sameWork(c.spec())) {
       return Effect().reply(c.replyTo(), Accepted.of(s));
     }
     return reject(c.replyTo(), ALREADY_EXISTS, "session " + sessionId + " exists with another spec");

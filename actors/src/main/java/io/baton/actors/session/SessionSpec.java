@@ -2,6 +2,7 @@ package io.baton.actors.session;
 
 import io.baton.actors.CborSerializable;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,8 +13,9 @@ import java.util.Optional;
  * @param stop up to {@value #MAX_STOPS} stop sequences: the worker completes the session with finish
  *     reason "stop" at the first token after which the generated text contains one. Absent in
  *     events stored before it existed, which read as none.
- * @param api which API created the session, so a resumed stream answers in that API's shape;
- *     absent in events stored before it existed, which read as a completion
+ * @param api which API created the session, so a resumed stream answers in that API's shape; null
+ *     only in events stored before it existed, which {@link SessionState} upcasts once from the
+ *     session id's shape (the one place an id's prefix is read)
  * @param response what a Responses API request asked for beyond the prompt; null for the others
  */
 public record SessionSpec(
@@ -40,7 +42,6 @@ public record SessionSpec(
   public SessionSpec {
     promptTokens = List.copyOf(promptTokens);
     stop = stop == null ? List.of() : List.copyOf(stop);
-    api = api == null ? Api.COMPLETION : api;
   }
 
   /** A completion or chat spec. */
@@ -62,6 +63,22 @@ public record SessionSpec(
       String model, List<Integer> promptTokens, Sampling sampling, int maxTokens, String tenant, int priority,
       String batchId) {
     this(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, List.of(), Api.COMPLETION, null);
+  }
+
+  /** The same spec recorded as created through {@code through}. */
+  public SessionSpec withApi(Api through) {
+    return new SessionSpec(model, promptTokens, sampling, maxTokens, tenant, priority, batchId, stop, through, response);
+  }
+
+  /**
+   * Whether {@code other} asks for the same work: everything but how it is labelled (its API and
+   * class), which a node of another version, or a tenant's changed class, may set otherwise. A
+   * replayed batch line is the same session however it is labelled.
+   */
+  public boolean sameWork(SessionSpec other) {
+    return other != null && model.equals(other.model) && promptTokens.equals(other.promptTokens) && sampling.equals(other.sampling)
+        && maxTokens == other.maxTokens && tenant.equals(other.tenant) && Objects.equals(batchId, other.batchId)
+        && stop.equals(other.stop) && Objects.equals(response, other.response);
   }
 
   /** The class the session runs in: {@code priority} is its rank. */

@@ -76,7 +76,7 @@ public record SessionState(
     // Java 17 has no pattern switch; the sealed interface keeps this chain complete by review.
     if (event instanceof Submitted e) {
       return new SessionState(
-          e.sessionId(), SessionStatus.PENDING, e.spec(), attempts, tokens, checkpointUpto, checkpointBlocks,
+          e.sessionId(), SessionStatus.PENDING, upcast(e.spec(), e.sessionId()), attempts, tokens, checkpointUpto, checkpointBlocks,
           e.at(), firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
     } else if (event instanceof Placed e) {
       return with(SessionStatus.PLACED, append(attempts,
@@ -105,6 +105,14 @@ public record SessionState(
           endedAt, terminalReason, usage, reusedPromptTokens, true);
     }
     throw new IllegalArgumentException("unknown session event " + event.getClass().getName());
+  }
+
+  /** A spec stored before it named its API: a chat's id said so; anything else was a completion. */
+  private static SessionSpec upcast(SessionSpec spec, String sessionId) {
+    if (spec.api() != null) {
+      return spec;
+    }
+    return spec.withApi(sessionId.startsWith("chatcmpl-") ? SessionSpec.Api.CHAT : SessionSpec.Api.COMPLETION);
   }
 
   private SessionState with(SessionStatus newStatus, List<Attempt> newAttempts) {

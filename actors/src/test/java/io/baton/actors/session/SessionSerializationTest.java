@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 
 import com.typesafe.config.ConfigFactory;
@@ -235,9 +236,20 @@ class SessionSerializationTest {
     Map<String, Object> spec = Map.of("model", "baton-small", "promptTokens", List.of(1), "sampling",
         Map.of("temperature", 0, "topP", 1, "seed", 3), "maxTokens", 4, "tenant", "t", "priority", 0);
     SessionSpec old = cbor.readValue(cbor.writeValueAsBytes(spec), SessionSpec.class);
-    assertEquals(SessionSpec.Api.COMPLETION, old.api());
+    assertNull(old.api(), "left for the state to upcast");
     assertEquals(List.of(), old.stop());
     assertNull(old.response());
+    // The one upcast: a chat's id said it was a chat; anything else was a completion.
+    assertEquals(SessionSpec.Api.CHAT, SessionState.empty("chatcmpl-x").apply(new Submitted("chatcmpl-x", old, AT))
+        .spec().api());
+    assertEquals(SessionSpec.Api.COMPLETION, SessionState.empty("cmpl-x").apply(new Submitted("cmpl-x", old, AT))
+        .spec().api());
+    // A snapshot written before reusedPromptTokens and erased.
+    ObjectNode snapshot = cbor.valueToTree(richState());
+    snapshot.remove(List.of("reusedPromptTokens", "erased"));
+    SessionState read = cbor.treeToValue(snapshot, SessionState.class);
+    assertEquals(richState(), read);
+    assertEquals(0, read.reusedPromptTokens());
   }
 
   @Test

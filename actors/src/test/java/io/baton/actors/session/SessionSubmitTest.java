@@ -92,6 +92,15 @@ class SessionSubmitTest extends SessionTestBase {
   }
 
   @Test
+  void aReplayLabelledAnotherClassOrApiIsTheSameSubmission() {
+    submitted();
+    // A batch line replayed by a node of another version, or after its tenant's class changed.
+    acknowledgesWithoutEvent(new Accepted(PENDING, 0, 0), submit(new SessionSpec(SPEC.model(), SPEC.promptTokens(),
+        SPEC.sampling(), SPEC.maxTokens(), SPEC.tenant(), 1, SPEC.batchId(), SPEC.stop(), SessionSpec.Api.CHAT)));
+    assertEquals(SPEC, kit.getState().spec(), "the first submission's labels stay");
+  }
+
+  @Test
   void resubmittingWhileGeneratingReportsTheCurrentProgress() {
     generating(3);
     acknowledgesWithoutEvent(new Accepted(GENERATING, 1, 3), submit(SPEC));

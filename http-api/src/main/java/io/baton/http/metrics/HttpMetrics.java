@@ -1,5 +1,6 @@
 package io.baton.http.metrics;
 
+import io.baton.actors.app.SessionService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * everything the client waits for: queueing, placement, prefill, chunked flushes, the journal and
  * the follower.
  */
-public final class HttpMetrics {
+public final class HttpMetrics implements SessionService.Listener {
   private final MeterRegistry registry;
   private final Timer submit;
   private final Timer firstToken;
@@ -42,7 +43,15 @@ public final class HttpMetrics {
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
   }
 
-  /** A session was accepted, {@code ack} after its request was sent to the entity. */
+  @Override
+  public void limited(String tenant, String limit) {
+    Counter.builder("baton.requests.limited").tag("tenant", tenant).tag("limit", limit)
+        .description("Requests refused with a 429 because their tenant was at a limit (tokens per minute, open"
+            + " requests)")
+        .register(registry).increment();
+  }
+
+  @Override
   public void submitted(String model, Duration ack) {
     submit.record(ack);
     Counter.builder("baton.sessions.submitted").tag("model", model)

@@ -137,6 +137,7 @@ public final class ResponseRoutes extends AllDirectives {
 
   /** A stream asked for again (GET ?stream=true) holds one of the tenant's slots while it is open. */
   private Route stream(SessionState s, String tenant, long after) {
+    codec(s); // a model this node does not serve is a 404 before a slot is taken
     Optional<RequestSlots.Slot> slot = slots.acquire(tenant);
     if (slot.isEmpty()) {
       return complete(Json.error(slots.refusal(tenant)));

@@ -65,7 +65,8 @@ final class SessionEvents {
       summary.put("max_tokens", e.spec().maxTokens());
       summary.put("seed", e.spec().sampling().seed());
       summary.put("tenant", e.spec().tenant());
-      summary.put("api", e.spec().api().name().toLowerCase());
+      // Null in events stored before the field existed; the entity's state upcasts it.
+      summary.put("api", e.spec().api() == null ? null : e.spec().api().name().toLowerCase());
       summary.put("class", e.spec().serviceClass().wireName());
     } else if (event instanceof Placed e) {
       at = e.at();

@@ -6,6 +6,7 @@ import io.baton.actors.Printable;
 import io.baton.actors.session.Attempt;
 import io.baton.actors.app.ModelCatalog;
 import io.baton.actors.app.SessionService;
+import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.SessionState;
 import io.baton.http.Json;
 import io.baton.http.RequestSlots;
@@ -58,6 +59,10 @@ public final class SessionRoutes extends AllDirectives {
 
   /** A resumed stream holds one of the tenant's request slots while it is open, like the first one did. */
   private Route stream(SessionState s, String tenant, int fromIndex) {
+    if (s.spec().api() == SessionSpec.Api.RESPONSE) {
+      throw new ApiException(ApiError.invalid("id", "a response streams in the Responses API's shape: GET"
+          + " /v1/responses/" + s.sessionId() + "?stream=true&starting_after=<sequence_number>"));
+    }
     ModelCatalog.TextCodec codec = sessions.catalog().codec(s.spec().model()).orElseThrow(() -> new ApiException(
         ApiError.notFound("the session's model " + s.spec().model() + " is not served here", "model", "model_not_found")));
     Optional<RequestSlots.Slot> slot = slots.acquire(tenant);

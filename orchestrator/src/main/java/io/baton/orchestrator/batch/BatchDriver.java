@@ -10,6 +10,7 @@ import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.batch.BatchLines;
 import io.baton.http.metrics.HttpMetrics;
+import io.baton.actors.app.Refusal;
 import io.baton.actors.app.Result;
 import io.baton.actors.app.SessionService;
 import io.baton.persistence.files.FileMeta;
@@ -162,8 +163,13 @@ final class BatchDriver {
     return sessions.submitAs(id, good.prepared())
         .thenCompose(submitted -> {
           if (submitted instanceof Result.Refused<SessionService.Submitted> refused) {
-            // Unavailable: the driver's phase fails and is retried; the line's session id makes that idempotent.
-            throw new IllegalStateException("line " + good.index() + " not submitted: " + refused.refusal().message());
+            if (refused.refusal().kind() == Refusal.Kind.UNAVAILABLE) {
+              // The driver's phase fails and is retried; the line's session id makes that idempotent.
+              throw new IllegalStateException("line " + good.index() + ": " + refused.refusal().message());
+            }
+            // Refused for good (another spec under the line's id): the line fails rather than loop.
+            log.warn("batch {} line {} refused: {}", batchId, good.index(), refused.refusal().message());
+            return CompletableFuture.<SessionFollower.Event>completedFuture(new SessionFollower.Lost("refused"));
           }
           return sessions.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer);
         })

@@ -35,7 +35,8 @@ class TenantLimitsIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNodes.start(TestNodes.nodeId("limits"), Map.of(
-        "baton.http.api-keys", "alice:sk-a,bob:sk-b,jobs:sk-j,carol:sk-c",
+        "baton.http.api-keys", "alice:sk-a,bob:sk-b,jobs:sk-j,carol:sk-c,dave:sk-d",
+        "baton.tenants.dave.tokens-per-minute", 300,
         "baton.http.admin-token", ADMIN,
         "baton.tenants.alice.tokens-per-minute", 100,
         "baton.tenants.bob.max-concurrent", 1,
@@ -60,8 +61,13 @@ class TenantLimitsIntegrationTest {
   }
 
   static double submitted() throws Exception {
+    return metric("baton_sessions_submitted_total", "");
+  }
+
+  /** The sum of the samples whose line starts with {@code prefix} and contains {@code label}. */
+  static double metric(String prefix, String label) throws Exception {
     String metrics = HTTP.send(request(ADMIN, "/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-    return metrics.lines().filter(l -> l.startsWith("baton_sessions_submitted_total"))
+    return metrics.lines().filter(l -> l.startsWith(prefix) && l.contains(label))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
@@ -81,10 +87,21 @@ class TenantLimitsIntegrationTest {
     assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
     assertTrue(refused.headers().firstValue("x-ratelimit-reset-tokens").orElseThrow().endsWith("ms"));
     assertEquals(before, submitted(), "a refused request submits no session");
+    assertTrue(metric("baton_requests_limited_total{limit=\"tokens\"", "tenant=\"alice\"") >= 1);
     HttpResponse<String> never = complete("sk-a", body.replace("60", "500"));
     assertEquals(400, never.statusCode(), "more than a minute's tokens can never pass: " + never.body());
     assertEquals("max_tokens", JSON.readTree(never.body()).at("/error/param").asText());
     assertEquals(200, complete("sk-c", body).statusCode(), "another tenant has its own bucket");
+  }
+
+  @Test
+  void aRequestWithoutAnOutputBoundIsBoundedByItsTenantsMinute() throws Exception {
+    HttpResponse<String> chat = HTTP.send(request("sk-d", "/v1/chat/completions").header("Content-Type",
+        "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"baton-small\",\"messages\":"
+            + "[{\"role\":\"user\",\"content\":\"No bound\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, chat.statusCode(), "the default bound fits the minute rather than refusing: " + chat.body());
+    JsonNode usage = JSON.readTree(chat.body()).get("usage");
+    assertTrue(usage.get("total_tokens").asInt() <= 300, usage.toString());
   }
 
   @Test
@@ -101,6 +118,7 @@ class TenantLimitsIntegrationTest {
       assertEquals("1", second.headers().firstValue("x-ratelimit-limit-requests").orElseThrow());
       assertEquals("0", second.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
       assertEquals("1", second.headers().firstValue("Retry-After").orElseThrow());
+      assertTrue(metric("baton_requests_limited_total{limit=\"requests\"", "tenant=\"bob\"") >= 1);
     }
   }
 
