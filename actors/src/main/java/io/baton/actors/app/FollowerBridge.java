@@ -1,12 +1,21 @@
 package io.baton.actors.app;
 
+import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionFollower;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /**
  * Between a session follower and one HTTP stream. The stream takes one element at a time and
@@ -25,6 +34,29 @@ final class FollowerBridge {
   private record StreamGone() {}
 
   private FollowerBridge() {}
+
+  /**
+   * The session's durable tokens from {@code fromIndex}, then how it ended (the last element is
+   * {@link SessionFollower.Ended} or {@link SessionFollower.Lost}): a follower of the entity and a
+   * bridge to the stream. Materialize it once.
+   */
+  static Source<SessionFollower.Event, NotUsed> source(ActorSystem<?> system, String sessionId,
+      EntityRef<SessionCommand> entity, int fromIndex) {
+    String name = UUID.randomUUID().toString();
+    // The stream takes one element at a time; the bridge holds (and merges) what waits meanwhile,
+    // from before the stream runs. The source runs inside the caller's own stream (it is not
+    // pre-materialized into one of its own), which saves each open stream an actor and an interpreter.
+    ActorRef<Object> bridge = system.systemActorOf(create(), "follow-bridge-" + name, Props.empty());
+    system.systemActorOf(SessionFollower.create(sessionId, entity, fromIndex, bridge.narrow()), "follow-" + name,
+        Props.empty());
+    return ActorSource.<SessionFollower.Event, Ack>actorRefWithBackpressure(bridge.narrow(), Ack.INSTANCE,
+            e -> Optional.empty(), e -> Optional.empty())
+        .mapMaterializedValue(stream -> {
+          bridge.tell(new Attach(stream));
+          return NotUsed.getInstance();
+        })
+        .takeWhile(e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
+  }
 
   /** Receives the follower's {@link SessionFollower.Event}s, {@link Ack}s and one {@link Attach}. */
   static Behavior<Object> create() {

@@ -10,18 +10,15 @@ import io.baton.actors.session.SessionStatus;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /**
  * The application layer under every API (chat and text completions, the Responses API, batch
@@ -165,20 +162,7 @@ public final class SessionService {
    * following; the session runs on. Materialize it once.
    */
   public Source<SessionFollower.Event, NotUsed> follow(String sessionId, int fromIndex) {
-    String name = UUID.randomUUID().toString();
-    // The stream takes one element at a time; the bridge holds (and merges) what waits meanwhile,
-    // from before the stream runs. The source runs inside the caller's own stream (it is not
-    // pre-materialized into one of its own), which saves each open stream an actor and an interpreter.
-    ActorRef<Object> bridge = system.systemActorOf(FollowerBridge.create(), "follow-bridge-" + name, Props.empty());
-    system.systemActorOf(SessionFollower.create(sessionId, session(sessionId), fromIndex, bridge.narrow()),
-        "follow-" + name, Props.empty());
-    return ActorSource.<SessionFollower.Event, FollowerBridge.Ack>actorRefWithBackpressure(bridge.narrow(),
-            FollowerBridge.Ack.INSTANCE, e -> Optional.empty(), e -> Optional.empty())
-        .mapMaterializedValue(stream -> {
-          bridge.tell(new FollowerBridge.Attach(stream));
-          return NotUsed.getInstance();
-        })
-        .takeWhile(e -> !(e instanceof SessionFollower.Ended) && !(e instanceof SessionFollower.Lost), true);
+    return FollowerBridge.source(system, sessionId, session(sessionId), fromIndex);
   }
 
   /**

@@ -5,13 +5,10 @@ import io.baton.actors.batch.BatchCommand;
 import io.baton.actors.batch.BatchState;
 import io.baton.actors.batch.BatchStatus;
 import io.baton.actors.batch.LineError;
-import io.baton.actors.session.SessionFollower;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.http.batch.BatchLines;
 import io.baton.http.metrics.HttpMetrics;
-import io.baton.actors.app.Refusal;
-import io.baton.actors.app.Result;
 import io.baton.actors.app.SessionService;
 import io.baton.persistence.files.FileMeta;
 import io.baton.persistence.files.FileStore;
@@ -55,7 +52,7 @@ final class BatchDriver {
 
   private final ActorSystem<?> system;
   private final SessionService sessions;
-  private final HttpMetrics httpMetrics;
+  private final BatchLineRunner runner;
   private final BatchLines lines;
   private final FileStore files;
   private final Materializer materializer;
@@ -67,10 +64,10 @@ final class BatchDriver {
     this.system = system;
     this.progress = progress;
     this.sessions = sessions;
-    this.httpMetrics = httpMetrics;
     this.lines = lines;
     this.files = files;
     this.materializer = Materializer.matFromSystem(system);
+    this.runner = new BatchLineRunner(sessions, httpMetrics, materializer);
   }
 
   /** Runs the batch's next phase, then the one after, until the batch has ended. */
@@ -145,7 +142,7 @@ final class BatchDriver {
         .mapAsyncUnordered(PARALLELISM, good -> state(s.id()).thenCompose(now ->
             now.status() == BatchStatus.CANCELLING || expired(now, Instant.now())
                 ? CompletableFuture.completedFuture(Pair.create(good.index(), (Boolean) null))
-                : runLine(s.id(), good)))
+                : runner.run(s.id(), good)))
         .filter(p -> p.second() != null)
         .groupedWithin(100, Duration.ofMillis(500))
         .mapAsync(1, group -> {
@@ -154,31 +151,6 @@ final class BatchDriver {
           return ask(s.id(), r -> new BatchCommand.ReportRequests(ok, failed, r));
         })
         .runWith(Sink.ignore(), materializer);
-  }
-
-  private CompletionStage<Pair<Integer, Boolean>> runLine(String batchId, BatchLines.Good good) {
-    String id = BatchLines.sessionId(batchId, good.index());
-    // Counted like a request's session (in flight, then ended by outcome), so sessions in /metrics add up.
-    HttpMetrics.Tracker tracker = httpMetrics.track(good.prepared().spec().model(), System.nanoTime(), false);
-    return sessions.submitAs(id, good.prepared())
-        .thenCompose(submitted -> {
-          if (submitted instanceof Result.Refused<SessionService.Submitted> refused) {
-            if (refused.refusal().kind() == Refusal.Kind.UNAVAILABLE) {
-              // The driver's phase fails and is retried; the line's session id makes that idempotent.
-              throw new IllegalStateException("line " + good.index() + ": " + refused.refusal().message());
-            }
-            // Refused for good (another spec under the line's id): the line fails rather than loop.
-            log.warn("batch {} line {} refused: {}", batchId, good.index(), refused.refusal().message());
-            return CompletableFuture.<SessionFollower.Event>completedFuture(new SessionFollower.Lost("refused"));
-          }
-          return sessions.follow(id, Integer.MAX_VALUE).runWith(Sink.last(), materializer);
-        })
-        .thenApply(end -> {
-          SessionStatus status = end instanceof SessionFollower.Ended e ? e.status() : null;
-          tracker.ended(status == null ? "lost" : status.name().toLowerCase());
-          return Pair.create(good.index(), status == SessionStatus.COMPLETED);
-        })
-        .whenComplete((done, error) -> tracker.ended("lost"));
   }
 
   /** What a batch that has not ended does next. */
