@@ -1,5 +1,6 @@
 package io.baton.http;
 
+import io.baton.actors.app.SessionAdmin;
 import io.baton.http.admin.AdminRoutes;
 import io.baton.http.admin.TenantRows;
 import io.baton.http.errors.ApiError;
@@ -43,7 +44,8 @@ public final class ApiRoutes extends AllDirectives {
     this.openAi = new OpenAiRoutes(system, services.sessions(), httpMetrics, settings, slots);
     this.sessions = new SessionRoutes(system, services.sessions(), openAi, slots);
     this.responses = new ResponseRoutes(system, services.sessions(), httpMetrics, settings, slots);
-    this.admin = new AdminRoutes(system, settings, services.fleet(), new TenantRows(services.sessions(), slots));
+    this.admin = new AdminRoutes(system, settings, services.fleet(), new TenantRows(services.sessions(), slots),
+        new SessionAdmin(system, services.sessions()));
     this.metrics = new MetricsRoutes(services.metrics());
     this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
     this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());

@@ -228,7 +228,7 @@ public final class SessionService {
     });
   }
 
-  private static Refusal notFound(String id, String what, String param) {
+  static Refusal notFound(String id, String what, String param) {
     return Refusal.notFound(param, "no " + what + " '" + Printable.of(id) + "'", what + "_not_found");
   }
 

@@ -26,7 +26,13 @@ public record FailureCause(Kind kind, Integer xidCode, String xidClass, String d
      * The engine server's process died or its stream broke off: the GPU is suspect, the session
      * resumes elsewhere. Never counts toward a poison request (the session did nothing wrong).
      */
-    ENGINE_LOST
+    ENGINE_LOST,
+    /**
+     * The attempt gave its GPU to more urgent work (or an operator moved it): the session keeps its
+     * tokens and checkpoint and resumes elsewhere. Never counts toward a poison request and never
+     * marks the GPU.
+     */
+    PREEMPTED
   }
 
   public static FailureCause xid(int code, String xidClass, String detail) {

@@ -2,6 +2,7 @@ package io.baton.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.actors.app.SessionAdmin;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.XidCatalog;
 import io.baton.actors.worker.XidClass;
@@ -42,13 +43,16 @@ public final class AdminRoutes extends AllDirectives {
   private final FleetAdmin fleet;
   private final WorkerRows rows;
   private final TenantRows tenants;
+  private final SessionAdmin sessions;
   private final Route cluster;
   private final XidCatalog xids = XidCatalog.standard();
 
-  public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet, TenantRows tenants) {
+  public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet, TenantRows tenants,
+      SessionAdmin sessions) {
     this.settings = settings;
     this.fleet = fleet;
     this.tenants = tenants;
+    this.sessions = sessions;
     this.rows = new WorkerRows(system, fleet);
     Route management = ClusterHttpManagementRoutes.all(Cluster.get(system.classicSystem()));
     this.cluster = new ErrorHandling().libraryErrors(() -> management);
@@ -64,8 +68,31 @@ public final class AdminRoutes extends AllDirectives {
             path("uncordon", () -> post(() -> change(id, GpuWorkerCommand.Uncordon::new))),
             path("drain", () -> post(() -> change(id, GpuWorkerCommand.Drain::new)))))));
     Route tenantList = path("tenants", () -> get(() -> complete(Json.ok(tenants.all()))));
+    Route preempt = pathPrefix("sessions", () -> pathPrefix(id -> path("preempt", () -> post(() -> preempt(id)))));
+    Route ops = concat(workers, tenantList, preempt);
     // Chaos off: the paths do not exist at all, so they answer 404 like any unknown path.
-    return settings.chaos() ? concat(workers, tenantList, chaos(), cluster) : concat(workers, tenantList, cluster);
+    return settings.chaos() ? concat(ops, chaos(), cluster) : concat(ops, cluster);
+  }
+
+  /**
+   * {@code POST /admin/sessions/{id}/preempt} {"reason": "..."}: the session's attempt ends as
+   * PREEMPTED and it resumes on another GPU, token-exact; 202 with the attempt it ended.
+   */
+  private Route preempt(String id) {
+    return JsonBody.json(json -> {
+      String reason = text(object(json), "reason");
+      if (reason == null) {
+        throw new ApiException(ApiError.invalid("reason", "reason is required: the session's history records it"));
+      }
+      return onSuccess(sessions.preempt(id, reason).thenApply(ApiException::valueOf), s -> {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("id", id);
+        body.put("attempt", s.attempt());
+        body.put("worker", s.currentAttempt().workerId());
+        body.put("reason", reason);
+        return complete(Json.ok(body).withStatus(StatusCodes.ACCEPTED));
+      });
+    });
   }
 
   private Route change(String id, Change change) {
