@@ -1,9 +1,14 @@
 package io.baton.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.actors.Printable;
 import io.baton.actors.session.ServiceClass;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads one field of a JSON request body, or refuses it with a 400 naming the parameter, as
@@ -69,6 +74,34 @@ public final class BodyFields {
       throw error("seed", "seed must be an integer");
     }
     return seed.asLong();
+  }
+
+  /**
+   * Refuses a top-level field Baton does not take: an unknown one, as OpenAI does, and one it does
+   * not implement unless it carries its neutral value (null included), so a client that asks for
+   * tools or logprobs never gets an answer that silently ignored them.
+   *
+   * @param taken the fields the endpoint reads
+   * @param neutral the fields it does not implement, each with the test for its "off" value
+   * @param instead what a client gets by leaving such a field out, for the message
+   */
+  public static void checkParameters(JsonNode body, Set<String> taken, Map<String, Predicate<JsonNode>> neutral,
+      String instead) {
+    for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String name = field.getKey();
+      if (taken.contains(name)) {
+        continue;
+      }
+      Predicate<JsonNode> off = neutral.get(name);
+      if (off == null) {
+        throw error(name, "unrecognized request argument supplied: " + Printable.of(
+            name.length() <= 64 ? name : name.substring(0, 64) + "..."));
+      }
+      if (!field.getValue().isNull() && !off.test(field.getValue())) {
+        throw error(name, name + " is not supported by Baton; leave it out (or send null or its default) " + instead);
+      }
+    }
   }
 
   /** Baton's {@code priority} extension: a service class by name, null when absent. */

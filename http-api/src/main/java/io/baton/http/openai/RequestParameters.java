@@ -3,8 +3,8 @@ package io.baton.http.openai;
 import static java.util.Map.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.baton.actors.Printable;
-import java.util.Iterator;
+import io.baton.http.BodyFields;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -48,24 +48,8 @@ final class RequestParameters {
   private RequestParameters() {}
 
   static void check(JsonNode body, boolean chat) {
-    for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      String name = field.getKey();
-      if (BOTH.contains(name) || (chat ? CHAT : COMPLETIONS).contains(name)) {
-        continue;
-      }
-      Predicate<JsonNode> neutral = NEUTRAL.get(name);
-      if (neutral == null) {
-        throw CompletionRequest.error(name, "unrecognized request argument supplied: " + shortName(name));
-      }
-      if (!field.getValue().isNull() && !neutral.test(field.getValue())) {
-        throw CompletionRequest.error(name, name + " is not supported by Baton; leave it out (or send null or its"
-            + " default) to get a plain completion");
-      }
-    }
-  }
-
-  private static String shortName(String name) {
-    return Printable.of(name.length() <= 64 ? name : name.substring(0, 64) + "...");
+    Set<String> taken = new HashSet<>(BOTH);
+    taken.addAll(chat ? CHAT : COMPLETIONS);
+    BodyFields.checkParameters(body, taken, NEUTRAL, "to get a plain completion");
   }
 }

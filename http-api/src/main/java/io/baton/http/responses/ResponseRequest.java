@@ -55,7 +55,7 @@ record ResponseRequest(SessionRequest session, boolean stream) {
     if (body == null || !body.isObject()) {
       throw error(null, "the request body must be a JSON object");
     }
-    checkFields(body);
+    BodyFields.checkParameters(body, TAKEN, NEUTRAL, "to get a text answer");
     String model = text(body, "model", true);
     String instructions = body.hasNonNull("instructions") ? string(body.get("instructions"), "instructions") : null;
     List<ResponseSpec.InputItem> input = input(body.get("input"));
@@ -93,25 +93,6 @@ record ResponseRequest(SessionRequest session, boolean stream) {
     }
     spec.input().forEach(item -> turns.add(new ChatFormat.Turn(item.role(), item.text())));
     return turns;
-  }
-
-  private static void checkFields(JsonNode body) {
-    for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      String name = field.getKey();
-      if (TAKEN.contains(name)) {
-        continue;
-      }
-      Predicate<JsonNode> neutral = NEUTRAL.get(name);
-      if (neutral == null) {
-        throw error(name, "unrecognized request argument supplied: " + Printable.of(
-            name.length() <= 64 ? name : name.substring(0, 64) + "..."));
-      }
-      if (!field.getValue().isNull() && !neutral.test(field.getValue())) {
-        throw error(name, name + " is not supported by Baton, which answers with text only; leave it out (or send"
-            + " null or its default)");
-      }
-    }
   }
 
   /** A string, or a list of message items with text parts. */
