@@ -1,5 +1,12 @@
 package io.baton.orchestrator;
 
+import io.baton.actors.queue.AdmissionQueue;
+import io.baton.actors.queue.QueueBoard;
+import io.baton.actors.queue.QueueSettings;
+import io.baton.actors.queue.QueueSummary;
+import io.baton.orchestrator.queue.NodeQueueHooks;
+import io.baton.orchestrator.queue.QueueMeters;
+
 import com.typesafe.config.Config;
 import io.baton.actors.ActorsSettings;
 import io.baton.actors.Entities;
@@ -58,6 +65,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,12 +123,19 @@ public final class NodeServices {
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
     HttpMetrics httpMetrics = new HttpMetrics(metrics);
+    QueueSettings queueSettings = QueueSettings.fromConfig(config);
+    ActorRef<Topic.Command<QueueSummary>> queueSummaries = system.systemActorOf(
+        Topic.create(QueueSummary.class, QueueSummary.TOPIC), "queue-summaries", Props.empty());
+    QueueBoard queues = new QueueBoard(queueSettings.staleAfter());
+    QueueMeters queueMeters = new QueueMeters(metrics, queues);
+    system.systemActorOf(QueueBoard.feeder(queues, queueSummaries, queueMeters::heard), "queue-board", Props.empty());
     ActorRef<Placer.Command> placer =
-        system.systemActorOf(Placer.create(nodeId, policy, gpuReports, metrics), "placer", Props.empty());
+        system.systemActorOf(Placer.create(nodeId, policy, gpuReports, queues, metrics), "placer", Props.empty());
     FileStore files = FileStore
         .create(Schema.session(system), persistence).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    SessionService sessions = new SessionService(system, models(config, workers, served), Tenants.fromConfig(config),
-        HttpSettings.fromConfig(config).maxTokens(), httpMetrics);
+    Tenants tenants = Tenants.fromConfig(config);
+    SessionService sessions = new SessionService(system, models(config, workers, served), tenants,
+        HttpSettings.fromConfig(config).maxTokens(), httpMetrics, queues, queueSettings);
     ActorRef<BatchDrivers.Command> batches = BatchWiring.drivers(system, config, sessions, files, metrics, httpMetrics);
     ActorRef<NodeLossWatch.Command> nodeWatch = system.systemActorOf(NodeLossWatch.create(nodeId, gpuReports,
         address -> placer.tell(new Placer.ForgetNode(address)), timing),
@@ -128,8 +143,11 @@ public final class NodeServices {
     ActorsSettings actors = ActorsSettings.fromConfig(config);
     TimingRelations.check(actors, workers);
     MessageSizes.check(config, workers);
-    Entities.init(system, actors, new NodeSessionHooks(placer, nodeWatch, metrics),
+    Entities.init(system, actors,
+        new NodeSessionHooks(placer, nodeWatch, metrics, ClusterSharding.get(system), queueSettings),
         state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
+    AdmissionQueue.init(system, queueSettings, new NodeQueueHooks(system, gpuReports, queueSummaries),
+        tenant -> tenants.of(tenant).weight());
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
     NodeServices services = new NodeServices(gpuStates, gpuReports, placer, store, workers, served, nodeId, metrics);

@@ -1,6 +1,12 @@
 package io.baton.orchestrator;
 
+import io.baton.actors.queue.AdmissionQueue;
+import io.baton.actors.queue.QueueCommand;
+import io.baton.actors.queue.QueueSettings;
 import io.baton.actors.session.Attempt;
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.ServiceClass;
+import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.Grant;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionHooks;
@@ -10,11 +16,16 @@ import io.baton.orchestrator.fleet.NodeLossWatch;
 import io.baton.orchestrator.placement.Placer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * What the session entities on this node ask of it: placement and the suspect mark go to its
@@ -26,10 +37,17 @@ final class NodeSessionHooks implements SessionHooks {
   private final ActorRef<Placer.Command> placer;
   private final ActorRef<NodeLossWatch.Command> nodeWatch;
   private final Map<SessionStatus, AtomicInteger> live = new EnumMap<>(SessionStatus.class);
+  private final ClusterSharding sharding;
+  private final QueueSettings queues;
+  private final MeterRegistry metrics;
 
-  NodeSessionHooks(ActorRef<Placer.Command> placer, ActorRef<NodeLossWatch.Command> nodeWatch, MeterRegistry metrics) {
+  NodeSessionHooks(ActorRef<Placer.Command> placer, ActorRef<NodeLossWatch.Command> nodeWatch, MeterRegistry metrics,
+      ClusterSharding sharding, QueueSettings queues) {
     this.placer = placer;
     this.nodeWatch = nodeWatch;
+    this.sharding = sharding;
+    this.queues = queues;
+    this.metrics = metrics;
     for (SessionStatus status : SessionStatus.values()) {
       AtomicInteger count = new AtomicInteger();
       live.put(status, count);
@@ -43,6 +61,49 @@ final class NodeSessionHooks implements SessionHooks {
   @Override
   public void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo) {
     placer.tell(new Placer.Place(state, replyTo));
+  }
+
+  @Override
+  public void placeAdmitted(SessionState state, ActorRef<SessionCommand> replyTo) {
+    placer.tell(new Placer.Place(state, true, replyTo));
+  }
+
+  /**
+   * Tells the model's queue the session waits, charged its remaining output bound plus, before its
+   * first token, its prompt at the configured fraction.
+   */
+  @Override
+  public void waitForRoom(SessionState s) {
+    SessionSpec spec = s.spec();
+    long cost = Math.max(0, spec.maxTokens() - s.tokenCount())
+        + (s.tokenCount() == 0 ? Math.round(queues.promptFraction() * spec.promptTokens().size()) : 0);
+    Attempt last = s.currentAttempt();
+    boolean preempted = last != null && last.failure() != null && last.failure().kind() == FailureCause.Kind.PREEMPTED;
+    queue(spec.model()).tell(new QueueCommand.Wait(spec.model(), s.sessionId(), spec.tenant(), spec.priority(), cost,
+        preempted, s.queuedAt() != null ? s.queuedAt() : Instant.now()));
+  }
+
+  @Override
+  public void leftQueue(SessionState s, String why) {
+    queue(s.spec().model()).tell(new QueueCommand.Leave(s.spec().model(), s.sessionId(), why));
+  }
+
+  @Override
+  public void placedAfterWaiting(SessionState s, Duration waited) {
+    Timer.builder("baton.queue.wait")
+        .description("How long sessions placed after waiting in an admission queue waited, by model, class and tenant")
+        .tags("model", s.spec().model(), "class", ServiceClass.ofRank(s.spec().priority()).wireName(),
+            "tenant", s.spec().tenant())
+        .register(metrics).record(waited);
+  }
+
+  @Override
+  public void preempted(SessionState s) {
+    metrics.counter("baton.preemptions", "class", ServiceClass.ofRank(s.spec().priority()).wireName()).increment();
+  }
+
+  private EntityRef<QueueCommand> queue(String model) {
+    return sharding.entityRefFor(AdmissionQueue.ENTITY_KEY, model);
   }
 
   @Override

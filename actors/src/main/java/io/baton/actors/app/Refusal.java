@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param param the request parameter at fault, or null
  * @param code a machine-readable code in OpenAI's style, or null
- * @param rateLimit for {@link Kind#RATE_LIMITED}: the limit, what is left and when to retry; else null
+ * @param rateLimit for {@link Kind#RATE_LIMITED}: the limit, what is left and when to retry; for a
+ *     busy {@link Kind#UNAVAILABLE}, when to retry; else null
  */
 public record Refusal(Kind kind, String message, String param, String code, RateLimit rateLimit) {
 
@@ -42,6 +43,12 @@ public record Refusal(Kind kind, String message, String param, String code, Rate
 
   public static Refusal notFound(String param, String message, String code) {
     return new Refusal(Kind.NOT_FOUND, message, param, code);
+  }
+
+  /** The fleet is too busy for the request to wait: retry after {@code retryAfter}. */
+  public static Refusal busy(String message, Duration retryAfter) {
+    return new Refusal(Kind.UNAVAILABLE, message, null, "overloaded",
+        new RateLimit("queue", 0, 0, retryAfter, retryAfter));
   }
 
   public static Refusal unavailable(String message) {

@@ -1,6 +1,8 @@
 package io.baton.actors.app;
 
 import io.baton.actors.Printable;
+import io.baton.actors.queue.QueueBoard;
+import io.baton.actors.queue.QueueSettings;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionFollower;
@@ -41,7 +43,10 @@ public final class SessionService {
     /** A session was accepted, {@code ack} after its Submit was sent to the entity. */
     void submitted(String model, Duration ack);
 
-    /** A tenant's request was refused by {@code limit} ({@code tokens} or {@code requests}). */
+    /**
+     * A tenant's request was refused by {@code limit}: {@code tokens}, {@code requests}, {@code queued}
+     * (its waiting requests) or {@code queue_time} (the wait would be too long).
+     */
     void limited(String tenant, String limit);
   }
 
@@ -52,20 +57,28 @@ public final class SessionService {
   private final TokenBuckets buckets;
   private final TenantAdmission admission;
   private final Listener listener;
+  private final QueueBoard queues;
 
   /**
    * @param maxTokensLimit the output bound of a request that sets none (capped by its model's context)
    * @param listener told each accepted submission and each request a limit refused
+   * @param queues the admission queues as this node last heard them, for queue limits and shedding
    */
   public SessionService(ActorSystem<?> system, ModelCatalog catalog, Tenants tenants, int maxTokensLimit,
-      Listener listener) {
+      Listener listener, QueueBoard queues, QueueSettings queueSettings) {
     this.system = system;
     this.catalog = catalog;
     this.tenants = tenants;
     this.buckets = new TokenBuckets(tenants, System::nanoTime);
-    this.admission = new TenantAdmission(tenants, buckets, listener);
+    this.admission = new TenantAdmission(tenants, buckets, listener, queues, queueSettings);
     this.prompts = new SessionPrompts(catalog, tenants, maxTokensLimit);
     this.listener = listener;
+    this.queues = queues;
+  }
+
+  /** The admission queues as this node last heard them. */
+  public QueueBoard queues() {
+    return queues;
   }
 
   public ModelCatalog catalog() {

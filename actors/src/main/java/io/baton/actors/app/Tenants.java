@@ -16,19 +16,25 @@ public record Tenants(Map<String, Tenant> configured, Tenant defaults) {
   /**
    * @param maxConcurrent requests open at once on one node; 0: no tenant limit
    * @param tokensPerMinute prompt plus max output tokens admitted per minute on one node; 0: unlimited
+   * @param maxQueued requests of the tenant waiting in one model's admission queue (cluster-wide)
+   *     beyond which a new client request is refused; 0: unlimited
    */
   public record Tenant(String name, double weight, ServiceClass serviceClass, int maxConcurrent,
-      long tokensPerMinute) {
+      long tokensPerMinute, int maxQueued) {
+    public Tenant(String name, double weight, ServiceClass serviceClass, int maxConcurrent, long tokensPerMinute) {
+      this(name, weight, serviceClass, maxConcurrent, tokensPerMinute, 0);
+    }
+
     public Tenant {
-      if (!(weight > 0) || maxConcurrent < 0 || tokensPerMinute < 0) {
+      if (!(weight > 0) || maxConcurrent < 0 || tokensPerMinute < 0 || maxQueued < 0) {
         throw new IllegalArgumentException("baton.tenants." + name + ": weight must be above 0 and limits 0 or more"
             + " (weight " + weight + ", max-concurrent " + maxConcurrent + ", tokens-per-minute " + tokensPerMinute
-            + ")");
+            + ", max-queued " + maxQueued + ")");
       }
     }
 
     Tenant named(String other) {
-      return new Tenant(other, weight, serviceClass, maxConcurrent, tokensPerMinute);
+      return new Tenant(other, weight, serviceClass, maxConcurrent, tokensPerMinute, maxQueued);
     }
   }
 
@@ -59,7 +65,7 @@ public record Tenants(Map<String, Tenant> configured, Tenant defaults) {
     ServiceClass serviceClass = ServiceClass.parse(cls).orElseThrow(() -> new IllegalArgumentException(
         "baton.tenants." + name + ".class must be one of interactive, batch, background; was '" + cls + "'"));
     return new Tenant(name, c.getDouble("weight"), serviceClass, c.getInt("max-concurrent"),
-        c.getLong("tokens-per-minute"));
+        c.getLong("tokens-per-minute"), c.getInt("max-queued"));
   }
 
   /** The tenant's settings: its own entry, else the defaults under its name. */

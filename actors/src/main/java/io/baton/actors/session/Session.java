@@ -52,6 +52,7 @@ public final class Session
   private final SessionOutbox outbox;
   private final SessionAttempts attempts;
   private final SessionSubmission submission;
+  private final SessionQueueing queueing;
 
   private Session(
       String sessionId,
@@ -66,10 +67,11 @@ public final class Session
     this.sessionId = sessionId;
     this.settings = settings;
     this.context = context;
-    this.watch = new SessionWatch(timers, hooks, settings, context.getSelf());
-    this.outbox = new SessionOutbox(sessionId, context, shard, watch);
-    this.attempts = new SessionAttempts(Effect(), outbox, watch, settings, context.getLog());
-    this.submission = new SessionSubmission(sessionId, Effect(), hooks, watch, outbox, attempts);
+    this.queueing = new SessionQueueing(hooks, context.getSelf());
+    this.watch = new SessionWatch(timers, hooks, settings, context.getSelf(), queueing);
+    this.outbox = new SessionOutbox(sessionId, context, shard, watch, queueing);
+    this.attempts = new SessionAttempts(Effect(), outbox, watch, queueing, settings, context.getLog());
+    this.submission = new SessionSubmission(sessionId, Effect(), hooks, watch, outbox, attempts, queueing);
   }
 
   /**
@@ -124,9 +126,13 @@ public final class Session
           outbox.idleCheck(s);
           return Effect().noReply();
         })
-        .onCommand(OfferDue.class, (s, c) -> submission.offered(s, List.of()))
+        .onCommand(OfferDue.class, (s, c) -> submission.offered(s, List.of(), false))
         .onCommand(Offer.class, (s, c) -> submission.awaitsOffer() && c.attempt() == 1
-            ? submission.offered(s, c.candidates()) : attempts.offer(s, c))
+            ? submission.offered(s, c.candidates(), true) : attempts.offer(s, c))
+        .onCommand(Admit.class, (s, c) -> {
+          queueing.admit(s);
+          return Effect().noReply();
+        })
         .onCommand(GrantRefused.class, attempts::refused)
         .onCommand(Heartbeat.class, attempts::heartbeat)
         .onCommand(Hint.class, attempts::hint)

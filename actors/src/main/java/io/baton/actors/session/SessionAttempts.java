@@ -23,11 +23,13 @@ final class SessionAttempts {
   private final EffectFactories<SessionEvent, SessionState> effect;
   private final SessionOutbox outbox;
   private final SessionWatch watch;
+  private final SessionQueueing queueing;
   private final ActorsSettings settings;
   private final Logger log;
 
   SessionAttempts(EffectFactories<SessionEvent, SessionState> effect, SessionOutbox outbox, SessionWatch watch,
-      ActorsSettings settings, Logger log) {
+      SessionQueueing queueing, ActorsSettings settings, Logger log) {
+    this.queueing = queueing;
     this.effect = effect;
     this.outbox = outbox;
     this.watch = watch;
@@ -35,10 +37,24 @@ final class SessionAttempts {
     this.log = log;
   }
 
-  /** A placer's offer for a pending session: place on the first candidate, keep the rest. */
+  /**
+   * A placer's offer for a pending session: place on the first candidate, keep the rest. An empty
+   * one means no GPU has room for it now (or others wait before it): it waits in the queue.
+   */
   ReplyEffect<SessionEvent, SessionState> offer(SessionState s, Offer c) {
-    if (s.status() != SessionStatus.PENDING || c.attempt() != s.attempt() + 1 || c.candidates().isEmpty()) {
-      return effect.noReply(); // stale or empty: the placement timer asks again
+    if (s.status() != SessionStatus.PENDING || c.attempt() != s.attempt() + 1) {
+      return effect.noReply(); // stale: the placement timer asks again
+    }
+    if (c.candidates().isEmpty()) {
+      List<SessionEvent> queued = SessionQueueing.queued(s, Instant.now());
+      if (queued.isEmpty()) {
+        queueing.waitFor(s);
+        return effect.noReply();
+      }
+      return effect.persist(queued).thenRun(after -> {
+        outbox.persisted(queued, after);
+        queueing.waitFor(after);
+      }).thenNoReply();
     }
     outbox.offered(c.candidates());
     Optional<Placed> placed = placement(s, c.candidates().get(0), Instant.now());

@@ -66,6 +66,12 @@ public sealed interface SessionCommand extends CborSerializable {
   /** One GPU a placer offers, the method it would resume with, and where its agent takes grants. */
   record Candidate(String gpuId, ResumeMethod method, ActorRef<Grant> agent) implements CborSerializable {}
 
+  /**
+   * The model's admission queue says a GPU has room for this waiting session now: it asks its
+   * placer at once, and the placer no longer holds it back for the others waiting.
+   */
+  record Admit() implements SessionCommand {}
+
   /** The GPU's agent will not run the granted attempt (full, leaving rotation): try the next candidate now. */
   record GrantRefused(int attempt, String gpuId, String reason) implements SessionCommand {}
 

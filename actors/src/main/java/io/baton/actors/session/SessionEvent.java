@@ -45,6 +45,12 @@ public sealed interface SessionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * No GPU had room for the next attempt (or the last one was preempted): the session waits in its
+   * model's admission queue. Written once per wait; its time is the session's place in line.
+   */
+  record Queued(int attempt, Instant at) implements SessionEvent {}
+
   record AttemptFailed(int attempt, FailureCause cause, Instant at) implements SessionEvent {}
 
   record Completed(String finishReason, Usage usage, Instant at) implements SessionEvent {}

@@ -1,5 +1,6 @@
 package io.baton.actors.session;
 
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -14,6 +15,29 @@ public interface SessionHooks {
    * {@code placement-retry} while it stays pending, so an implementation must tolerate repeats.
    */
   void needsPlacement(SessionState state, ActorRef<SessionCommand> replyTo);
+
+  /**
+   * The admission queue admitted the session: its node's placer answers with an offer without
+   * holding it back for the sessions still waiting.
+   */
+  default void placeAdmitted(SessionState state, ActorRef<SessionCommand> replyTo) {
+    needsPlacement(state, replyTo);
+  }
+
+  /**
+   * The pending session waits for room in its model's admission queue (its state says since when
+   * and whether its last attempt was preempted). Told again every placement retry while it waits.
+   */
+  default void waitForRoom(SessionState state) {}
+
+  /** The session stopped waiting without the queue's admission (placed anyway, or ended). */
+  default void leftQueue(SessionState state, String why) {}
+
+  /** The session was placed after waiting {@code waited} in the queue; for the wait-time meters. */
+  default void placedAfterWaiting(SessionState state, Duration waited) {}
+
+  /** The session's attempt ended as PREEMPTED; for the preemption meters. */
+  default void preempted(SessionState state) {}
 
   /** The attempt's lease ran out while its runner had confirmed it: the GPU may hang. */
   void attemptTimedOut(SessionState state, Attempt attempt);

@@ -31,12 +31,14 @@ final class SessionOutbox {
   private final ActorContext<SessionCommand> context;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final SessionWatch watch;
+  private final SessionQueueing queueing;
   private final Set<ActorRef<TokenUpdate>> followers = new HashSet<>();
   /** Where each recorded placement's grant goes, by GPU, and the candidates left for a refusal. */
   private List<Candidate> offered = List.of();
 
   SessionOutbox(String sessionId, ActorContext<SessionCommand> context,
-      Optional<ActorRef<ClusterSharding.ShardCommand>> shard, SessionWatch watch) {
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard, SessionWatch watch, SessionQueueing queueing) {
+    this.queueing = queueing;
     this.sessionId = sessionId;
     this.context = context;
     this.shard = shard;
@@ -57,6 +59,7 @@ final class SessionOutbox {
 
   /** Delivers new tokens, grants a new placement, then arms what the new status needs. */
   void persisted(List<SessionEvent> events, SessionState after) {
+    queueing.persisted(events, after);
     boolean placed = false;
     for (SessionEvent event : events) {
       if (event instanceof TokensAppended e) {

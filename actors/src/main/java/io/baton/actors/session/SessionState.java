@@ -8,6 +8,7 @@ import io.baton.actors.session.SessionEvent.Erased;
 import io.baton.actors.session.SessionEvent.Failed;
 import io.baton.actors.session.SessionEvent.KvCheckpointed;
 import io.baton.actors.session.SessionEvent.Placed;
+import io.baton.actors.session.SessionEvent.Queued;
 import io.baton.actors.session.SessionEvent.Submitted;
 import io.baton.actors.session.SessionEvent.TokensAppended;
 import io.baton.actors.session.SessionEvent.Usage;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param reusedPromptTokens prompt tokens the prefill of the first token reused (KV restored or
  *     cached) instead of computing: OpenAI's {@code cached_tokens}
  * @param erased the client deleted the session: it answers as if it never existed
+ * @param queuedAt when the pending session first waited in its model's admission queue since its
+ *     last placement (its place in line, kept across restarts); null when it is not waiting
  */
 public record SessionState(
     String sessionId,
@@ -40,7 +43,8 @@ public record SessionState(
     String terminalReason,
     Usage usage,
     int reusedPromptTokens,
-    boolean erased)
+    boolean erased,
+    Instant queuedAt)
     implements CborSerializable {
 
   public SessionState {
@@ -51,7 +55,7 @@ public record SessionState(
   public static SessionState empty(String sessionId) {
     return new SessionState(
         sessionId, SessionStatus.NEW, null, List.of(), TokenLog.empty(), 0, List.of(), null, null, null, null,
-        null, 0, false);
+        null, 0, false, null);
   }
 
   /** The current attempt number, 0 before the first placement. */
@@ -77,20 +81,20 @@ public record SessionState(
     if (event instanceof Submitted e) {
       return new SessionState(
           e.sessionId(), SessionStatus.PENDING, upcast(e.spec(), e.sessionId()), attempts, tokens, checkpointUpto, checkpointBlocks,
-          e.at(), firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
+          e.at(), firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased, queuedAt);
     } else if (event instanceof Placed e) {
       return with(SessionStatus.PLACED, append(attempts,
-          new Attempt(e.attempt(), e.workerId(), e.method(), e.resumeFrom(), e.at(), null)));
+          new Attempt(e.attempt(), e.workerId(), e.method(), e.resumeFrom(), e.at(), null))).unqueued();
     } else if (event instanceof TokensAppended e) {
       return new SessionState(
           sessionId, SessionStatus.GENERATING, spec, attempts, ((TokenLog) tokens).append(e.tokens()), checkpointUpto,
           checkpointBlocks, submittedAt, firstTokenAt == null ? e.at() : firstTokenAt, endedAt, terminalReason,
           usage, e.fromIndex() == 0 ? Math.min(e.reusedTokens(), spec.promptTokens().size()) : reusedPromptTokens,
-          erased);
+          erased, queuedAt);
     } else if (event instanceof KvCheckpointed e) {
       return new SessionState(
           sessionId, status, spec, attempts, tokens, e.uptoToken(), append(checkpointBlocks, e.blockHashes()),
-          submittedAt, firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
+          submittedAt, firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased, queuedAt);
     } else if (event instanceof AttemptFailed e) {
       return with(SessionStatus.PENDING, replaceLast(attempts, currentAttempt().failed(e.cause())));
     } else if (event instanceof Completed e) {
@@ -102,7 +106,11 @@ public record SessionState(
     } else if (event instanceof Erased) {
       return new SessionState(
           sessionId, status, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
-          endedAt, terminalReason, usage, reusedPromptTokens, true);
+          endedAt, terminalReason, usage, reusedPromptTokens, true, queuedAt);
+    } else if (event instanceof Queued e) {
+      return new SessionState(
+          sessionId, status, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
+          endedAt, terminalReason, usage, reusedPromptTokens, erased, queuedAt == null ? e.at() : queuedAt);
     }
     throw new IllegalArgumentException("unknown session event " + event.getClass().getName());
   }
@@ -118,13 +126,19 @@ public record SessionState(
   private SessionState with(SessionStatus newStatus, List<Attempt> newAttempts) {
     return new SessionState(
         sessionId, newStatus, spec, newAttempts, tokens, checkpointUpto, checkpointBlocks, submittedAt,
-        firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased);
+        firstTokenAt, endedAt, terminalReason, usage, reusedPromptTokens, erased, queuedAt);
+  }
+
+  private SessionState unqueued() {
+    return new SessionState(
+        sessionId, status, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
+        endedAt, terminalReason, usage, reusedPromptTokens, erased, null);
   }
 
   private SessionState ended(SessionStatus newStatus, Instant at, String reason, Usage newUsage) {
     return new SessionState(
         sessionId, newStatus, spec, attempts, tokens, checkpointUpto, checkpointBlocks, submittedAt, firstTokenAt,
-        at, reason, newUsage, reusedPromptTokens, erased);
+        at, reason, newUsage, reusedPromptTokens, erased, null);
   }
 
   private static <T> List<T> append(List<T> list, T item) {

@@ -37,10 +37,12 @@ final class SessionSubmission {
   private final SessionWatch watch;
   private final SessionOutbox outbox;
   private final SessionAttempts attempts;
+  private final SessionQueueing queueing;
   private Waiting waiting;
 
   SessionSubmission(String sessionId, EffectFactories<SessionEvent, SessionState> effect, SessionHooks hooks,
-      SessionWatch watch, SessionOutbox outbox, SessionAttempts attempts) {
+      SessionWatch watch, SessionOutbox outbox, SessionAttempts attempts, SessionQueueing queueing) {
+    this.queueing = queueing;
     this.sessionId = sessionId;
     this.effect = effect;
     this.hooks = hooks;
@@ -66,14 +68,18 @@ final class SessionSubmission {
     Submitted submitted = new Submitted(sessionId, c.spec(), Instant.now());
     waiting = new Waiting(submitted, List.of(c.replyTo()));
     if (!hooks.placesOnSubmit()) {
-      return offered(empty, List.of());
+      return offered(empty, List.of(), false);
     }
     watch.awaitOffer(empty.apply(submitted));
     return effect.noReply();
   }
 
-  /** Records the waiting submission, placed on the first candidate when there is one. */
-  ReplyEffect<SessionEvent, SessionState> offered(SessionState s, List<Candidate> candidates) {
+  /**
+   * Records the waiting submission, placed on the first candidate when there is one.
+   *
+   * @param answered the placer answered: with no candidate, the session queues in the same write
+   */
+  ReplyEffect<SessionEvent, SessionState> offered(SessionState s, List<Candidate> candidates, boolean answered) {
     if (waiting == null || s.status() != SessionStatus.NEW) {
       return effect.noReply();
     }
@@ -84,10 +90,16 @@ final class SessionSubmission {
     if (!candidates.isEmpty()) {
       outbox.offered(candidates);
       attempts.placement(s.apply(submit.event()), candidates.get(0), submit.event().at()).ifPresent(events::add);
+    } else if (answered) {
+      events.addAll(SessionQueueing.queued(s.apply(submit.event()), submit.event().at()));
     }
+    boolean queued = events.size() > 1 && events.get(1) instanceof SessionEvent.Queued;
     return effect.persist(events)
         .thenRun(after -> {
           outbox.persisted(events, after);
+          if (queued) {
+            queueing.waitFor(after);
+          }
           submit.replyTo().forEach(r -> r.tell(Accepted.of(after)));
         })
         .thenNoReply();

@@ -10,7 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * A session's timers, kept out of the entity so it reads as its invariants: while pending it asks
- * its node's placer for a GPU, again every placement-retry until one takes it; while running it
+ * its node's placer for a GPU (or waits in its model's queue), again every placement-retry until one
+ * takes it; while running it
  * holds the attempt's lease (DESIGN.md, "Attempts"), which is short until the runner first
  * confirms the attempt and the full lease from then on.
  */
@@ -23,12 +24,14 @@ final class SessionWatch {
   private final SessionHooks hooks;
   private final ActorsSettings settings;
   private final ActorRef<SessionCommand> self;
+  private final SessionQueueing queueing;
   /** The status last reported to {@link SessionHooks#statusChanged}; null before the first. */
   private SessionStatus counted;
 
   SessionWatch(TimerScheduler<SessionCommand> timers, SessionHooks hooks, ActorsSettings settings,
-      ActorRef<SessionCommand> self) {
+      ActorRef<SessionCommand> self, SessionQueueing queueing) {
     this.timers = timers;
+    this.queueing = queueing;
     this.hooks = hooks;
     this.settings = settings;
     this.self = self;
@@ -52,7 +55,7 @@ final class SessionWatch {
       timers.cancelAll();
     } else if (s.status() == SessionStatus.PENDING) {
       timers.cancel(LEASE_TIMER);
-      hooks.needsPlacement(s, self);
+      queueing.ask(s);
       if (!timers.isTimerActive(PLACEMENT_TIMER)) {
         timers.startTimerWithFixedDelay(PLACEMENT_TIMER, new PlacementDue(), settings.placementRetry());
       }
@@ -104,7 +107,7 @@ final class SessionWatch {
   /** The placement timer fired. */
   void placementDue(SessionState s) {
     if (s.status() == SessionStatus.PENDING) {
-      hooks.needsPlacement(s, self);
+      queueing.ask(s);
     } else {
       timers.cancel(PLACEMENT_TIMER);
     }

@@ -34,7 +34,7 @@ class SessionSubmitTest extends SessionTestBase {
     assertEquals(new Submitted(sessionId, SPEC, e.at()), e);
     assertFalse(e.at().isBefore(before) || e.at().isAfter(after), "at is the submission time");
     assertEquals(
-        new SessionState(sessionId, PENDING, SPEC, List.of(), List.of(), 0, List.of(), e.at(), null, null, null, null, 0, false),
+        new SessionState(sessionId, PENDING, SPEC, List.of(), List.of(), 0, List.of(), e.at(), null, null, null, null, 0, false, null),
         kit.getState());
   }
 

@@ -68,8 +68,9 @@ public final class AdminRoutes extends AllDirectives {
             path("uncordon", () -> post(() -> change(id, GpuWorkerCommand.Uncordon::new))),
             path("drain", () -> post(() -> change(id, GpuWorkerCommand.Drain::new)))))));
     Route tenantList = path("tenants", () -> get(() -> complete(Json.ok(tenants.all()))));
+    Route queueList = path("queues", () -> get(() -> complete(Json.ok(QueueRows.all(tenants.queues())))));
     Route preempt = pathPrefix("sessions", () -> pathPrefix(id -> path("preempt", () -> post(() -> preempt(id)))));
-    Route ops = concat(workers, tenantList, preempt);
+    Route ops = concat(workers, tenantList, queueList, preempt);
     // Chaos off: the paths do not exist at all, so they answer 404 like any unknown path.
     return settings.chaos() ? concat(ops, chaos(), cluster) : concat(ops, cluster);
   }

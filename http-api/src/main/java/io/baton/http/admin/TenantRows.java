@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.actors.app.SessionService;
 import io.baton.actors.app.Tenants;
+import io.baton.actors.queue.QueueBoard;
 import io.baton.http.Json;
 import io.baton.http.RequestSlots;
 import java.util.ArrayList;
@@ -20,6 +21,11 @@ public final class TenantRows {
   public TenantRows(SessionService sessions, RequestSlots slots) {
     this.sessions = sessions;
     this.slots = slots;
+  }
+
+  /** The admission queues as this node last heard them. */
+  QueueBoard queues() {
+    return sessions.queues();
   }
 
   public ObjectNode all() {
@@ -39,6 +45,7 @@ public final class TenantRows {
       row.put("tokens_per_minute", t.tokensPerMinute() == 0 ? null : t.tokensPerMinute());
       long left = sessions.buckets().remaining(t.name());
       row.put("tokens_left", left < 0 ? null : left);
+      row.put("max_queued", t.maxQueued() == 0 ? null : t.maxQueued());
     }
     return list;
   }

@@ -82,7 +82,9 @@ public record ApiError(int status, String type, String message, String param, St
       case NOT_FOUND -> notFound(r.message(), r.param(), r.code());
       case CONFLICT -> new ApiError(409, "invalid_request_error", r.message(), r.param(), r.code());
       case RATE_LIMITED -> rateLimited(r.message(), r.rateLimit());
-      case UNAVAILABLE -> unavailable(r.message());
+      case UNAVAILABLE -> r.rateLimit() == null ? unavailable(r.message())
+          : new ApiError(503, "server_error", r.message(), null, r.code(), Map.of("Retry-After",
+              String.valueOf(Math.max(1, (r.rateLimit().retryAfter().toMillis() + 999) / 1000))));
       case INTERNAL -> internal(r.message());
     };
   }

@@ -1,6 +1,9 @@
 package io.baton.orchestrator.placement;
 
+import io.baton.actors.queue.QueueBoard;
 import io.baton.actors.session.Attempt;
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.worker.GpuWorker;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,8 +36,16 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
 
   public sealed interface Command {}
 
-  /** A session asks for GPUs for its next attempt; the answer is an Offer to {@code replyTo}. */
-  public record Place(SessionState state, ActorRef<SessionCommand> replyTo) implements Command {}
+  /**
+   * A session asks for GPUs for its next attempt; the answer is an Offer to {@code replyTo}.
+   *
+   * @param admitted its model's admission queue admitted it: it is not held back for the others
+   */
+  public record Place(SessionState state, boolean admitted, ActorRef<SessionCommand> replyTo) implements Command {
+    public Place(SessionState state, ActorRef<SessionCommand> replyTo) {
+      this(state, false, replyTo);
+    }
+  }
 
   /** A session's lease ran out on a GPU whose runner had confirmed it: the GPU may hang. */
   public record AttemptTimedOut(SessionState state, Attempt attempt) implements Command {}
@@ -51,20 +63,26 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private final Map<String, GpuReport> reports = new HashMap<>();
   private final HeldBlocks held = new HeldBlocks();
   private final MeterRegistry metrics;
+  private final QueueBoard queues;
 
   private Placer(ActorContext<Command> context, String nodeId, PlacementPolicy policy,
-      ActorRef<Topic.Command<GpuReport>> reportTopic, MeterRegistry metrics) {
+      ActorRef<Topic.Command<GpuReport>> reportTopic, QueueBoard queues, MeterRegistry metrics) {
     super(context);
     this.metrics = metrics;
+    this.queues = queues;
     this.by = "placer@" + nodeId;
     this.policy = policy;
     reportTopic.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
   }
 
-  /** @param metrics where each resumed placement is counted (baton.migrations, by cause and method) */
+  /**
+   * @param queues the admission queues as this node last heard them: a session is not offered a GPU
+   *     while others of its class or higher wait, unless the queue admitted it
+   * @param metrics where each resumed placement is counted (baton.migrations, by cause and method)
+   */
   public static Behavior<Command> create(String nodeId, PlacementPolicy policy,
-      ActorRef<Topic.Command<GpuReport>> reportTopic, MeterRegistry metrics) {
-    return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic, metrics));
+      ActorRef<Topic.Command<GpuReport>> reportTopic, QueueBoard queues, MeterRegistry metrics) {
+    return Behaviors.setup(ctx -> new Placer(ctx, nodeId, policy, reportTopic, queues, metrics));
   }
 
   @Override
@@ -85,6 +103,12 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
 
   private Behavior<Command> onPlace(Place m) {
     SessionState s = m.state();
+    Optional<String> heldBack = m.admitted() ? Optional.empty() : heldBack(s);
+    if (heldBack.isPresent()) {
+      getContext().getLog().debug("session {}: waits for the queue's admission: {}", s.sessionId(), heldBack.get());
+      m.replyTo().tell(new SessionCommand.Offer(s.attempt() + 1, List.of()));
+      return this;
+    }
     List<PlacementPolicy.Candidate> candidates = policy.candidates(s, reports.values(), held::of, Instant.now());
     if (candidates.isEmpty()) {
       getContext().getLog().debug("session {}: no GPU serving {} has room; it stays pending", s.sessionId(),
@@ -104,6 +128,21 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     m.replyTo().tell(new SessionCommand.Offer(s.attempt() + 1, candidates.stream().limit(OFFERED)
         .map(c -> new SessionCommand.Candidate(c.gpu().gpuId(), c.method(), c.gpu().grants())).toList()));
     return this;
+  }
+
+  /**
+   * Why the session must wait for the queue rather than take a GPU now: it gave its GPU up to more
+   * urgent work (it must not take one back before that work does), or sessions of its class or
+   * higher already wait (a newcomer does not pass them).
+   */
+  private Optional<String> heldBack(SessionState s) {
+    Attempt last = s.currentAttempt();
+    if (last != null && last.failure() != null && last.failure().kind() == FailureCause.Kind.PREEMPTED) {
+      return Optional.of("its last attempt was preempted");
+    }
+    ServiceClass cls = ServiceClass.ofRank(s.spec().priority());
+    return queues.fresh(s.spec().model()).map(q -> q.waitingAtOrAbove(cls)).filter(n -> n > 0)
+        .map(n -> n + " sessions of class " + cls.wireName() + " or higher wait");
   }
 
   /**

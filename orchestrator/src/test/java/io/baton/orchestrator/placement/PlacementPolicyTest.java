@@ -38,7 +38,7 @@ class PlacementPolicyTest {
 
   static GpuReport gpu(String id, GpuStatus status, int sessions, List<String> blocks, Instant at) {
     return new GpuReport(id, "node-1", "host-" + id, MODEL, null, null, status, sessions, 8, blocks, at, Map.of(),
-        null, null, null);
+        null, null, null, List.of());
   }
 
   static GpuReport idle(String id) {
@@ -83,7 +83,7 @@ class PlacementPolicyTest {
         gpu("full", GpuStatus.ACTIVE, 8, List.of(), NOW),
         gpu("stale", GpuStatus.ACTIVE, 0, List.of(), NOW.minusSeconds(10)),
         new GpuReport("other-model", "node-1", "h", "baton-medium", null, null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW, Map.of(),
-            null, null, null)));
+            null, null, null, List.of())));
   }
 
   @Test
@@ -123,7 +123,7 @@ class PlacementPolicyTest {
 
   private ResumeMethod methodOn(SessionState s, String engineKind) {
     GpuReport remote = new GpuReport("r", "node-1", "host-r", MODEL, null, null, GpuStatus.ACTIVE, 0, 8, List.of(), NOW,
-        Map.of(), null, null, new EngineView(engineKind, "http://127.0.0.1:9100", null));
+        Map.of(), null, null, new EngineView(engineKind, "http://127.0.0.1:9100", null), List.of());
     return POLICY.candidates(s, List.of(remote), held::of, NOW).get(0).method();
   }
 }

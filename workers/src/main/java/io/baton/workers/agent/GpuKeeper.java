@@ -187,11 +187,15 @@ final class GpuKeeper {
           return Behaviors.same();
         })
         .onMessage(RunnerReported.class, m -> {
+          int running = runs.size();
           xids.onRunFailed(m.event(), runs.reported(m.event()));
+          reportIfFreed(running);
           return Behaviors.same();
         })
         .onMessage(RunnerStopped.class, m -> {
+          int running = runs.size();
           runs.stopped(m.sessionId(), m.attempt());
+          reportIfFreed(running);
           return Behaviors.same();
         })
         .onMessage(Moved.class, m -> {
@@ -211,5 +215,12 @@ final class GpuKeeper {
           return Behaviors.same();
         })
         .build();
+  }
+
+  /** A run ended: the placers and the admission queue hear of the freed place now, not next tick. */
+  private void reportIfFreed(int runningBefore) {
+    if (runs.size() < runningBefore) {
+      gpu.report();
+    }
   }
 }

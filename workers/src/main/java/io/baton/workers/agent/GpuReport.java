@@ -1,6 +1,7 @@
 package io.baton.workers.agent;
 
 import io.baton.actors.CborSerializable;
+import io.baton.actors.queue.GpuLoad;
 import io.baton.actors.session.Grant;
 import io.baton.actors.worker.GpuStatus;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  *     node goes silent, whoever hears of it knows which attempts to fail without asking it
  * @param identity the GPU's PCI bus id and UUID, or null when unknown; for /admin/workers on any node
  * @param xidSignal whether its host's kernel log is read; for /admin/workers on any node
+ * @param runs each running attempt's class and start, for the admission queue's preemption
  */
 public record GpuReport(
     String gpuId,
@@ -36,7 +38,8 @@ public record GpuReport(
     Map<String, Integer> running,
     GpuIdentity identity,
     XidSignal xidSignal,
-    EngineView engine)
+    EngineView engine,
+    List<GpuLoad.Run> runs)
     implements CborSerializable {
 
   public static final String TOPIC = "baton-gpu-reports";
@@ -44,6 +47,7 @@ public record GpuReport(
   public GpuReport {
     heldBlocks = List.copyOf(heldBlocks);
     running = Map.copyOf(running);
+    runs = runs == null ? List.of() : List.copyOf(runs);
   }
 
   /**
@@ -52,7 +56,7 @@ public record GpuReport(
    */
   public GpuReport withOneMoreSession() {
     return new GpuReport(gpuId, nodeId, hostId, model, agent, grants, status, sessions + 1, capacity, heldBlocks, at, running,
-        identity, xidSignal, engine);
+        identity, xidSignal, engine, runs);
   }
 
   public boolean hasRoom() {

@@ -1,9 +1,11 @@
 package io.baton.workers.agent;
 
+import io.baton.actors.queue.GpuLoad;
 import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.Grant;
 import io.baton.actors.session.SessionCommand;
 import io.baton.workers.engine.InferenceEngine;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class GpuRuns {
   /** One attempt running on the GPU. */
-  record Run(int attempt, ActorRef<SessionRunner.Command> runner) {}
+  record Run(int attempt, ActorRef<SessionRunner.Command> runner, int rank, Instant startedAt) {}
 
   private final ActorContext<GpuCommand> context;
   private final String gpuId;
@@ -71,7 +73,7 @@ final class GpuRuns {
             links.meters().runner(), events),
         DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
     context.watchWith(runner, new GpuCommand.RunnerStopped(g.sessionId(), g.attempt()));
-    runs.put(g.sessionId(), new Run(g.attempt(), runner));
+    runs.put(g.sessionId(), new Run(g.attempt(), runner, g.state().spec().priority(), Instant.now()));
     context.getLog().info("session {} attempt {} running on {} method={} durable={}", g.sessionId(), g.attempt(),
         gpuId, g.method(), g.state().tokenCount());
   }
@@ -140,6 +142,13 @@ final class GpuRuns {
   Map<String, Integer> attempts() {
     Map<String, Integer> out = new HashMap<>();
     runs.forEach((session, run) -> out.put(session, run.attempt()));
+    return out;
+  }
+
+  /** Each running attempt's class and start, for the admission queue's preemption. */
+  List<GpuLoad.Run> loads() {
+    List<GpuLoad.Run> out = new ArrayList<>();
+    runs.forEach((session, run) -> out.add(new GpuLoad.Run(session, run.attempt(), run.rank(), run.startedAt())));
     return out;
   }
 

@@ -174,9 +174,21 @@ final class GpuState {
             (healthy, error) -> new Probed(Boolean.TRUE.equals(healthy)));
       }
     }
+    report();
+  }
+
+  /**
+   * Publishes the GPU's report: every tick, and at once when a run ends, so the admission queue and
+   * the placers see the freed place without waiting for the next tick.
+   */
+  void report() {
+    if (status == GpuStatus.UNREGISTERED) {
+      return;
+    }
     links.reports().tell(Topic.publish(new GpuReport(id, links.nodeId(), spec.hostId(), spec.model(), links.agent(),
         grants, phase.remediating() ? GpuStatus.RESETTING : status, runs.size(), settings.sessionsPerGpu(),
-        List.copyOf(engine.heldBlocks()), Instant.now(), runs.attempts(), identity, xidSignal, EngineView.of(engine))));
+        List.copyOf(engine.heldBlocks()), Instant.now(), runs.attempts(), identity, xidSignal, EngineView.of(engine),
+        runs.loads())));
   }
 
   AgentStatus.Gpu view() {

@@ -1,0 +1,251 @@
+package io.baton.actors.queue;
+
+import io.baton.actors.queue.QueueCommand.LoadHeard;
+import io.baton.actors.queue.QueueCommand.Leave;
+import io.baton.actors.queue.QueueCommand.Tick;
+import io.baton.actors.queue.QueueCommand.Wait;
+import io.baton.actors.queue.QueueEvent.Admitted;
+import io.baton.actors.queue.QueueEvent.Enqueued;
+import io.baton.actors.queue.QueueEvent.Left;
+import io.baton.actors.queue.QueueState.Waiter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One model's cluster-wide admission queue (DESIGN.md, Placement): a sharded, event-sourced entity,
+ * so it has one incarnation in the cluster, and its waiters and each tenant's attained service
+ * survive the loss of any node (remember-entities starts it again elsewhere at once). It only
+ * advises: it tells a waiting session that a GPU has room, and hints a batch session to give its
+ * GPU to a waiting interactive one; each session decides for itself.
+ *
+ * <p>What it counts between reports (admitted sessions not yet seen running, preemptions not yet
+ * seen through) lives in memory: a new incarnation starts from the next reports.
+ */
+public final class AdmissionQueue
+    extends EventSourcedBehaviorWithEnforcedReplies<QueueCommand, QueueEvent, QueueState> {
+
+  public static final EntityTypeKey<QueueCommand> ENTITY_KEY =
+      EntityTypeKey.create(QueueCommand.class, "AdmissionQueue");
+
+  private static final Duration RATE_WINDOW = Duration.ofMinutes(1);
+
+  private final String model;
+  private final QueueSettings settings;
+  private final QueueHooks hooks;
+  private final ToDoubleFunction<String> weightOf;
+  private final Map<String, GpuLoad> loads = new HashMap<>();
+  private final Map<String, Instant> admitting = new HashMap<>();
+  private final Map<String, Instant> preempting = new HashMap<>();
+  private final Deque<Instant> admissions = new ArrayDeque<>();
+  private final Map<Integer, Long> preemptions = new HashMap<>();
+
+  private AdmissionQueue(String model, QueueSettings settings, QueueHooks hooks, ToDoubleFunction<String> weightOf,
+      ActorContext<QueueCommand> context) {
+    super(PersistenceId.of(ENTITY_KEY.name(), model),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(4), 0.2));
+    this.model = model;
+    this.settings = settings;
+    this.hooks = hooks;
+    this.weightOf = weightOf;
+    hooks.watchLoads(model, context, context.messageAdapter(GpuLoad.class, LoadHeard::new));
+  }
+
+  /** @param weightOf each tenant's configured weight */
+  public static void init(ActorSystem<?> system, QueueSettings settings, QueueHooks hooks,
+      ToDoubleFunction<String> weightOf) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, hooks, weightOf))
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  public static Behavior<QueueCommand> create(String model, QueueSettings settings, QueueHooks hooks,
+      ToDoubleFunction<String> weightOf) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(new Tick(), settings.tick());
+      return new AdmissionQueue(model, settings, hooks, weightOf, ctx);
+    }));
+  }
+
+  @Override
+  public QueueState emptyState() {
+    return QueueState.empty(model);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<QueueCommand, QueueEvent, QueueState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Wait.class, this::onWait)
+        .onCommand(Leave.class, (s, c) -> {
+          admitting.remove(c.sessionId());
+          return s.waiter(c.sessionId()).isPresent()
+              ? settle(s, List.of(new Left(c.sessionId(), c.why(), Instant.now()))) : Effect().noReply();
+        })
+        .onCommand(LoadHeard.class, (s, c) -> {
+          loads.put(c.load().gpuId(), c.load());
+          admitting.keySet().removeIf(c.load()::runs);
+          preempting.keySet().removeIf(id -> loads.values().stream().noneMatch(l -> l.runs(id)));
+          return settle(s, List.of());
+        })
+        .onCommand(Tick.class, (s, c) -> {
+          Instant now = Instant.now();
+          admitting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
+          preempting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
+          loads.values().removeIf(l -> l.at().plus(settings.staleAfter()).isBefore(now));
+          hooks.publish(summary(s));
+          return settle(s, List.of());
+        })
+        .build();
+  }
+
+  /** A repeat that changes nothing writes nothing; one that does (now preempted) updates the entry. */
+  private ReplyEffect<QueueEvent, QueueState> onWait(QueueState s, Wait c) {
+    admitting.remove(c.sessionId()); // admitted, yet found no room: it waits again, in its old place
+    Optional<Waiter> known = s.waiter(c.sessionId());
+    if (known.isPresent() && known.get().preempted() == c.preempted() && known.get().rank() == c.rank()) {
+      return settle(s, List.of());
+    }
+    return settle(s, List.of(new Enqueued(c.sessionId(), c.tenant(), weightOf.applyAsDouble(c.tenant()), c.rank(),
+        c.cost(), c.preempted(), c.queuedAt(), Instant.now())));
+  }
+
+  /**
+   * Writes {@code events}, with an admission of as many waiters as the GPUs have room for, in one
+   * write; then tells each admitted session. With no room for an interactive waiter, preempts.
+   */
+  private ReplyEffect<QueueEvent, QueueState> settle(QueueState s, List<QueueEvent> events) {
+    Instant now = Instant.now();
+    QueueState after = s;
+    for (QueueEvent e : events) {
+      after = after.apply(e);
+    }
+    int room = room(now);
+    List<String> admit = new ArrayList<>();
+    QueueState probe = after;
+    while (admit.size() < room) {
+      Optional<Waiter> next = probe.next();
+      if (next.isEmpty()) {
+        break;
+      }
+      admit.add(next.get().sessionId());
+      probe = probe.apply(new Admitted(List.of(next.get().sessionId()), now));
+    }
+    if (admit.size() >= room) {
+      preemptFor(probe, now);
+    }
+    List<QueueEvent> all = new ArrayList<>(events);
+    if (!admit.isEmpty()) {
+      all.add(new Admitted(admit, now));
+    }
+    if (all.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(all).thenRun(state -> {
+      for (String id : admit) {
+        admitting.put(id, now);
+        admissions.addLast(now);
+        hooks.admit(id);
+      }
+      hooks.publish(summary(state));
+    }).thenNoReply();
+  }
+
+  /** Free places on fresh, active GPUs, less those already promised to admitted sessions. */
+  private int room(Instant now) {
+    int free = 0;
+    for (GpuLoad l : loads.values()) {
+      if (l.active() && !l.at().plus(settings.staleAfter()).isBefore(now)) {
+        free += Math.max(0, l.free());
+      }
+    }
+    return Math.max(0, free - admitting.size());
+  }
+
+  /**
+   * An interactive waiter with no room takes the GPU of the lowest-class, most recently started
+   * session that has run at least the minimum run time: one preemption in flight per such waiter.
+   */
+  private void preemptFor(QueueState waiting, Instant now) {
+    long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count() - preempting.size();
+    while (need-- > 0) {
+      Optional<Map.Entry<GpuLoad, GpuLoad.Run>> victim = loads.values().stream()
+          .filter(GpuLoad::active)
+          .flatMap(l -> l.runs().stream().map(r -> Map.entry(l, r)))
+          .filter(e -> e.getValue().rank() > 0 && !preempting.containsKey(e.getValue().sessionId())
+              && !e.getValue().startedAt().plus(settings.minRunTime()).isAfter(now))
+          .max(Comparator.<Map.Entry<GpuLoad, GpuLoad.Run>>comparingInt(e -> e.getValue().rank())
+              .thenComparing(e -> e.getValue().startedAt()));
+      if (victim.isEmpty()) {
+        return;
+      }
+      GpuLoad.Run run = victim.get().getValue();
+      preempting.put(run.sessionId(), now);
+      preemptions.merge(run.rank(), 1L, Long::sum);
+      hooks.preempt(run, victim.get().getKey().gpuId(), "an interactive request for " + model + " was waiting");
+    }
+  }
+
+  QueueSummary summary(QueueState s) {
+    Instant now = Instant.now();
+    while (!admissions.isEmpty() && admissions.peekFirst().plus(RATE_WINDOW).isBefore(now)) {
+      admissions.removeFirst();
+    }
+    List<Integer> byRank = new ArrayList<>(List.of(0, 0, 0));
+    Map<String, Integer> byTenant = new HashMap<>();
+    Map<String, Double> weights = new HashMap<>();
+    for (Waiter w : s.waiters()) {
+      int rank = Math.min(w.rank(), byRank.size() - 1);
+      byRank.set(rank, byRank.get(rank) + 1);
+      byTenant.merge(w.tenant(), 1, Integer::sum);
+    }
+    s.attained().keySet().forEach(t -> weights.put(t, weightOf.applyAsDouble(t)));
+    List<QueueSummary.Head> head = s.ordered().stream().limit(QueueSummary.HEAD)
+        .map(w -> new QueueSummary.Head(w.sessionId(), w.tenant(), w.rank(), w.preempted(), w.queuedAt())).toList();
+    // Over the window, or since the first admission in it when that is sooner: a burst after a quiet
+    // spell is not diluted by the quiet.
+    double seconds = admissions.isEmpty() ? 1
+        : Math.max(1, Math.min(RATE_WINDOW.toMillis(), Duration.between(admissions.peekFirst(), now).toMillis()) / 1000.0);
+    double rate = admissions.size() / seconds;
+    return new QueueSummary(model, byRank, byTenant, head, s.attained(), weights, s.admitted(), rate, preemptions,
+        room(now), now);
+  }
+
+  @Override
+  public EventHandler<QueueState, QueueEvent> eventHandler() {
+    return QueueState::apply;
+  }
+
+  @Override
+  public SignalHandler<QueueState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> hooks.publish(summary(s))).build();
+  }
+}

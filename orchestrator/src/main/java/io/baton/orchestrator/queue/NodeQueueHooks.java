@@ -1,0 +1,77 @@
+package io.baton.orchestrator.queue;
+
+import io.baton.actors.queue.GpuLoad;
+import io.baton.actors.queue.QueueCommand;
+import io.baton.actors.queue.QueueHooks;
+import io.baton.actors.queue.QueueSummary;
+import io.baton.actors.session.FailureCause;
+import io.baton.actors.session.Session;
+import io.baton.actors.session.SessionCommand;
+import io.baton.actors.worker.GpuStatus;
+import io.baton.workers.agent.GpuReport;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * What an admission queue needs of the node it lives on: the GPU reports for its model, the
+ * queues' topic, and the sessions it admits or preempts (through sharding, so it needs no
+ * reference that a node's loss could break).
+ */
+public final class NodeQueueHooks implements QueueHooks {
+  private final ActorSystem<?> system;
+  private final ActorRef<Topic.Command<GpuReport>> reports;
+  private final ActorRef<Topic.Command<QueueSummary>> summaries;
+
+  public NodeQueueHooks(ActorSystem<?> system, ActorRef<Topic.Command<GpuReport>> reports,
+      ActorRef<Topic.Command<QueueSummary>> summaries) {
+    this.system = system;
+    this.reports = reports;
+    this.summaries = summaries;
+  }
+
+  @Override
+  public void watchLoads(String model, ActorContext<QueueCommand> context, ActorRef<GpuLoad> to) {
+    context.spawn(loads(model, reports, to), "loads");
+  }
+
+  /** Forwards the model's GPU reports as loads; a child of the queue, so it stops with it. */
+  static Behavior<GpuReport> loads(String model, ActorRef<Topic.Command<GpuReport>> reports, ActorRef<GpuLoad> to) {
+    return Behaviors.setup(ctx -> {
+      reports.tell(Topic.subscribe(ctx.getSelf()));
+      return Behaviors.receiveMessage(r -> {
+        if (r.model().equals(model)) {
+          to.tell(load(r));
+        }
+        return Behaviors.same();
+      });
+    });
+  }
+
+  static GpuLoad load(GpuReport r) {
+    return new GpuLoad(r.gpuId(), r.model(), r.status() == GpuStatus.ACTIVE, r.capacity() - r.sessions(), r.runs(),
+        r.at());
+  }
+
+  @Override
+  public void publish(QueueSummary summary) {
+    summaries.tell(Topic.publish(summary));
+  }
+
+  @Override
+  public void admit(String sessionId) {
+    ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, sessionId).tell(new SessionCommand.Admit());
+  }
+
+  @Override
+  public void preempt(GpuLoad.Run run, String gpuId, String reason) {
+    system.log().info("queue: preempting session {} attempt {} on {}: {}", run.sessionId(), run.attempt(), gpuId,
+        reason);
+    ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, run.sessionId())
+        .tell(new SessionCommand.Hint(run.attempt(), gpuId, FailureCause.of(FailureCause.Kind.PREEMPTED, reason)));
+  }
+}
