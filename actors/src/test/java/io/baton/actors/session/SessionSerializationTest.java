@@ -95,6 +95,7 @@ class SessionSerializationTest {
         new TokensAppended(1, 0, List.of(5, 6, 7), AT),
         new TokensAppended(1, 0, List.of(5), AT, 48),
         new Erased("deleted by the client", AT),
+        new Queued(2, AT),
         new TokensAppended(2, 1_000_000, List.of(Integer.MAX_VALUE), AT),
         new KvCheckpointed(1, 32, List.of("sha256:aa", "sha256:bb"), AT),
         new Completed("stop", new Usage(3, 5), AT),
@@ -141,6 +142,22 @@ class SessionSerializationTest {
     return s;
   }
 
+  /** A session preempted after its first tokens, waiting in the queue since it first queued. */
+  static SessionState queuedAfterPreemption() {
+    SessionState s = SessionState.empty(ID);
+    for (SessionEvent e : List.of(
+        new Submitted(ID, BATCH_SPEC, AT),
+        new Queued(0, AT.plusMillis(1)),
+        new Placed(1, "gpu-a", 0, ResumeMethod.FRESH, AT.plusMillis(2)),
+        new TokensAppended(1, 0, List.of(10), AT.plusMillis(3)),
+        new AttemptFailed(1, FailureCause.of(FailureCause.Kind.PREEMPTED, "interactive waiting"), AT.plusMillis(4)),
+        new Queued(1, AT.plusMillis(5)),
+        new Queued(1, AT.plusMillis(6)))) {
+      s = s.apply(e);
+    }
+    return s;
+  }
+
   static List<SessionCommand> commands() {
     return List.of(
         new Submit(SPEC, replies.ref()),
@@ -156,6 +173,7 @@ class SessionSerializationTest {
         new GetState(states.ref()),
         new GetTokens(3, updates.ref()),
         new PlacementDue(),
+        new Admit(),
         new OfferDue(),
         new LeaseDue(2, true),
         new IdleCheck(),
@@ -184,6 +202,7 @@ class SessionSerializationTest {
         SessionState.empty(ID),
         richState(),
         erasedResponse(),
+        queuedAfterPreemption(),
         RESPONSE_SPEC.response(),
         new TokenUpdate(ID, 4, List.of(14, 15), SessionStatus.GENERATING, null),
         new TokenUpdate(ID, 6, List.of(), SessionStatus.COMPLETED, "stop"),
@@ -213,6 +232,15 @@ class SessionSerializationTest {
     assertEquals(List.of(10, 11, 12, 13, 14, 15), s.tokens());
     assertEquals(List.of("sha256:aa"), s.checkpointBlocks());
     assertEquals(new Usage(3, 6), s.usage());
+  }
+
+  @Test
+  void aQueuedSessionKeepsItsFirstPlaceInLineAndLosesItWhenPlaced() {
+    SessionState s = queuedAfterPreemption();
+    assertEquals(SessionStatus.PENDING, s.status());
+    assertEquals(AT.plusMillis(5), s.queuedAt(), "the first Queued since the last placement");
+    assertNull(s.apply(new Placed(2, "gpu-b", 1, ResumeMethod.KV_RESTORE, AT.plusMillis(7))).queuedAt());
+    assertNull(s.apply(new Cancelled("gone", AT.plusMillis(7))).queuedAt());
   }
 
   @Test
@@ -246,7 +274,7 @@ class SessionSerializationTest {
         .spec().api());
     // A snapshot written before reusedPromptTokens and erased.
     ObjectNode snapshot = cbor.valueToTree(richState());
-    snapshot.remove(List.of("reusedPromptTokens", "erased"));
+    snapshot.remove(List.of("reusedPromptTokens", "erased", "queuedAt"));
     SessionState read = cbor.treeToValue(snapshot, SessionState.class);
     assertEquals(richState(), read);
     assertEquals(0, read.reusedPromptTokens());
@@ -279,7 +307,7 @@ class SessionSerializationTest {
     String p = "io.baton.actors.session.SessionEvent$";
     assertEquals(
         new TreeSet<>(Stream.of("AttemptFailed", "Cancelled", "Completed", "Failed", "KvCheckpointed", "Placed",
-            "Submitted", "TokensAppended", "Erased").map(n -> p + n).toList()),
+            "Submitted", "TokensAppended", "Erased", "Queued").map(n -> p + n).toList()),
         manifests);
   }
 
