@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Run a benchmark against a real Cassandra started for the run.",
     subcommands = {JournalBench.class, KvBench.class, FailoverBench.class, CheckpointBench.class, ApiBench.class,
-        BatchBench.class, RecoveryBench.class, TlsBench.class, EnginesBench.class})
+        BatchBench.class, RecoveryBench.class, TlsBench.class, EnginesBench.class, FairnessBench.class})
 public final class BenchMain {
   public static void main(String[] args) {
     io.baton.persistence.JvmDefaults.apply();

@@ -6,6 +6,7 @@ import io.baton.actors.queue.QueueSummary;
 import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -50,12 +51,17 @@ final class TenantAdmission {
           "rate_limit_exceeded", new Refusal.RateLimit("requests", maxQueued, 0, retry, retry)));
     }
     Duration max = queueSettings.maxQueueTime().get(cls);
-    if (expected == null || expected.compareTo(max) > 0) {
+    // Without an admission in the last minute there is no rate to expect a wait from: the queue may
+    // have just formed (a burst on a full fleet) or be stuck. Only a first in line that has already
+    // waited beyond the maximum shows that a newcomer would too.
+    Duration waited = q.longestWait(cls, Instant.now());
+    if (expected == null ? waited.compareTo(max) > 0 : expected.compareTo(max) > 0) {
       listener.limited(spec.tenant(), "queue_time");
       return Optional.of(Refusal.busy(q.waitingAtOrAbove(cls) + " requests of class " + cls.wireName()
-          + " or higher wait for " + spec.model() + (expected == null ? " and none was admitted in the last minute"
-          : "; this one would wait about " + seconds(expected) + " s") + ", beyond the class's maximum of "
-          + seconds(max) + " s; retry after " + seconds(retry) + " s", retry));
+          + " or higher wait for " + spec.model() + (expected == null ? ", none was admitted in the last minute and"
+          + " the first has waited " + seconds(waited) + " s" : "; this one would wait about " + seconds(expected)
+          + " s") + ", beyond the class's maximum of " + seconds(max) + " s; retry after " + seconds(retry) + " s",
+          retry));
     }
     return Optional.empty();
   }

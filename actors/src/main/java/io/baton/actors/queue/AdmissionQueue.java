@@ -60,10 +60,13 @@ public final class AdmissionQueue
   private final QueueHooks hooks;
   private final ToDoubleFunction<String> weightOf;
   private final Map<String, GpuLoad> loads = new HashMap<>();
-  private final Map<String, Instant> admitting = new HashMap<>();
+  /** Admitted sessions not yet seen running: when, and the queued time they were admitted with. */
+  private final Map<String, Admission> admitting = new HashMap<>();
   private final Map<String, Instant> preempting = new HashMap<>();
   private final Deque<Instant> admissions = new ArrayDeque<>();
   private final Map<Integer, Long> preemptions = new HashMap<>();
+
+  private record Admission(Instant at, Instant queuedAt) {}
 
   private AdmissionQueue(String model, QueueSettings settings, QueueHooks hooks, ToDoubleFunction<String> weightOf,
       ActorContext<QueueCommand> context) {
@@ -106,7 +109,9 @@ public final class AdmissionQueue
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Wait.class, this::onWait)
         .onCommand(Leave.class, (s, c) -> {
-          admitting.remove(c.sessionId());
+          // An admitted session leaves when it is placed: its place stays promised (in admitting)
+          // until a report shows it running, or the admission times out; released now, the room
+          // would count twice until the GPU's next report.
           return s.waiter(c.sessionId()).isPresent()
               ? settle(s, List.of(new Left(c.sessionId(), c.why(), Instant.now()))) : Effect().noReply();
         })
@@ -118,7 +123,7 @@ public final class AdmissionQueue
         })
         .onCommand(Tick.class, (s, c) -> {
           Instant now = Instant.now();
-          admitting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
+          admitting.values().removeIf(a -> a.at().plus(settings.admitTimeout()).isBefore(now));
           preempting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
           loads.values().removeIf(l -> l.at().plus(settings.staleAfter()).isBefore(now));
           hooks.publish(summary(s));
@@ -127,9 +132,20 @@ public final class AdmissionQueue
         .build();
   }
 
-  /** A repeat that changes nothing writes nothing; one that does (now preempted) updates the entry. */
+  /**
+   * A repeat that changes nothing writes nothing; one that does (now preempted) updates the entry.
+   * A Wait from an admitted session with the same queued time either crossed its admission or says
+   * it still waits for a place its placer can see: its admission stands, renewed. A later wait (its
+   * grant was refused, it was preempted) queues it again.
+   */
   private ReplyEffect<QueueEvent, QueueState> onWait(QueueState s, Wait c) {
-    admitting.remove(c.sessionId()); // admitted, yet found no room: it waits again, in its old place
+    Admission admitted = admitting.get(c.sessionId());
+    if (admitted != null && admitted.queuedAt().equals(c.queuedAt())) {
+      // Admitted and not placed yet (no place free in its placer's view so far): it keeps its place.
+      admitting.put(c.sessionId(), new Admission(Instant.now(), c.queuedAt()));
+      return Effect().noReply();
+    }
+    admitting.remove(c.sessionId()); // a new wait (its grant was refused, or it was preempted)
     Optional<Waiter> known = s.waiter(c.sessionId());
     if (known.isPresent() && known.get().preempted() == c.preempted() && known.get().rank() == c.rank()) {
       return settle(s, List.of());
@@ -140,7 +156,7 @@ public final class AdmissionQueue
 
   /**
    * Writes {@code events}, with an admission of as many waiters as the GPUs have room for, in one
-   * write; then tells each admitted session. With no room for an interactive waiter, preempts.
+   * write, and tells each admitted session. With no room for an interactive waiter, preempts.
    */
   private ReplyEffect<QueueEvent, QueueState> settle(QueueState s, List<QueueEvent> events) {
     Instant now = Instant.now();
@@ -169,14 +185,19 @@ public final class AdmissionQueue
     if (all.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect().persist(all).thenRun(state -> {
-      for (String id : admit) {
-        admitting.put(id, now);
-        admissions.addLast(now);
-        hooks.admit(id);
-      }
-      hooks.publish(summary(state));
-    }).thenNoReply();
+    // Told before the write: the admission is the queue's advice, not the session's state, and the
+    // write is only the charge. Lost with a crash in between, the session is merely not charged
+    // (and, still a waiter in the journal, leaves the queue when it is placed).
+    for (String id : admit) {
+      admitting.put(id, new Admission(now, queuedAt(after, id)));
+      admissions.addLast(now);
+      hooks.admit(id);
+    }
+    return Effect().persist(all).thenRun(state -> hooks.publish(summary(state))).thenNoReply();
+  }
+
+  private static Instant queuedAt(QueueState s, String id) {
+    return s.waiter(id).map(Waiter::queuedAt).orElse(Instant.EPOCH);
   }
 
   /** Free places on fresh, active GPUs, less those already promised to admitted sessions. */
@@ -192,7 +213,8 @@ public final class AdmissionQueue
 
   /**
    * An interactive waiter with no room takes the GPU of the lowest-class, most recently started
-   * session that has run at least the minimum run time: one preemption in flight per such waiter.
+   * session that has run the minimum run time (so nothing thrashes, and its context is already
+   * checkpointed), preferring one not preempted before; one preemption in flight per such waiter.
    */
   private void preemptFor(QueueState waiting, Instant now) {
     long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count() - preempting.size();
@@ -203,6 +225,7 @@ public final class AdmissionQueue
           .filter(e -> e.getValue().rank() > 0 && !preempting.containsKey(e.getValue().sessionId())
               && !e.getValue().startedAt().plus(settings.minRunTime()).isAfter(now))
           .max(Comparator.<Map.Entry<GpuLoad, GpuLoad.Run>>comparingInt(e -> e.getValue().rank())
+              .thenComparing(e -> !e.getValue().preemptedBefore())
               .thenComparing(e -> e.getValue().startedAt()));
       if (victim.isEmpty()) {
         return;

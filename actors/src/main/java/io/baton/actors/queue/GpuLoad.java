@@ -14,8 +14,13 @@ import java.util.List;
 public record GpuLoad(String gpuId, String model, boolean active, int free, List<Run> runs, Instant at)
     implements CborSerializable {
 
-  /** One attempt running on the GPU: the class it runs in and when it started there. */
-  public record Run(String sessionId, int attempt, int rank, Instant startedAt) implements CborSerializable {}
+  /**
+   * One attempt running on the GPU: the class it runs in, when it started there, and whether its
+   * session was preempted before (the queue prefers to preempt one that was not, so the same
+   * session is not sent back again and again).
+   */
+  public record Run(String sessionId, int attempt, int rank, Instant startedAt, boolean preemptedBefore)
+      implements CborSerializable {}
 
   public GpuLoad {
     runs = List.copyOf(runs);

@@ -4,6 +4,7 @@ import io.baton.actors.CborSerializable;
 import io.baton.actors.session.ServiceClass;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +61,15 @@ public record QueueSummary(String model, List<Integer> waitingByRank, Map<String
       return Duration.ZERO;
     }
     return admitRate <= 0 ? null : Duration.ofMillis((long) Math.ceil((ahead + 1) * 1000 / admitRate));
+  }
+
+  /**
+   * How long the longest-waiting session of {@code cls} or a higher class has waited by {@code now},
+   * as far as the head shows (admission order puts those classes first); zero when none waits.
+   */
+  public Duration longestWait(ServiceClass cls, Instant now) {
+    return head.stream().filter(h -> h.rank() <= cls.rank()).map(Head::queuedAt).min(Comparator.naturalOrder())
+        .map(at -> Duration.between(at, now)).orElse(Duration.ZERO);
   }
 
   /** Each tenant's part of all service attained, 0 to 1. */

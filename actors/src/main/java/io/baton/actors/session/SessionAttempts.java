@@ -46,6 +46,11 @@ final class SessionAttempts {
       return effect.noReply(); // stale: the placement timer asks again
     }
     if (c.candidates().isEmpty()) {
+      if (queueing.admitted()) {
+        // Admitted: its place is promised. Its placer offers it the next place a report shows (an
+        // empty offer asked for before the admission may also cross it here); it never queues again.
+        return effect.noReply();
+      }
       List<SessionEvent> queued = SessionQueueing.queued(s, Instant.now());
       if (queued.isEmpty()) {
         queueing.waitFor(s);

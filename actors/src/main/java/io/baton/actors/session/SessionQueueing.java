@@ -34,9 +34,12 @@ final class SessionQueueing {
     return s.queuedAt() == null ? List.of(new Queued(s.attempt(), at)) : List.of();
   }
 
-  /** The session waits (again): its admission, if it had one, found no room. */
+  boolean admitted() {
+    return admitted;
+  }
+
+  /** The session waits: told to the queue now, and again at every empty offer. */
   void waitFor(SessionState s) {
-    admitted = false;
     waiting = true;
     since = s.queuedAt();
     hooks.waitForRoom(s);
@@ -57,6 +60,7 @@ final class SessionQueueing {
    */
   void ask(SessionState s) {
     if (admitted) {
+      hooks.waitForRoom(s); // renews the admission: it still holds a place in the queue's count
       hooks.placeAdmitted(s, self);
     } else {
       hooks.needsPlacement(s, self);
@@ -80,8 +84,12 @@ final class SessionQueueing {
     }
   }
 
+  /**
+   * Tells the queue the session no longer waits. Even an admitted one: its Wait may have crossed
+   * the admission and queued it again. The queue ignores a session it does not hold.
+   */
   private void settle(SessionState s, String why) {
-    if (waiting && !admitted) {
+    if (waiting) {
       hooks.leftQueue(s, why);
     }
     waiting = false;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * the state through serialization.
  */
 class AdmissionQueueTest {
-  static final QueueSettings SETTINGS = new QueueSettings(0.25, Duration.ofSeconds(2), Duration.ofSeconds(3),
+  static final QueueSettings SETTINGS = new QueueSettings(0.25, Duration.ofSeconds(1), Duration.ofSeconds(3),
       Duration.ofHours(1), Duration.ofHours(2), Map.of(ServiceClass.INTERACTIVE, Duration.ofSeconds(30),
           ServiceClass.BATCH, Duration.ofMinutes(10), ServiceClass.BACKGROUND, Duration.ofMinutes(30)));
 
@@ -97,7 +97,12 @@ class AdmissionQueueTest {
   }
 
   static GpuLoad.Run run(String id, ServiceClass cls, Duration ago) {
-    return new GpuLoad.Run(id, 1, cls.rank(), Instant.now().minus(ago));
+    return new GpuLoad.Run(id, 1, cls.rank(), Instant.now().minus(ago), false);
+  }
+
+  /** A run of a session that was preempted before: protected for the minimum run time. */
+  static GpuLoad.Run resumed(String id, ServiceClass cls, Duration ago) {
+    return new GpuLoad.Run(id, 2, cls.rank(), Instant.now().minus(ago), true);
   }
 
   @Test
@@ -142,6 +147,20 @@ class AdmissionQueueTest {
     preempted.expectNoMessage(Duration.ofMillis(50));
     kit.runCommand(waits("i2", "a", ServiceClass.INTERACTIVE));
     assertEquals("background-old", preempted.receiveMessage().run().sessionId());
+    kit.runCommand(waits("i3", "a", ServiceClass.INTERACTIVE));
+    assertEquals("batch-old", preempted.receiveMessage().run().sessionId(), "the lowest class goes first");
+  }
+
+  @Test
+  void aSessionPreemptedBeforeGoesOnlyWhenNoOtherOfItsClassCan() {
+    kit.runCommand(load(0, resumed("resumed", ServiceClass.BATCH, Duration.ofSeconds(2)),
+        run("first", ServiceClass.BATCH, Duration.ofSeconds(5)), run("young", ServiceClass.BATCH, Duration.ZERO)));
+    kit.runCommand(waits("i1", "a", ServiceClass.INTERACTIVE));
+    assertEquals("first", preempted.receiveMessage().run().sessionId(), "older, but never preempted yet");
+    kit.runCommand(waits("i2", "a", ServiceClass.INTERACTIVE));
+    assertEquals("resumed", preempted.receiveMessage().run().sessionId());
+    kit.runCommand(waits("i3", "a", ServiceClass.INTERACTIVE));
+    preempted.expectNoMessage(Duration.ofMillis(50)); // "young" has not run the minimum run time
   }
 
   @Test

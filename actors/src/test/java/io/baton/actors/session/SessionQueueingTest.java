@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A session's part in its model's admission queue: an empty offer records that it queued, in the
  * submission's own write when it is new; it tells the queue; once admitted it asks its placer as
- * admitted; a placement it got without the queue tells the queue it left; a preemption is counted.
+ * admitted; a placement tells the queue it left; a preemption is counted.
  */
 class SessionQueueingTest extends SessionTestBase {
   sealed interface Heard {}
@@ -123,7 +123,22 @@ class SessionQueueingTest extends SessionTestBase {
     assertEquals("gpu-a", placed.workerId());
     assertNull(kit.getState().queuedAt());
     agent.receiveMessage();
-    heard.expectNoMessage(Duration.ofMillis(200)); // admitted: the queue already let it go
+    // Admitted, so the queue let it go already; told anyway, since a Wait may have crossed the admission.
+    assertEquals(new LeftQueue("placed on gpu-a"), next());
+  }
+
+  @Test
+  void anAdmittedSessionOfferedNothingStaysAdmittedAndDoesNotQueueAgain() {
+    Instant at = submittedAndQueued();
+    next();
+    kit.runCommand(new Admit());
+    assertEquals(new Asked(true, 0), next());
+    // An empty offer (asked for before the admission, or no room yet): it keeps its admission.
+    assertTrue(kit.runCommand(new Offer(1, List.of())).hasNoEvents());
+    // The placement retry renews the admission with the same queued time, then asks as admitted again.
+    assertEquals(new Waits(at, 0), next());
+    assertEquals(new Asked(true, 0), next());
+    assertEquals(at, kit.getState().queuedAt(), "no second Queued");
   }
 
   @Test
@@ -141,6 +156,7 @@ class SessionQueueingTest extends SessionTestBase {
     kit.runCommand(new Admit());
     next();
     kit.runCommand(new Offer(1, List.of(new Candidate("gpu-a", ResumeMethod.FRESH, agent.ref()))));
+    assertEquals(new LeftQueue("placed on gpu-a"), next());
     kit.<SessionCommand.Reply>runCommand(r -> new SessionCommand.AppendTokens(1, 0, tokens(0, 3), r));
     assertTrue(kit.runCommand(new Hint(1, "gpu-a", FailureCause.of(FailureCause.Kind.PREEMPTED, "interactive")))
         .event() instanceof AttemptFailed);

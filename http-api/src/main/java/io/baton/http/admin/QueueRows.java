@@ -12,9 +12,10 @@ import java.util.TreeSet;
 
 /**
  * {@code GET /admin/queues}: each model's admission queue as this node last heard it (the queue is
- * one entity in the cluster, so every node answers alike): who waits, in admission order, for how
- * long; each tenant's attained service and the share it got against its weight; preemptions by
- * class; and whether the summary is current.
+ * one entity in the cluster, so every node answers alike): who waits, in admission order, since
+ * when (a waiter keeps its queued_at when the queue moves nodes) and for how long; each tenant's
+ * attained service and the share it got against its weight; preemptions by class; and whether the
+ * summary is current.
  */
 final class QueueRows {
   private QueueRows() {}
@@ -47,6 +48,7 @@ final class QueueRows {
         w.put("tenant", h.tenant());
         w.put("class", ServiceClass.ofRank(h.rank()).wireName());
         w.put("preempted", h.preempted());
+        w.put("queued_at", h.queuedAt().toString());
         w.put("waited_seconds", Duration.between(h.queuedAt(), now).toMillis() / 1000.0);
       }
       ArrayNode tenants = row.putArray("tenants");

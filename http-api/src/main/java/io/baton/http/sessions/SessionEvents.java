@@ -11,6 +11,7 @@ import io.baton.actors.session.SessionEvent.Completed;
 import io.baton.actors.session.SessionEvent.Failed;
 import io.baton.actors.session.SessionEvent.KvCheckpointed;
 import io.baton.actors.session.SessionEvent.Placed;
+import io.baton.actors.session.SessionEvent.Queued;
 import io.baton.actors.session.SessionEvent.Submitted;
 import io.baton.actors.session.SessionEvent.TokensAppended;
 import io.baton.http.Json;
@@ -87,6 +88,9 @@ final class SessionEvents {
       summary.put("attempt", e.attempt());
       summary.put("upto_token", e.uptoToken());
       summary.put("blocks", e.blockHashes().size());
+    } else if (event instanceof Queued e) {
+      at = e.at();
+      summary.put("attempt", e.attempt());
     } else if (event instanceof AttemptFailed e) {
       at = e.at();
       summary.put("attempt", e.attempt());

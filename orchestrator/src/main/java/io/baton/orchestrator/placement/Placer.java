@@ -11,10 +11,14 @@ import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.workers.agent.GpuReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,7 +45,12 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
    *
    * @param admitted its model's admission queue admitted it: it is not held back for the others
    */
-  public record Place(SessionState state, boolean admitted, ActorRef<SessionCommand> replyTo) implements Command {
+  public record Place(SessionState state, boolean admitted, ActorRef<SessionCommand> replyTo, Instant at)
+      implements Command {
+    public Place(SessionState state, boolean admitted, ActorRef<SessionCommand> replyTo) {
+      this(state, admitted, replyTo, Instant.now());
+    }
+
     public Place(SessionState state, ActorRef<SessionCommand> replyTo) {
       this(state, false, replyTo);
     }
@@ -64,6 +73,13 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
   private final HeldBlocks held = new HeldBlocks();
   private final MeterRegistry metrics;
   private final QueueBoard queues;
+  /**
+   * Admitted sessions the last offer found no room for, oldest first: offered again as soon as a
+   * report shows room for their model, rather than at their next placement retry.
+   */
+  private final Map<String, Place> admittedWaiting = new LinkedHashMap<>();
+  /** The sessions offered each GPU since its last report, counted as busy there until it reports. */
+  private final Map<String, Set<String>> offeredSinceReport = new HashMap<>();
 
   private Placer(ActorContext<Command> context, String nodeId, PlacementPolicy policy,
       ActorRef<Topic.Command<GpuReport>> reportTopic, QueueBoard queues, MeterRegistry metrics) {
@@ -90,6 +106,10 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     return newReceiveBuilder()
         .onMessage(ReportHeard.class, m -> {
           reports.put(m.report().gpuId(), m.report());
+          offeredSinceReport.remove(m.report().gpuId());
+          if (m.report().hasRoom() && !admittedWaiting.isEmpty()) {
+            offerAdmittedAgain(m.report().model());
+          }
           return this;
         })
         .onMessage(ForgetNode.class, m -> {
@@ -110,14 +130,21 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
       return this;
     }
     List<PlacementPolicy.Candidate> candidates = policy.candidates(s, reports.values(), held::of, Instant.now());
+    admittedWaiting.remove(s.sessionId());
     if (candidates.isEmpty()) {
       getContext().getLog().debug("session {}: no GPU serving {} has room; it stays pending", s.sessionId(),
           s.spec().model());
+      if (m.admitted()) {
+        admittedWaiting.put(s.sessionId(), m);
+      }
     } else {
       PlacementPolicy.Candidate best = candidates.get(0);
       // Counted until the GPU's next report, so sessions submitted together spread over GPUs
       // instead of piling onto the one that looked idle.
-      reports.computeIfPresent(best.gpu().gpuId(), (id, report) -> report.withOneMoreSession());
+      // Once per session: a session that asks twice (its retry crossing an offer) takes one place.
+      if (offeredSinceReport.computeIfAbsent(best.gpu().gpuId(), id -> new HashSet<>()).add(s.sessionId())) {
+        reports.computeIfPresent(best.gpu().gpuId(), (id, report) -> report.withOneMoreSession());
+      }
       getContext().getLog().debug("session {} attempt {}: offering {} method={} cachedTokens={} score={}",
           s.sessionId(), s.attempt() + 1, best.gpu().gpuId(), best.method(), best.cachedTokens(),
           String.format("%.2f", best.score()));
@@ -128,6 +155,20 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
     m.replyTo().tell(new SessionCommand.Offer(s.attempt() + 1, candidates.stream().limit(OFFERED)
         .map(c -> new SessionCommand.Candidate(c.gpu().gpuId(), c.method(), c.gpu().grants())).toList()));
     return this;
+  }
+
+  private void offerAdmittedAgain(String model) {
+    Instant stale = Instant.now().minus(policy.staleAfter());
+    List<Place> again = new ArrayList<>();
+    admittedWaiting.values().removeIf(p -> {
+      boolean gone = p.at().isBefore(stale);
+      if (!gone && p.state().spec().model().equals(model)) {
+        again.add(p);
+        return true;
+      }
+      return gone;
+    });
+    again.forEach(this::onPlace);
   }
 
   /**

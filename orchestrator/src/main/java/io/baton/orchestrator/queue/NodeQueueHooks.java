@@ -8,7 +8,10 @@ import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.Session;
 import io.baton.actors.session.SessionCommand;
 import io.baton.actors.worker.GpuStatus;
+import io.baton.workers.agent.AgentCommand;
 import io.baton.workers.agent.GpuReport;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,11 +22,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * What an admission queue needs of the node it lives on: the GPU reports for its model, the
- * queues' topic, and the sessions it admits or preempts (through sharding, so it needs no
- * reference that a node's loss could break).
+ * queues' topic, the sessions it admits (through sharding, so it needs no reference that a node's
+ * loss could break), and the agents of the GPUs whose runs it preempts.
  */
 public final class NodeQueueHooks implements QueueHooks {
   private final ActorSystem<?> system;
+  /** Each GPU's agent as its last report named it: a preemption goes to the agent running it. */
+  private final Map<String, ActorRef<AgentCommand>> agents = new ConcurrentHashMap<>();
   private final ActorRef<Topic.Command<GpuReport>> reports;
   private final ActorRef<Topic.Command<QueueSummary>> summaries;
 
@@ -36,15 +41,18 @@ public final class NodeQueueHooks implements QueueHooks {
 
   @Override
   public void watchLoads(String model, ActorContext<QueueCommand> context, ActorRef<GpuLoad> to) {
-    context.spawn(loads(model, reports, to), "loads");
+    context.spawn(loads(model, to), "loads");
   }
 
   /** Forwards the model's GPU reports as loads; a child of the queue, so it stops with it. */
-  static Behavior<GpuReport> loads(String model, ActorRef<Topic.Command<GpuReport>> reports, ActorRef<GpuLoad> to) {
+  private Behavior<GpuReport> loads(String model, ActorRef<GpuLoad> to) {
     return Behaviors.setup(ctx -> {
       reports.tell(Topic.subscribe(ctx.getSelf()));
       return Behaviors.receiveMessage(r -> {
         if (r.model().equals(model)) {
+          if (r.agent() != null) {
+            agents.put(r.gpuId(), r.agent());
+          }
           to.tell(load(r));
         }
         return Behaviors.same();
@@ -67,11 +75,21 @@ public final class NodeQueueHooks implements QueueHooks {
     ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, sessionId).tell(new SessionCommand.Admit());
   }
 
+  /**
+   * Asks the GPU's agent to give the place up: it stops the run at once and hints the session, so
+   * the place is free now rather than at the run's next chunk. Without a known agent the session is
+   * hinted directly, and the run stops at its next chunk.
+   */
   @Override
   public void preempt(GpuLoad.Run run, String gpuId, String reason) {
     system.log().info("queue: preempting session {} attempt {} on {}: {}", run.sessionId(), run.attempt(), gpuId,
         reason);
-    ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, run.sessionId())
-        .tell(new SessionCommand.Hint(run.attempt(), gpuId, FailureCause.of(FailureCause.Kind.PREEMPTED, reason)));
+    ActorRef<AgentCommand> agent = agents.get(gpuId);
+    if (agent != null) {
+      agent.tell(new AgentCommand.Preempt(gpuId, run.sessionId(), run.attempt(), reason));
+    } else {
+      ClusterSharding.get(system).entityRefFor(Session.ENTITY_KEY, run.sessionId())
+          .tell(new SessionCommand.Hint(run.attempt(), gpuId, FailureCause.of(FailureCause.Kind.PREEMPTED, reason)));
+    }
   }
 }

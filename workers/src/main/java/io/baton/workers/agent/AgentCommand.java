@@ -34,6 +34,14 @@ public sealed interface AgentCommand {
    */
   record SessionMoved(String gpuId, String sessionId, int attempt) implements AgentCommand, CborSerializable {}
 
+  /**
+   * The model's admission queue needs this GPU place for more urgent work: the run stops now and
+   * its session is hinted PREEMPTED (it decides; a hint for an attempt that already ended is
+   * ignored there), so the place is free at once rather than at the run's next chunk.
+   */
+  record Preempt(String gpuId, String sessionId, int attempt, String reason)
+      implements AgentCommand, CborSerializable {}
+
   // --- the agent's own messages -----------------------------------------------------------------
 
   /** A GpuWorker entity announced its state (through the cluster topic). */

@@ -31,6 +31,9 @@ sealed interface GpuCommand {
   /** The session's entity restarted elsewhere and found this attempt running. */
   record Moved(String sessionId, int attempt) implements GpuCommand {}
 
+  /** The admission queue wants this run's place for more urgent work. */
+  record Preempt(String sessionId, int attempt, String reason) implements GpuCommand {}
+
   /** The host's kernel-log signal and this GPU's NVIDIA identity (null while unmapped). */
   record Host(XidSignal signal, GpuIdentity identity) implements GpuCommand {}
 

@@ -202,6 +202,12 @@ final class GpuKeeper {
           runs.moved(m.sessionId(), m.attempt());
           return Behaviors.same();
         })
+        .onMessage(GpuCommand.Preempt.class, m -> {
+          int running = runs.size();
+          runs.preempt(m.sessionId(), m.attempt(), m.reason());
+          reportIfFreed(running);
+          return Behaviors.same();
+        })
         .onMessage(Inject.class, m -> {
           xids.inject(m.fault());
           return Behaviors.same();

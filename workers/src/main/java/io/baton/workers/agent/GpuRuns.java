@@ -23,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class GpuRuns {
   /** One attempt running on the GPU. */
-  record Run(int attempt, ActorRef<SessionRunner.Command> runner, int rank, Instant startedAt) {}
+  record Run(int attempt, ActorRef<SessionRunner.Command> runner, int rank, Instant startedAt, boolean resumed) {}
 
   private final ActorContext<GpuCommand> context;
   private final String gpuId;
@@ -73,7 +73,10 @@ final class GpuRuns {
             links.meters().runner(), events),
         DispatcherSelector.fromConfig(WorkerAgent.RUNNER_DISPATCHER));
     context.watchWith(runner, new GpuCommand.RunnerStopped(g.sessionId(), g.attempt()));
-    runs.put(g.sessionId(), new Run(g.attempt(), runner, g.state().spec().priority(), Instant.now()));
+    boolean preemptedBefore = g.state().attempts().stream()
+        .anyMatch(a -> a.failure() != null && a.failure().kind() == FailureCause.Kind.PREEMPTED);
+    runs.put(g.sessionId(), new Run(g.attempt(), runner, g.state().spec().priority(), Instant.now(),
+        preemptedBefore));
     context.getLog().info("session {} attempt {} running on {} method={} durable={}", g.sessionId(), g.attempt(),
         gpuId, g.method(), g.state().tokenCount());
   }
@@ -119,6 +122,23 @@ final class GpuRuns {
     }
   }
 
+  /**
+   * Gives the run's place up: the session hears PREEMPTED (it keeps its durable tokens and
+   * checkpoint, and resumes later) and the runner stops now. A run already gone, or a later one of
+   * the session, is left alone.
+   */
+  void preempt(String sessionId, int attempt, String reason) {
+    Run run = runs.get(sessionId);
+    if (run == null || run.attempt() != attempt) {
+      return;
+    }
+    runs.remove(sessionId);
+    run.runner().tell(new SessionRunner.Stop());
+    links.sessions().apply(sessionId).tell(new SessionCommand.Hint(attempt, gpuId,
+        FailureCause.of(FailureCause.Kind.PREEMPTED, reason)));
+    context.getLog().info("session {} attempt {}: preempted on {} ({})", sessionId, attempt, gpuId, reason);
+  }
+
   /** Fails every attempt on the GPU at once, so the sessions move without waiting for a timeout. */
   void abortAll(FailureCause cause) {
     runs.forEach((sessionId, run) -> {
@@ -148,7 +168,8 @@ final class GpuRuns {
   /** Each running attempt's class and start, for the admission queue's preemption. */
   List<GpuLoad.Run> loads() {
     List<GpuLoad.Run> out = new ArrayList<>();
-    runs.forEach((session, run) -> out.add(new GpuLoad.Run(session, run.attempt(), run.rank(), run.startedAt())));
+    runs.forEach((session, run) -> out.add(new GpuLoad.Run(session, run.attempt(), run.rank(), run.startedAt(),
+        run.resumed())));
     return out;
   }
 

@@ -89,6 +89,8 @@ public final class WorkerAgent {
         .onMessage(ObserveXid.class, m -> to(ctx, keepers, m.gpuId(), new GpuCommand.Xid(m.code(), m.detail(), true)))
         .onMessage(InjectFault.class, m -> to(ctx, keepers, m.gpuId(), new GpuCommand.Inject(m.fault())))
         .onMessage(SessionMoved.class, m -> to(ctx, keepers, m.gpuId(), new GpuCommand.Moved(m.sessionId(), m.attempt())))
+        .onMessage(AgentCommand.Preempt.class, m -> to(ctx, keepers, m.gpuId(),
+            new GpuCommand.Preempt(m.sessionId(), m.attempt(), m.reason())))
         .onMessage(GpuStateHeard.class, m -> keepers.containsKey(m.state().workerId())
             ? to(ctx, keepers, m.state().workerId(), new GpuCommand.StateHeard(m.state())) : Behaviors.same())
         .onMessage(HostObserved.class, m -> {
