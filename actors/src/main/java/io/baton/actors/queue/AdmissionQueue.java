@@ -242,24 +242,11 @@ public final class AdmissionQueue
     while (!admissions.isEmpty() && admissions.peekFirst().plus(RATE_WINDOW).isBefore(now)) {
       admissions.removeFirst();
     }
-    List<Integer> byRank = new ArrayList<>(List.of(0, 0, 0));
-    Map<String, Integer> byTenant = new HashMap<>();
-    Map<String, Double> weights = new HashMap<>();
-    for (Waiter w : s.waiters()) {
-      int rank = Math.min(w.rank(), byRank.size() - 1);
-      byRank.set(rank, byRank.get(rank) + 1);
-      byTenant.merge(w.tenant(), 1, Integer::sum);
-    }
-    s.attained().keySet().forEach(t -> weights.put(t, weightOf.applyAsDouble(t)));
-    List<QueueSummary.Head> head = s.ordered().stream().limit(QueueSummary.HEAD)
-        .map(w -> new QueueSummary.Head(w.sessionId(), w.tenant(), w.rank(), w.preempted(), w.queuedAt())).toList();
     // Over the window, or since the first admission in it when that is sooner: a burst after a quiet
     // spell is not diluted by the quiet.
     double seconds = admissions.isEmpty() ? 1
         : Math.max(1, Math.min(RATE_WINDOW.toMillis(), Duration.between(admissions.peekFirst(), now).toMillis()) / 1000.0);
-    double rate = admissions.size() / seconds;
-    return new QueueSummary(model, byRank, byTenant, head, s.attained(), weights, s.admitted(), rate, preemptions,
-        room(now), now);
+    return QueueSummary.of(s, weightOf, admissions.size() / seconds, preemptions, room(now), now);
   }
 
   @Override

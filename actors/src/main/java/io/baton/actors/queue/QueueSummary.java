@@ -4,9 +4,12 @@ import io.baton.actors.CborSerializable;
 import io.baton.actors.session.ServiceClass;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A model's queue as every node sees it, published on {@value #TOPIC} on every change and every
@@ -39,6 +42,24 @@ public record QueueSummary(String model, List<Integer> waitingByRank, Map<String
     attained = Map.copyOf(attained);
     weights = Map.copyOf(weights);
     preemptions = Map.copyOf(preemptions);
+  }
+
+  /** The queue's state as every node is told it. */
+  static QueueSummary of(QueueState s, ToDoubleFunction<String> weightOf, double admitRate,
+      Map<Integer, Long> preemptions, int free, Instant at) {
+    List<Integer> byRank = new ArrayList<>(List.of(0, 0, 0));
+    Map<String, Integer> byTenant = new HashMap<>();
+    for (QueueState.Waiter w : s.waiters()) {
+      int rank = Math.min(w.rank(), byRank.size() - 1);
+      byRank.set(rank, byRank.get(rank) + 1);
+      byTenant.merge(w.tenant(), 1, Integer::sum);
+    }
+    Map<String, Double> weights = new HashMap<>();
+    s.attained().keySet().forEach(t -> weights.put(t, weightOf.applyAsDouble(t)));
+    List<Head> head = s.ordered().stream().limit(HEAD)
+        .map(w -> new Head(w.sessionId(), w.tenant(), w.rank(), w.preempted(), w.queuedAt())).toList();
+    return new QueueSummary(s.model(), byRank, byTenant, head, s.attained(), weights, s.admitted(), admitRate,
+        preemptions, free, at);
   }
 
   /** Sessions waiting in {@code cls} or a higher class: those a newcomer of that class must not pass. */
