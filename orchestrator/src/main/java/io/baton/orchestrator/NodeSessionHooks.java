@@ -70,7 +70,8 @@ final class NodeSessionHooks implements SessionHooks {
 
   /**
    * Tells the model's queue the session waits, charged its remaining output bound plus, before its
-   * first token, its prompt at the configured fraction.
+   * first token, its prompt at the configured fraction; one whose last attempt failed (preempted,
+   * or a fault) is resuming and goes first within its class.
    */
   @Override
   public void waitForRoom(SessionState s) {
@@ -78,9 +79,9 @@ final class NodeSessionHooks implements SessionHooks {
     long cost = Math.max(0, spec.maxTokens() - s.tokenCount())
         + (s.tokenCount() == 0 ? Math.round(queues.promptFraction() * spec.promptTokens().size()) : 0);
     Attempt last = s.currentAttempt();
-    boolean preempted = last != null && last.failure() != null && last.failure().kind() == FailureCause.Kind.PREEMPTED;
+    boolean resuming = last != null && last.failure() != null;
     queue(spec.model()).tell(new QueueCommand.Wait(spec.model(), s.sessionId(), spec.tenant(), spec.priority(), cost,
-        preempted, s.queuedAt() != null ? s.queuedAt() : Instant.now()));
+        resuming, s.queuedAt() != null ? s.queuedAt() : Instant.now()));
   }
 
   @Override

@@ -133,7 +133,7 @@ public final class AdmissionQueue
   }
 
   /**
-   * A repeat that changes nothing writes nothing; one that does (now preempted) updates the entry.
+   * A repeat that changes nothing writes nothing; one that does (now resuming) updates the entry.
    * A Wait from an admitted session with the same queued time either crossed its admission or says
    * it still waits for a place its placer can see: its admission stands, renewed. A later wait (its
    * grant was refused, it was preempted) queues it again.
@@ -147,11 +147,11 @@ public final class AdmissionQueue
     }
     admitting.remove(c.sessionId()); // a new wait (its grant was refused, or it was preempted)
     Optional<Waiter> known = s.waiter(c.sessionId());
-    if (known.isPresent() && known.get().preempted() == c.preempted() && known.get().rank() == c.rank()) {
+    if (known.isPresent() && known.get().resuming() == c.resuming() && known.get().rank() == c.rank()) {
       return settle(s, List.of());
     }
     return settle(s, List.of(new Enqueued(c.sessionId(), c.tenant(), weightOf.applyAsDouble(c.tenant()), c.rank(),
-        c.cost(), c.preempted(), c.queuedAt(), Instant.now())));
+        c.cost(), c.resuming(), c.queuedAt(), Instant.now())));
   }
 
   /**

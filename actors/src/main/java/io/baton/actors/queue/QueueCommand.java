@@ -11,7 +11,7 @@ public sealed interface QueueCommand extends CborSerializable {
    * retry while it waits, so a queue that lost it, or moved nodes, hears of it again with the same
    * {@code queuedAt} and keeps its place.
    */
-  record Wait(String model, String sessionId, String tenant, int rank, long cost, boolean preempted,
+  record Wait(String model, String sessionId, String tenant, int rank, long cost, boolean resuming,
       Instant queuedAt) implements QueueCommand {}
 
   /** The session stopped waiting: it ended, or a GPU took it without the queue. */

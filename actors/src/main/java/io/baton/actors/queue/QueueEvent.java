@@ -16,10 +16,11 @@ public sealed interface QueueEvent extends CborSerializable {
    * @param weight the tenant's weight when it queued, so a replay orders as the original did
    * @param cost the service it is charged when admitted: its remaining output bound, plus its
    *     prompt at the configured fraction on a first run
-   * @param preempted it gave its GPU to more urgent work: it goes first within its class
+   * @param resuming it was running and lost its GPU (preempted, or a fault): it goes first within
+   *     its class, since it already holds work in flight (tokens streamed, a client waiting)
    * @param queuedAt when the session first queued, kept across its retries and the queue's moves
    */
-  record Enqueued(String sessionId, String tenant, double weight, int rank, long cost, boolean preempted,
+  record Enqueued(String sessionId, String tenant, double weight, int rank, long cost, boolean resuming,
       Instant queuedAt, Instant at) implements QueueEvent {}
 
   /** These sessions, in this order, were told a GPU has room; each tenant is charged their cost. */

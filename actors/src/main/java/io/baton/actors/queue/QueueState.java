@@ -16,8 +16,8 @@ import java.util.Optional;
  * A model's admission queue as its events made it: who waits, and the service each tenant has
  * attained. Immutable, and the snapshot format, so a stored schema.
  *
- * <p>The order (DESIGN.md, Placement): the highest class first; within it a preempted session
- * first, then the tenant with the least attained service per unit of weight, then the earliest to
+ * <p>The order (DESIGN.md, Placement): the highest class first; within it a session resuming
+ * (preempted, or displaced by a fault) first, then the tenant with the least attained service per unit of weight, then the earliest to
  * queue. A tenant that starts waiting again is lifted to the least attained service among the
  * tenants already waiting in its class (scaled by weight), so idle time banks no credit.
  *
@@ -28,7 +28,7 @@ public record QueueState(String model, List<Waiter> waiters, Map<String, Double>
     implements CborSerializable {
 
   /** One waiting session, as its last {@link Enqueued} described it. */
-  public record Waiter(String sessionId, String tenant, double weight, int rank, long cost, boolean preempted,
+  public record Waiter(String sessionId, String tenant, double weight, int rank, long cost, boolean resuming,
       Instant queuedAt) implements CborSerializable {}
 
   public QueueState {
@@ -51,7 +51,7 @@ public record QueueState(String model, List<Waiter> waiters, Map<String, Double>
   /** The order waiters are admitted in; {@link #next} is its first. */
   public Comparator<Waiter> order() {
     return Comparator.comparingInt(Waiter::rank)
-        .thenComparing(w -> !w.preempted())
+        .thenComparing(w -> !w.resuming())
         .thenComparingDouble(w -> attainedBy(w.tenant()) / w.weight())
         .thenComparing(Waiter::queuedAt)
         .thenComparing(Waiter::sessionId);
@@ -70,7 +70,7 @@ public record QueueState(String model, List<Waiter> waiters, Map<String, Double>
 
   public QueueState apply(QueueEvent event) {
     if (event instanceof Enqueued e) {
-      Waiter w = new Waiter(e.sessionId(), e.tenant(), e.weight(), e.rank(), e.cost(), e.preempted(), e.queuedAt());
+      Waiter w = new Waiter(e.sessionId(), e.tenant(), e.weight(), e.rank(), e.cost(), e.resuming(), e.queuedAt());
       List<Waiter> rest = waiters.stream().filter(x -> !x.sessionId().equals(e.sessionId())).toList();
       Map<String, Double> lifted = new HashMap<>(attained);
       boolean backlogged = rest.stream().anyMatch(x -> x.tenant().equals(e.tenant()));

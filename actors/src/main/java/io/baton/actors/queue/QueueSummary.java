@@ -32,7 +32,7 @@ public record QueueSummary(String model, List<Integer> waitingByRank, Map<String
   public static final int HEAD = 20;
 
   /** A waiter as /admin/queues shows it. */
-  public record Head(String sessionId, String tenant, int rank, boolean preempted, Instant queuedAt)
+  public record Head(String sessionId, String tenant, int rank, boolean resuming, Instant queuedAt)
       implements CborSerializable {}
 
   public QueueSummary {
@@ -57,7 +57,7 @@ public record QueueSummary(String model, List<Integer> waitingByRank, Map<String
     Map<String, Double> weights = new HashMap<>();
     s.attained().keySet().forEach(t -> weights.put(t, weightOf.applyAsDouble(t)));
     List<Head> head = s.ordered().stream().limit(HEAD)
-        .map(w -> new Head(w.sessionId(), w.tenant(), w.rank(), w.preempted(), w.queuedAt())).toList();
+        .map(w -> new Head(w.sessionId(), w.tenant(), w.rank(), w.resuming(), w.queuedAt())).toList();
     return new QueueSummary(s.model(), byRank, byTenant, head, s.attained(), weights, s.admitted(), admitRate,
         preemptions, free, at);
   }

@@ -171,7 +171,7 @@ class AdmissionQueueTest {
     kit.runCommand(new Wait("m", "batch", "a", ServiceClass.BATCH.rank(), 16, true, Instant.now()));
     Admitted next = (Admitted) kit.runCommand(load(1)).event();
     assertEquals(List.of("i1"), next.sessionIds());
-    assertTrue(kit.getState().waiter("batch").orElseThrow().preempted());
+    assertTrue(kit.getState().waiter("batch").orElseThrow().resuming());
   }
 
   @Test

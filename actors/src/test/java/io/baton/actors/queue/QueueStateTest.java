@@ -82,7 +82,7 @@ class QueueStateTest {
     QueueState s = of(waits("x", "a", 1, 1, 10, 0), waits("y", "a", 1, 1, 10, 1));
     s = s.apply(new Enqueued("x", "a", 1, 1, 10, true, T0, T0.plusSeconds(9)));
     assertEquals(2, s.waiters().size());
-    assertTrue(s.waiter("x").orElseThrow().preempted());
+    assertTrue(s.waiter("x").orElseThrow().resuming());
     assertEquals(T0, s.waiter("x").orElseThrow().queuedAt());
     assertEquals("x", s.next().orElseThrow().sessionId());
   }

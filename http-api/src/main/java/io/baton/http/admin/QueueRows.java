@@ -47,7 +47,7 @@ final class QueueRows {
         w.put("session", h.sessionId());
         w.put("tenant", h.tenant());
         w.put("class", ServiceClass.ofRank(h.rank()).wireName());
-        w.put("preempted", h.preempted());
+        w.put("resuming", h.resuming());
         w.put("queued_at", h.queuedAt().toString());
         w.put("waited_seconds", Duration.between(h.queuedAt(), now).toMillis() / 1000.0);
       }

@@ -173,13 +173,15 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
 
   /**
    * Why the session must wait for the queue rather than take a GPU now: it gave its GPU up to more
-   * urgent work (it must not take one back before that work does), or sessions of its class or
-   * higher already wait (a newcomer does not pass them).
+   * urgent work (it must not take one back before that work does), or it is new and sessions of its
+   * class or higher already wait (a newcomer does not pass them). A session displaced by a fault is
+   * never held back: it takes any free place at once, as it would without a queue.
    */
   private Optional<String> heldBack(SessionState s) {
     Attempt last = s.currentAttempt();
-    if (last != null && last.failure() != null && last.failure().kind() == FailureCause.Kind.PREEMPTED) {
-      return Optional.of("its last attempt was preempted");
+    if (last != null && last.failure() != null) {
+      return last.failure().kind() == FailureCause.Kind.PREEMPTED
+          ? Optional.of("its last attempt was preempted") : Optional.empty();
     }
     ServiceClass cls = ServiceClass.ofRank(s.spec().priority());
     return queues.fresh(s.spec().model()).map(q -> q.waitingAtOrAbove(cls)).filter(n -> n > 0)
