@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -37,6 +38,19 @@ sealed interface FaultPlan {
     default boolean mayWait() {
       return false;
     }
+
+    /** Sessions waiting in the workload model's admission queue; empty when no node could say. */
+    default OptionalInt waiting() {
+      return OptionalInt.of(0);
+    }
+  }
+
+  /**
+   * Whether a stream from the workload's reserve, started while this plan finds no target, can
+   * make one. True for plans that wait for running sessions.
+   */
+  default boolean reserveHelps() {
+    return true;
   }
 
   record RunningSession(String sessionId, String gpu, String gpuNode) {}
@@ -45,6 +59,27 @@ sealed interface FaultPlan {
   record XidOnBusyGpu(int code) implements FaultPlan {
     public Optional<Fault> choose(Targets t) {
       return busiestGpu(t).map(g -> new Fault.XidFault(g.id(), code));
+    }
+  }
+
+  /**
+   * An XID as {@link XidOnBusyGpu}, but held back, for the first half of its patience, while
+   * sessions wait in the admission queue: each session it moves then has a place to go at once, so
+   * its recovery times the XID's handling, not the queue's order (waiting interactive work and
+   * preempted lines are served first by design). After that it hits the busiest GPU regardless.
+   */
+  record XidOnBusyGpuWhenNothingWaits(int code) implements FaultPlan {
+    public Optional<Fault> choose(Targets t) {
+      if (t.mayWait() && t.waiting().orElse(1) > 0) {
+        return Optional.empty();
+      }
+      return busiestGpu(t).map(g -> new Fault.XidFault(g.id(), code));
+    }
+
+    /** A reserve stream would only add to the queue this plan waits to see empty. */
+    @Override
+    public boolean reserveHelps() {
+      return false;
     }
   }
 

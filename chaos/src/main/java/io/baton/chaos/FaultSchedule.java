@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -48,7 +49,8 @@ final class FaultSchedule {
           }
           if (fault.isEmpty()) {
             // Nothing to hit yet: after a moment the workload makes a target, one stream at a time.
-            if (Duration.between(lastReserve[0], Instant.now()).compareTo(RESERVE_EVERY) >= 0) {
+            if (at.plan().reserveHelps()
+                && Duration.between(lastReserve[0], Instant.now()).compareTo(RESERVE_EVERY) >= 0) {
               lastReserve[0] = Instant.now();
               if (run.startReserve()) {
                 log.info("chaos fault waits for a target scenario={} plan={}: started a reserve stream",
@@ -107,6 +109,10 @@ final class FaultSchedule {
 
     public Optional<String> hostOf(String sessionId) {
       return fleet.hostOf(sessionId);
+    }
+
+    public OptionalInt waiting() {
+      return fleet.waiting(Workload.MODEL);
     }
   }
 }

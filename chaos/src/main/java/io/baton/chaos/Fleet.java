@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 
 /**
@@ -50,6 +51,24 @@ final class Fleet {
       }
     }
     return List.of();
+  }
+
+  /**
+   * Sessions waiting in the model's admission queue ({@code GET /admin/queues}) as the answering
+   * node last heard it: 0 when the model has no queue yet (nothing ever waited); empty when no node
+   * answered or its summary is not current.
+   */
+  OptionalInt waiting(String model) {
+    Optional<JsonNode> list = any("/admin/queues");
+    if (list.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    for (JsonNode row : list.get().path("data")) {
+      if (model.equals(row.path("model").asText())) {
+        return row.path("current").asBoolean(false) ? OptionalInt.of(row.path("waiting").asInt()) : OptionalInt.empty();
+      }
+    }
+    return OptionalInt.of(0);
   }
 
   /** The session's view ({@code GET /v1/sessions/{id}}) from any node that answers. */

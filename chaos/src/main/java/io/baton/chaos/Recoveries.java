@@ -31,8 +31,13 @@ final class Recoveries {
   /**
    * One sample with where its time went: fault to the hit attempt's failure, to the next placement
    * (-1 when there was none: the session stayed where it was), to the first token.
+   *
+   * @param preempted the admission queue, not the fault, ended the hit attempt (its hint crossed the
+   *     fault's), and the session resumed on a later attempt: the time until then is its wait for
+   *     the interactive work it gave way to, queueing by design rather than recovery, so it is
+   *     shown but not held to the fault's bound
    */
-  record Measured(RecoverySample sample, long toFailedMs, long toPlacedMs, String gpu) {
+  record Measured(RecoverySample sample, long toFailedMs, long toPlacedMs, String gpu, boolean preempted) {
     String explain() {
       return sample.faultKind() + " " + sample.sessionId() + " (was on " + gpu + "): " + sample.millis() + " ms > "
           + sample.boundMillis() + " ms [attempt failed +" + toFailedMs + " ms, placed again +" + toPlacedMs
@@ -47,7 +52,7 @@ final class Recoveries {
   record Unmoved(String faultKind, String gpu, String sessionId, int attempt) {}
 
   static List<RecoverySample> samples(Observations o, int numberOfShards) {
-    return measure(o, numberOfShards).stream().map(Measured::sample).toList();
+    return measure(o, numberOfShards).stream().filter(m -> !m.preempted()).map(Measured::sample).toList();
   }
 
   static List<Unmoved> unmoved(Observations o) {
@@ -192,7 +197,10 @@ final class Recoveries {
               && e.at() != null).map(e -> Duration.between(t, e.at()).toMillis()).findFirst().orElse(-1L);
           long placed = s.events().stream().filter(e -> e.type().equals("Placed") && e.attempt() > attempt
               && e.at() != null).map(e -> Duration.between(t, e.at()).toMillis()).findFirst().orElse(-1L);
-          out.add(new Measured(sample, failed, placed, gpu));
+          // Only where the fault hit the attempt on its GPU: an entity host's loss is recovered from either way.
+          boolean preempted = onGpu && !hosted && s.endedPreempted(attempt) && s.events().stream().anyMatch(e ->
+              e.type().equals("TokensAppended") && resumed.get().equals(e.at()) && e.attempt() > attempt);
+          out.add(new Measured(sample, failed, placed, gpu, preempted));
         }
       }
     }

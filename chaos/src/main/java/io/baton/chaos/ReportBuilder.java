@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Turns a scenario's observations into its report: facts per session, fault and GPU, then the six verdicts. */
@@ -28,8 +29,9 @@ final class ReportBuilder {
       StreamLog log = streams.get(a.sessionId());
       Instant submitted = a.submittedAt() != null ? a.submittedAt() : log != null ? log.submittedAt() : o.startedAt();
       boolean matches = a.replayText() != null && a.replayText().equals(o.references().get(a.key()));
-      sessions.add(new SessionRecord(a.sessionId(), a.status(), submitted, a.endedAt().orElse(null), a.attempts(),
-          a.tokens(), matches, note(a, log)));
+      // The API's statuses are lower case; the report's records (and their readers) use the enum's names.
+      sessions.add(new SessionRecord(a.sessionId(), a.status().toUpperCase(Locale.ROOT), submitted,
+          a.endedAt().orElse(null), a.attempts(), a.tokens(), matches, note(a, log)));
     }
     List<InvariantResult> results = new ArrayList<>();
     for (Invariant i : Invariant.all()) {

@@ -10,6 +10,7 @@ import io.baton.chaos.FaultPlan.PauseCassandraFor;
 import io.baton.chaos.FaultPlan.RestartCassandraNow;
 import io.baton.chaos.FaultPlan.SlowBusyGpu;
 import io.baton.chaos.FaultPlan.XidOnBusyGpu;
+import io.baton.chaos.FaultPlan.XidOnBusyGpuWhenNothingWaits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,10 +21,24 @@ import java.util.stream.Stream;
  * scenario's workload duration, so a 10 s CI run and a 60 s full run hit the same phase of the
  * workload (sessions arrive over the first half; faults land while many run).
  */
-record Scenario(String name, String description, List<At> faults) {
+record Scenario(String name, String description, List<At> faults, Optional<Workload.Shape> shape) {
+
+  /** A scenario on the default workload. */
+  Scenario(String name, String description, List<At> faults) {
+    this(name, description, faults, Optional.empty());
+  }
 
   /** A fault planned at {@code fraction} of the duration. */
   record At(double fraction, FaultPlan plan) {}
+
+  /**
+   * The batch of preempt-storm: at 20 s one wave of lines that all run at once, each 500-800 tokens
+   * (10-16 s at 20 ms a token, far past baton.queues.min-run-time) with a short prompt, so each
+   * fits baton-small's 1024-token context; longer runs take more waves. Bursts of 6 streams at 15%
+   * and 25% of the duration (the second while the first's preempted lines still wait), and at 90%,
+   * after the XID, as the batch drains.
+   */
+  static final Workload.Shape STORM = new Workload.Shape(0.65, 500, 800, List.of(0.15, 0.25, 0.9), 6, true);
 
   /**
    * A node pause this long outlasts failure detection (~2.5 s) but not downing (detection + 3 s
@@ -62,7 +77,15 @@ record Scenario(String name, String description, List<At> faults) {
       new Scenario("cassandra-restart", "Cassandra stopped and started again mid-run",
           List.of(new At(0.35, new RestartCassandraNow()))),
       new Scenario("slow-gpu", "the busiest GPU decodes 4x slower for 6 s: sessions finish, exactly, late",
-          List.of(new At(0.3, new SlowBusyGpu(4.0, Duration.ofSeconds(6))))));
+          List.of(new At(0.3, new SlowBusyGpu(4.0, Duration.ofSeconds(6))))),
+      // Last: the scenarios before it keep their ordinals in `all`, and so their workload seeds.
+      new Scenario("preempt-storm", "a batch fills every place; two bursts of interactive streams make the queue"
+          + " preempt batch lines, which resume token-exact once the bursts are served; then an app-fault XID (13) on"
+          + " a busy GPU as the batch starts to drain, held back while anything waits in the queue, so each session"
+          + " it moves has a place and is held to the 1 s bound; a last burst after it. Preempted attempts are"
+          + " counted (at least one must happen) but not timed: a preempted line waits for the interactive work by"
+          + " design, which is queueing, not recovery from a fault",
+          List.of(new At(0.7, new XidOnBusyGpuWhenNothingWaits(13))), Optional.of(STORM)));
 
   /**
    * Scenarios that need each GPU's engine as a process and a kernel log the nodes follow

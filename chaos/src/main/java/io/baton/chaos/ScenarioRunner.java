@@ -1,5 +1,6 @@
 package io.baton.chaos;
 
+import com.typesafe.config.ConfigFactory;
 import io.baton.chaos.report.ChaosReport;
 import io.baton.orchestrator.cluster.LocalCluster;
 import io.baton.orchestrator.cluster.NodeProcess;
@@ -107,8 +108,11 @@ final class ScenarioRunner {
         .collect(Collectors.toMap(NodeProcess::nodeId, NodeProcess::logFile));
     Map<String, Long> marks = NodeLogs.mark(logFiles);
     long seed = options.seed() * 1_000 + ordinal;
-    Workload workload = Workload.generate(seed, options.sessions(), options.batchLines(),
-        options.duration().dividedBy(2), directory.size(), options.dropEvery());
+    Workload workload = scenario.shape()
+        .map(shape -> Workload.shaped(seed, shape, options.duration(), places(), bounds.decodePerToken(),
+            directory.size(), options.dropEvery()))
+        .orElseGet(() -> Workload.generate(seed, options.sessions(), options.batchLines(),
+            options.duration().dividedBy(2), directory.size(), options.dropEvery()));
     Map<String, String> expected = references.compute(workload);
     List<Fleet.Gpu> initial = fleet.gpus();
     progress.accept("scenario " + scenario.name() + ": " + scenario.description() + "; " + workload.completions().size()
@@ -133,7 +137,8 @@ final class ScenarioRunner {
       List<SessionAudit> audits = audit(streams, batch, workload);
       Observations o = new Observations(scenario, started, bounds, expected, streams, batch, audits,
           List.copyOf(injections), List.copyOf(notInjected), rotation.get(0), NodeLogs.since(logFiles, marks));
-      Map<String, String> settings = settings(seed, workload);
+      Map<String, String> settings = settings(seed, workload, scenario);
+      settings.put("preemptions", Preemptions.of(audits).describe(started));
       settings.put("fleet at start", summary(initial) + " (baseline " + baselineActive + " active); reset: " + prepared);
       ChaosReport report = ReportBuilder.build(o, seed, settings, watch.records(
           rotation.get(0).finalGpus()), NUMBER_OF_SHARDS);
@@ -193,13 +198,24 @@ final class ScenarioRunner {
         .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
   }
 
-  private Map<String, String> settings(long seed, Workload workload) {
+  /** Sessions the active pool runs at once: what a batch must fill for the queue to preempt. */
+  private int places() {
+    return baselineActive * BatonConfig.load(ConfigFactory.parseMap(cluster.options().nodeConfig()))
+        .getInt("baton.workers.agent.sessions-per-gpu");
+  }
+
+  private Map<String, String> settings(long seed, Workload workload, Scenario scenario) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("seed", Long.toString(seed));
     s.put("nodes", cluster.options().nodes() + " x " + cluster.options().gpusPerNode() + " GPUs, "
         + cluster.options().spares() + " spares");
-    s.put("workload", workload.completions().size() + " streams over " + options.duration().dividedBy(2).toSeconds()
-        + " s (every " + options.dropEvery() + "th drops and resumes), batch of " + workload.batch().size());
+    String drops = " (every " + options.dropEvery() + "th drops and resumes)";
+    s.put("workload", scenario.shape().map(shape -> workload.completions().size() + " streams in bursts of "
+        + shape.burstSize() + " at " + shape.bursts().stream().map(f -> Math.round(f * 100) + "%")
+        .collect(Collectors.joining(", ")) + " of the duration" + drops + ", over a batch of " + workload.batch().size()
+        + " lines of " + shape.minTokens() + "-" + shape.maxTokens() + " tokens (" + places() + " places)")
+        .orElseGet(() -> workload.completions().size() + " streams over " + options.duration().dividedBy(2).toSeconds()
+        + " s" + drops + ", batch of " + workload.batch().size()));
     s.putAll(bounds.describe());
     cluster.options().nodeConfig().forEach(s::put);
     return s;

@@ -92,6 +92,12 @@ record SessionAudit(String sessionId, String key, boolean found, String status, 
         .map(Event::at).findFirst();
   }
 
+  /** The attempt ended because the admission queue preempted it. */
+  boolean endedPreempted(int attempt) {
+    return events.stream().anyMatch(e -> e.type().equals("AttemptFailed") && e.attempt() == attempt
+        && Preemptions.CAUSE.equals(e.summary().path("cause").asText()));
+  }
+
   int lastAttempt() {
     return events.stream().filter(e -> e.type().equals("Placed")).mapToInt(Event::attempt).max().orElse(0);
   }
@@ -100,7 +106,10 @@ record SessionAudit(String sessionId, String key, boolean found, String status, 
   Optional<Event> runningAt(Instant t) {
     Event running = null;
     for (Event e : events) {
-      if (e.at() == null || e.at().isAfter(t)) {
+      if (e.at() == null) {
+        continue; // an event the events endpoint gives no time: it cannot end the search early
+      }
+      if (e.at().isAfter(t)) {
         break;
       }
       if (e.type().equals("Placed")) {
