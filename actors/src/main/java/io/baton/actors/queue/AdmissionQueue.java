@@ -66,7 +66,11 @@ public final class AdmissionQueue
   private final Deque<Instant> admissions = new ArrayDeque<>();
   private final Map<Integer, Long> preemptions = new HashMap<>();
 
-  private record Admission(Instant at, Instant queuedAt) {}
+  /**
+   * @param stillWaiting the session said since that its placer had no place for it yet: an
+   *     interactive one then needs a preemption as much as a waiter does
+   */
+  private record Admission(Instant at, Instant queuedAt, int rank, boolean stillWaiting) {}
 
   private AdmissionQueue(String model, QueueSettings settings, QueueHooks hooks, ToDoubleFunction<String> weightOf,
       ActorContext<QueueCommand> context) {
@@ -142,8 +146,8 @@ public final class AdmissionQueue
     Admission admitted = admitting.get(c.sessionId());
     if (admitted != null && admitted.queuedAt().equals(c.queuedAt())) {
       // Admitted and not placed yet (no place free in its placer's view so far): it keeps its place.
-      admitting.put(c.sessionId(), new Admission(Instant.now(), c.queuedAt()));
-      return Effect().noReply();
+      admitting.put(c.sessionId(), new Admission(Instant.now(), c.queuedAt(), c.rank(), true));
+      return settle(s, List.of());
     }
     admitting.remove(c.sessionId()); // a new wait (its grant was refused, or it was preempted)
     Optional<Waiter> known = s.waiter(c.sessionId());
@@ -189,7 +193,7 @@ public final class AdmissionQueue
     // write is only the charge. Lost with a crash in between, the session is merely not charged
     // (and, still a waiter in the journal, leaves the queue when it is placed).
     for (String id : admit) {
-      admitting.put(id, new Admission(now, queuedAt(after, id)));
+      admitting.put(id, new Admission(now, queuedAt(after, id), rank(after, id), false));
       admissions.addLast(now);
       hooks.admit(id);
     }
@@ -198,6 +202,10 @@ public final class AdmissionQueue
 
   private static Instant queuedAt(QueueState s, String id) {
     return s.waiter(id).map(Waiter::queuedAt).orElse(Instant.EPOCH);
+  }
+
+  private static int rank(QueueState s, String id) {
+    return s.waiter(id).map(Waiter::rank).orElse(Integer.MAX_VALUE);
   }
 
   /** Free places on fresh, active GPUs, less those already promised to admitted sessions. */
@@ -217,7 +225,8 @@ public final class AdmissionQueue
    * checkpointed), preferring one not preempted before; one preemption in flight per such waiter.
    */
   private void preemptFor(QueueState waiting, Instant now) {
-    long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count() - preempting.size();
+    long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count()
+        + admitting.values().stream().filter(a -> a.rank() == 0 && a.stillWaiting()).count() - preempting.size();
     while (need-- > 0) {
       Optional<Map.Entry<GpuLoad, GpuLoad.Run>> victim = loads.values().stream()
           .filter(GpuLoad::active)

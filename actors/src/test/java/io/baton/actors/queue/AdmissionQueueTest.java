@@ -164,6 +164,20 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void anAdmittedInteractiveSessionStillWithoutAPlacePreemptsLikeAWaiter() {
+    Instant queued = Instant.now();
+    kit.runCommand(new Wait("m", "i1", "a", ServiceClass.INTERACTIVE.rank(), 32, false, queued));
+    kit.runCommand(load(1)); // a stale report: the place it shows is gone by the time i1 asks
+    assertEquals("i1", admitted.receiveMessage());
+    kit.runCommand(load(0, run("batch", ServiceClass.BATCH, Duration.ofSeconds(5))));
+    preempted.expectNoMessage(Duration.ofMillis(50)); // admitted moments ago: it may be placed yet
+    // Its placement retry says it is still without a place (same queued time): it needs one now.
+    assertTrue(kit.runCommand(new Wait("m", "i1", "a", ServiceClass.INTERACTIVE.rank(), 32, false, queued))
+        .hasNoEvents());
+    assertEquals("batch", preempted.receiveMessage().run().sessionId());
+  }
+
+  @Test
   void whenTheVictimHasGoneTheInteractiveWaiterIsAdmittedBeforeIt() {
     kit.runCommand(load(0, run("batch", ServiceClass.BATCH, Duration.ofSeconds(30))));
     kit.runCommand(waits("i1", "a", ServiceClass.INTERACTIVE));

@@ -179,7 +179,12 @@ final class GpuKeeper {
   Behavior<GpuCommand> common(BehaviorBuilder<GpuCommand> state) {
     return state
         .onMessage(Granted.class, m -> {
+          int running = runs.size();
           runs.granted(m.grant(), gpu.refusal());
+          if (runs.size() > running) {
+            // A place taken: the admission queue counts it from this report on, not from the next tick's.
+            gpu.report();
+          }
           return Behaviors.same();
         })
         .onMessage(Xid.class, m -> {
