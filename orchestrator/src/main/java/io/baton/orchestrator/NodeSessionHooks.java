@@ -4,7 +4,6 @@ import io.baton.actors.queue.AdmissionQueue;
 import io.baton.actors.queue.QueueCommand;
 import io.baton.actors.queue.QueueSettings;
 import io.baton.actors.session.Attempt;
-import io.baton.actors.session.FailureCause;
 import io.baton.actors.session.ServiceClass;
 import io.baton.actors.session.SessionSpec;
 import io.baton.actors.session.Grant;
@@ -78,10 +77,8 @@ final class NodeSessionHooks implements SessionHooks {
     SessionSpec spec = s.spec();
     long cost = Math.max(0, spec.maxTokens() - s.tokenCount())
         + (s.tokenCount() == 0 ? Math.round(queues.promptFraction() * spec.promptTokens().size()) : 0);
-    Attempt last = s.currentAttempt();
-    boolean resuming = last != null && last.failure() != null;
     queue(spec.model()).tell(new QueueCommand.Wait(spec.model(), s.sessionId(), spec.tenant(), spec.priority(), cost,
-        resuming, s.queuedAt() != null ? s.queuedAt() : Instant.now()));
+        s.resuming(), s.queuedAt() != null ? s.queuedAt() : Instant.now()));
   }
 
   @Override

@@ -71,6 +71,15 @@ public record SessionState(
     return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
   }
 
+  /**
+   * Whether an attempt of this session ran and lost its GPU (a fault or a preemption; a refused
+   * grant ran nothing): it resumes work in flight, and goes first within its class in the queue.
+   */
+  public boolean resuming() {
+    return attempts.stream().anyMatch(a -> a.failure() != null
+        && a.failure().kind() != FailureCause.Kind.GRANT_REFUSED);
+  }
+
   public List<Integer> tokensFrom(int fromIndex) {
     int from = Math.max(0, Math.min(fromIndex, tokens.size()));
     return tokens.subList(from, tokens.size());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -218,11 +219,15 @@ public final class LocalCluster implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    // The others leave first, in parallel, then node-1: the leader (lowest address) leaving while
-    // the others leave too kept node-1 waiting past the 10 s grace.
-    List<NodeProcess> all = List.copyOf(nodes);
-    NodeProcess.terminateAll(all.subList(Math.min(1, all.size()), all.size()));
-    NodeProcess.terminateAll(all.subList(0, Math.min(1, all.size())));
+    // The others leave first, in parallel, then the leader (the lowest address among the running
+    // nodes, ordered as Pekko orders members): the leader leaving while the others leave too kept
+    // it waiting past the 10 s grace. With node-1 killed, the leader is another node.
+    List<NodeProcess> running = nodes.stream().filter(NodeProcess::isAlive).toList();
+    List<NodeProcess> leader = running.stream()
+        .min(Comparator.comparing(NodeProcess::host).thenComparingInt(NodeProcess::clusterPort)).stream()
+        .toList();
+    NodeProcess.terminateAll(running.stream().filter(n -> !leader.contains(n)).toList());
+    NodeProcess.terminateAll(leader);
     nodesStopped.complete(null);
     if (cassandra != null) {
       cassandra.close();

@@ -179,9 +179,11 @@ public final class Placer extends AbstractBehavior<Placer.Command> {
    */
   private Optional<String> heldBack(SessionState s) {
     Attempt last = s.currentAttempt();
-    if (last != null && last.failure() != null) {
-      return last.failure().kind() == FailureCause.Kind.PREEMPTED
-          ? Optional.of("its last attempt was preempted") : Optional.empty();
+    if (last != null && last.failure() != null && last.failure().kind() == FailureCause.Kind.PREEMPTED) {
+      return Optional.of("its last attempt was preempted");
+    }
+    if (s.resuming()) {
+      return Optional.empty();
     }
     ServiceClass cls = ServiceClass.ofRank(s.spec().priority());
     return queues.fresh(s.spec().model()).map(q -> q.waitingAtOrAbove(cls)).filter(n -> n > 0)
