@@ -181,10 +181,7 @@ final class GpuKeeper {
         .onMessage(Granted.class, m -> {
           int running = runs.size();
           runs.granted(m.grant(), gpu.refusal());
-          if (runs.size() > running) {
-            // A place taken: the admission queue counts it from this report on, not from the next tick's.
-            gpu.report();
-          }
+          reportIfChanged(running);
           return Behaviors.same();
         })
         .onMessage(Xid.class, m -> {
@@ -194,13 +191,13 @@ final class GpuKeeper {
         .onMessage(RunnerReported.class, m -> {
           int running = runs.size();
           xids.onRunFailed(m.event(), runs.reported(m.event()));
-          reportIfFreed(running);
+          reportIfChanged(running);
           return Behaviors.same();
         })
         .onMessage(RunnerStopped.class, m -> {
           int running = runs.size();
           runs.stopped(m.sessionId(), m.attempt());
-          reportIfFreed(running);
+          reportIfChanged(running);
           return Behaviors.same();
         })
         .onMessage(Moved.class, m -> {
@@ -210,7 +207,7 @@ final class GpuKeeper {
         .onMessage(GpuCommand.Preempt.class, m -> {
           int running = runs.size();
           runs.preempt(m.sessionId(), m.attempt(), m.reason());
-          reportIfFreed(running);
+          reportIfChanged(running);
           return Behaviors.same();
         })
         .onMessage(Inject.class, m -> {
@@ -228,9 +225,12 @@ final class GpuKeeper {
         .build();
   }
 
-  /** A run ended: the placers and the admission queue hear of the freed place now, not next tick. */
-  private void reportIfFreed(int runningBefore) {
-    if (runs.size() < runningBefore) {
+  /**
+   * A run started or ended: the placers and the admission queue hear of the place taken or freed
+   * now, not at the next tick, so an admission is seen running and a freed place is given at once.
+   */
+  private void reportIfChanged(int runningBefore) {
+    if (runs.size() != runningBefore) {
       gpu.report();
     }
   }

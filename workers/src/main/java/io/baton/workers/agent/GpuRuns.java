@@ -23,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class GpuRuns {
   /** One attempt running on the GPU. */
-  record Run(int attempt, ActorRef<SessionRunner.Command> runner, int rank, Instant startedAt, boolean resumed) {}
+  record Run(int attempt, ActorRef<SessionRunner.Command> runner, int rank, Instant startedAt, boolean preemptedBefore) {}
 
   private final ActorContext<GpuCommand> context;
   private final String gpuId;
@@ -133,21 +133,21 @@ final class GpuRuns {
       return;
     }
     runs.remove(sessionId);
-    run.runner().tell(new SessionRunner.Stop());
-    links.sessions().apply(sessionId).tell(new SessionCommand.Hint(attempt, gpuId,
-        FailureCause.of(FailureCause.Kind.PREEMPTED, reason)));
-    context.getLog().info("session {} attempt {}: preempted on {} ({})", sessionId, attempt, gpuId, reason);
+    end(sessionId, run, FailureCause.of(FailureCause.Kind.PREEMPTED, reason));
   }
 
   /** Fails every attempt on the GPU at once, so the sessions move without waiting for a timeout. */
   void abortAll(FailureCause cause) {
-    runs.forEach((sessionId, run) -> {
-      links.sessions().apply(sessionId).tell(new SessionCommand.Hint(run.attempt(), gpuId, cause));
-      run.runner().tell(new SessionRunner.Stop());
-      context.getLog().info("session {} attempt {}: moved off {} ({})", sessionId, run.attempt(), gpuId,
-          cause.detail());
-    });
+    runs.forEach((sessionId, run) -> end(sessionId, run, cause));
     runs.clear();
+  }
+
+  /** Hints the session why its attempt here ends and stops the runner; the session decides the rest. */
+  private void end(String sessionId, Run run, FailureCause cause) {
+    links.sessions().apply(sessionId).tell(new SessionCommand.Hint(run.attempt(), gpuId, cause));
+    run.runner().tell(new SessionRunner.Stop());
+    context.getLog().info("session {} attempt {}: moved off {} ({})", sessionId, run.attempt(), gpuId,
+        cause.detail());
   }
 
   boolean isEmpty() {
@@ -169,7 +169,7 @@ final class GpuRuns {
   List<GpuLoad.Run> loads() {
     List<GpuLoad.Run> out = new ArrayList<>();
     runs.forEach((session, run) -> out.add(new GpuLoad.Run(session, run.attempt(), run.rank(), run.startedAt(),
-        run.resumed())));
+        run.preemptedBefore())));
     return out;
   }
 
