@@ -7,11 +7,10 @@ import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ErrorHandling;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.metrics.MetricsRoutes;
+import io.baton.http.metrics.RequestMetrics;
 import io.baton.http.openai.OpenAiRoutes;
 import io.baton.http.responses.ResponseRoutes;
 import io.baton.http.sessions.SessionRoutes;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -35,6 +34,9 @@ public final class ApiRoutes extends AllDirectives {
   private final ResponseRoutes responses;
   private final AdminRoutes admin;
   private final MetricsRoutes metrics;
+  private final AdminAuth auth;
+  private final HealthRoutes health;
+  private final RequestMetrics requests;
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
     this.settings = settings;
@@ -47,20 +49,23 @@ public final class ApiRoutes extends AllDirectives {
     this.admin = new AdminRoutes(system, settings, services.fleet(), new TenantRows(services.sessions(), slots),
         new SessionAdmin(system, services.sessions()));
     this.metrics = new MetricsRoutes(services.metrics());
+    this.requests = new RequestMetrics(services.metrics());
+    this.auth = new AdminAuth(settings);
+    this.health = new HealthRoutes(system);
     this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
     this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());
   }
 
   public Route routes() {
-    return new ErrorHandling().handle(() -> BrowserGuard.sameOriginOnly(() -> concat(
-        new HealthRoutes(ready).routes(),
-        pathPrefix("metrics", () -> settings.metricsOpen() ? metrics.routes() : adminOnly(metrics::routes)),
+    return requests.measured(() -> new ErrorHandling().handle(() -> BrowserGuard.sameOriginOnly(() -> concat(
+        health.routes(),
+        pathPrefix("metrics", () -> settings.metricsOpen() ? metrics.routes() : auth.adminOnly(metrics::routes)),
         pathPrefix("v1", () -> available(() -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
             withSizeLimit(settings.maxFile(), () -> files.routes(tenant)),
             withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), responses.routes(tenant),
                 sessions.routes(tenant), batches.routes(tenant))))))),
-        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> adminOnly(admin::routes))))));
+        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> auth.adminOnly(admin::routes)))))));
   }
 
   /** 503 with Retry-After until the node can take work (Cassandra, cluster and GPUs are up). */
@@ -87,30 +92,7 @@ public final class ApiRoutes extends AllDirectives {
     });
   }
 
-  /**
-   * /admin needs the admin token as a bearer token; an API key is not enough. Without a token it
-   * is open only in loopback dev mode: {@link HttpSettings} refuses to start a node that has API
-   * keys or binds beyond loopback and has no admin token.
-   */
-  private Route adminOnly(Supplier<Route> inner) {
-    if (settings.adminToken().isBlank()) {
-      return settings.devMode() ? inner.get() : complete(Json.error(ApiError.unauthorized(
-          "/admin is closed: this node has no admin token (baton.http.admin-token)")));
-    }
-    byte[] expected = settings.adminToken().getBytes(StandardCharsets.UTF_8);
-    return optionalHeaderValueByName("Authorization", header -> {
-      Optional<String> token = bearer(header);
-      // Constant time, so the token cannot be guessed byte by byte from response times.
-      if (token.isPresent() && MessageDigest.isEqual(expected, token.get().getBytes(StandardCharsets.UTF_8))) {
-        return inner.get();
-      }
-      return complete(Json.error(ApiError.unauthorized(token.isEmpty()
-          ? "no admin token: send the header 'Authorization: Bearer <admin token>'"
-          : "incorrect admin token")));
-    });
-  }
-
   private static Optional<String> bearer(Optional<String> header) {
-    return header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
+    return AdminAuth.bearer(header);
   }
 }

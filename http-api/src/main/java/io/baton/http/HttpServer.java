@@ -8,9 +8,9 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * Binds Baton's routes, and the health routes alone on {@code baton.http.health-port} when set: a
- * binding of their own has its own connection limit, so probes are answered even while slow or
- * hostile clients hold every connection of the API's. Both are unbound by CoordinatedShutdown.
+ * Binds Baton's API routes, unbound by CoordinatedShutdown. Probes have their own binding on the
+ * management port (pekko-management), with its own connection limit, so they are answered even
+ * while slow or hostile clients hold every connection of the API's.
  */
 public final class HttpServer {
   private static final Duration UNBIND = Duration.ofSeconds(10);
@@ -19,20 +19,9 @@ public final class HttpServer {
 
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
-    CompletionStage<ServerBinding> api = Http.get(system)
+    return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .bind(new ApiRoutes(system, settings, ready, services).routes())
         .thenApply(binding -> binding.addToCoordinatedShutdown(UNBIND, system));
-    if (settings.healthPort() < 0) {
-      return api;
-    }
-    return api.thenCompose(binding -> Http.get(system)
-        .newServerAt(settings.host(), settings.healthPort())
-        .bind(new HealthRoutes(ready).routes())
-        .thenApply(health -> {
-          health.addToCoordinatedShutdown(UNBIND, system);
-          system.log().info("health probes also on {}", health.localAddress());
-          return binding;
-        }));
   }
 }

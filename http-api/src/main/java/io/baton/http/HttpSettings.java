@@ -15,7 +15,8 @@ import java.util.Map;
  * @param maxFile the largest upload to /v1/files; it streams to Cassandra, so it may be large
  * @param chaos whether /admin/chaos (fault injection) exists; off in production, where it is a 404
  * @param metricsAccess who may scrape /metrics beyond loopback: "open" or "admin-token"
- * @param healthPort a port serving only /health, with its own connection limit; -1: none
+ * @param managementHost where pekko-management binds: probes, cluster and log-level routes
+ * @param managementPort its port (8558); 0 picks a free one at start (tests)
  * @param storagePerKey bytes of uploaded and batch output files one API key may keep
  */
 public record HttpSettings(
@@ -31,7 +32,8 @@ public record HttpSettings(
     boolean cancelOnDisconnect,
     boolean chaos,
     String metricsAccess,
-    int healthPort,
+    String managementHost,
+    int managementPort,
     long storagePerKey) {
 
   public HttpSettings {
@@ -86,7 +88,8 @@ public record HttpSettings(
         onDisconnect.equals("cancel"),
         c.getBoolean("chaos"),
         c.getString("metrics-access"),
-        c.getInt("health-port"),
+        root.getString("baton.management.host"),
+        root.getInt("baton.management.port"),
         c.getMemorySize("limits.storage-per-key").toBytes());
   }
 

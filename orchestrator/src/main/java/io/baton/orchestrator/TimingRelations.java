@@ -2,6 +2,7 @@ package io.baton.orchestrator;
 
 import static io.baton.actors.Timing.require;
 
+import com.typesafe.config.Config;
 import io.baton.actors.ActorsSettings;
 import io.baton.workers.WorkersSettings;
 import io.baton.workers.agent.AgentSettings;
@@ -34,6 +35,15 @@ final class TimingRelations {
     require(agent.reportInterval().compareTo(actors.grantWindow()) < 0, "baton.workers.agent.report-interval ("
         + millis(agent.reportInterval()) + ") must be shorter than baton.actors.session.grant-window ("
         + millis(actors.grantWindow()) + "): placement would offer GPUs from reports older than a grant may wait");
+  }
+
+  /** The readiness check's own timeout must leave room for the journal's query inside it. */
+  static void checkHealth(Config config) {
+    Duration check = config.getDuration("pekko.management.health-checks.check-timeout");
+    Duration journal = config.getDuration("pekko.persistence.cassandra.healthcheck.timeout");
+    require(check.compareTo(journal) > 0, "pekko.management.health-checks.check-timeout (" + millis(check)
+        + ") must exceed pekko.persistence.cassandra.healthcheck.timeout (" + millis(journal) + "): a slow journal"
+        + " would show as a timed-out readiness check instead of a failed journal check");
   }
 
   private static String millis(Duration d) {

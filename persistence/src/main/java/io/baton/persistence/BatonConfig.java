@@ -1,6 +1,9 @@
 package io.baton.persistence;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueType;
+import java.util.Arrays;
+import java.util.List;
 import com.typesafe.config.ConfigFactory;
 
 /**
@@ -20,6 +23,18 @@ public final class BatonConfig {
         .withFallback(ConfigFactory.parseResources("baton.conf"))
         .withFallback(ConfigFactory.defaultReferenceUnresolved())
         .resolve();
+  }
+
+  /**
+   * A list setting that an environment variable may also give as one comma-separated string
+   * ({@code BATON_SEED_NODES="pekko://baton@a:2551,pekko://baton@b:2551"}): HOCON's {@code ${?VAR}}
+   * yields a string, and a list cannot be written in one variable.
+   */
+  public static List<String> stringList(Config config, String path) {
+    if (config.getValue(path).valueType() == ConfigValueType.LIST) {
+      return config.getStringList(path);
+    }
+    return Arrays.stream(config.getString(path).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   public static Config load() {

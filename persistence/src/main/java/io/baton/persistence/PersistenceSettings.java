@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.baton.persistence.cassandra.EmbeddedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,9 @@ public record PersistenceSettings(
     String dataKeyspace,
     int replicationFactor,
     String localDatacenter,
+    Map<String, Integer> datacenterReplication,
     List<String> contactPoints,
+    boolean schemaAtStart,
     KvBlocks kvBlocks,
     Embedded embedded) {
 
@@ -53,7 +57,9 @@ public record PersistenceSettings(
         c.getString("data-keyspace"),
         c.getInt("replication-factor"),
         c.getString("local-datacenter"),
-        List.copyOf(c.getStringList("contact-points")),
+        replication(c.getString("replication")),
+        BatonConfig.stringList(c, "contact-points"),
+        c.getBoolean("schema.create-at-start"),
         new KvBlocks(kv.getDuration("ttl"), kv.getInt("read-batch-size"), kv.getInt("write-parallelism")),
         new Embedded(
             Path.of(e.getString("dir")),
@@ -61,6 +67,23 @@ public record PersistenceSettings(
             e.getInt("storage-port"),
             e.getInt("heap-mb"),
             e.getDuration("start-timeout")));
+  }
+
+  /** "dc1:3,dc2:3" to {dc1=3, dc2=3}, in order; blank: none (SimpleStrategy). */
+  public static Map<String, Integer> replication(String spec) {
+    Map<String, Integer> factors = new LinkedHashMap<>();
+    for (String entry : spec.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] parts = entry.trim().split(":");
+      if (parts.length != 2 || !parts[1].trim().matches("[1-9][0-9]*") || !parts[0].trim().matches("[\\w.-]+")) {
+        throw new IllegalArgumentException("replication must read like 'dc1:3,dc2:3' (datacenter:replicas), got '"
+            + entry.trim() + "'");
+      }
+      factors.put(parts[0].trim(), Integer.parseInt(parts[1].trim()));
+    }
+    return Collections.unmodifiableMap(factors);
   }
 
   public boolean usesEmbeddedCassandra() {

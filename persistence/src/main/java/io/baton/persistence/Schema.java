@@ -1,12 +1,14 @@
 package io.baton.persistence;
 
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.baton.persistence.files.FileSchema;
 import io.baton.persistence.kv.KvBlockSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.persistence.cassandra.KeyspaceAndTableStatements;
@@ -29,22 +31,29 @@ public final class Schema {
   public static List<String> statements(ClassicActorSystemProvider system) {
     KeyspaceAndTableStatements plugin =
         new KeyspaceAndTableStatements(system, PLUGIN_PATH, PluginSettings.apply(system.classicSystem()));
-    List<String> all = new ArrayList<>();
-    all.add(plugin.createJournalKeyspaceStatement());
-    all.addAll(plugin.getCreateJournalTablesStatements());
-    all.add(plugin.createSnapshotKeyspaceStatement());
-    all.addAll(plugin.getCreateSnapshotTablesStatements());
     PersistenceSettings settings = PersistenceSettings.fromConfig(system.classicSystem().settings().config());
-    all.add(dataKeyspaceStatement(settings));
+    List<String> all = new ArrayList<>();
+    all.add(keyspaceStatement(settings.journalKeyspace(), settings));
+    all.addAll(plugin.getCreateJournalTablesStatements());
+    all.add(keyspaceStatement(settings.snapshotKeyspace(), settings));
+    all.addAll(plugin.getCreateSnapshotTablesStatements());
+    all.add(keyspaceStatement(settings.dataKeyspace(), settings));
     all.addAll(KvBlockSchema.statements(settings));
-    all.addAll(io.baton.persistence.files.FileSchema.statements(settings));
+    all.addAll(FileSchema.statements(settings));
     return List.copyOf(all);
   }
 
-  static String dataKeyspaceStatement(PersistenceSettings settings) {
-    return "CREATE KEYSPACE IF NOT EXISTS " + settings.dataKeyspace()
-        + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': "
-        + settings.replicationFactor() + "}";
+  /**
+   * SimpleStrategy with {@code replication-factor} for dev and a single datacenter, or
+   * NetworkTopologyStrategy with {@code replication} ("dc1:3,dc2:3") for a real cluster. An
+   * existing keyspace keeps its replication: changing it is an operator's ALTER plus a repair.
+   */
+  static String keyspaceStatement(String keyspace, PersistenceSettings settings) {
+    String replication = settings.datacenterReplication().isEmpty()
+        ? "'class': 'SimpleStrategy', 'replication_factor': " + settings.replicationFactor()
+        : "'class': 'NetworkTopologyStrategy', " + settings.datacenterReplication().entrySet().stream()
+            .map(e -> "'" + e.getKey() + "': " + e.getValue()).collect(Collectors.joining(", "));
+    return "CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = {" + replication + "}";
   }
 
   /** Runs every statement in order; DDL must not race, or Cassandra reports schema disagreement. */

@@ -11,21 +11,18 @@ import io.baton.http.Json;
 import io.baton.http.JsonBody;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ApiException;
-import io.baton.http.errors.ErrorHandling;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 
 /**
  * Everything under {@code /admin} (its token is checked by the caller): the GPU fleet (list,
  * cordon, uncordon, drain, each recording who and why on the GpuWorker), fault injection under
- * {@code /admin/chaos} when chaos mode is on, and pekko-management's cluster routes under
- * {@code /admin/cluster} (members, leave and down, shards per entity type).
+ * {@code /admin/chaos} when chaos mode is on, tenants, queues and preemption. Cluster membership
+ * lives on the management port ({@code /cluster/...}).
  */
 public final class AdminRoutes extends AllDirectives {
   /** Who a change is recorded as when the request names no one: the admin token's holder. */
@@ -44,7 +41,6 @@ public final class AdminRoutes extends AllDirectives {
   private final WorkerRows rows;
   private final TenantRows tenants;
   private final SessionAdmin sessions;
-  private final Route cluster;
   private final XidCatalog xids = XidCatalog.standard();
 
   public AdminRoutes(ActorSystem<?> system, HttpSettings settings, FleetAdmin fleet, TenantRows tenants,
@@ -54,8 +50,6 @@ public final class AdminRoutes extends AllDirectives {
     this.tenants = tenants;
     this.sessions = sessions;
     this.rows = new WorkerRows(system, fleet);
-    Route management = ClusterHttpManagementRoutes.all(Cluster.get(system.classicSystem()));
-    this.cluster = new ErrorHandling().libraryErrors(() -> management);
   }
 
   /** The routes below /admin. */
@@ -72,7 +66,7 @@ public final class AdminRoutes extends AllDirectives {
     Route preempt = pathPrefix("sessions", () -> pathPrefix(id -> path("preempt", () -> post(() -> preempt(id)))));
     Route ops = concat(workers, tenantList, queueList, preempt);
     // Chaos off: the paths do not exist at all, so they answer 404 like any unknown path.
-    return settings.chaos() ? concat(ops, chaos(), cluster) : concat(ops, cluster);
+    return settings.chaos() ? concat(ops, chaos()) : ops;
   }
 
   /**

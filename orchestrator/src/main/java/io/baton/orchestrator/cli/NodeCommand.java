@@ -43,6 +43,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--http-port", description = "HTTP port (default 8080).")
   Integer httpPort;
 
+  @Option(names = "--management-port", description = "pekko-management's port: /alive, /ready, /cluster,"
+      + " /loglevel (default 8558; 0 picks a free one).")
+  Integer managementPort;
+
   @Option(names = "--seeds", split = ",", paramLabel = "pekko://baton@host:port",
       description = "Seed nodes; a first seed that is this node itself forms the cluster if no other seed answers."
           + " None: this node forms a cluster of its own.")
@@ -101,6 +105,7 @@ final class NodeCommand implements Callable<Integer> {
     put(overrides, "baton.orchestrator.cluster.seed-nodes", seeds);
     put(overrides, "baton.orchestrator.cluster.roles", roles);
     put(overrides, "baton.http.port", httpPort);
+    put(overrides, "baton.management.port", managementPort);
     // A node on a real host injects no faults unless asked: never inherited from a dev default.
     overrides.put("baton.http.chaos", chaos);
     put(overrides, "baton.orchestrator.simulated-fleet.hosts", hosts);

@@ -1,5 +1,6 @@
 package io.baton.orchestrator.cli;
 
+import io.baton.persistence.SchemaMissingException;
 import io.baton.persistence.cassandra.CassandraStartException;
 import java.net.BindException;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ final class OperatorErrorHandler implements CommandLine.IExecutionExceptionHandl
       return 2;
     }
     cmd.getErr().println("baton: " + describe(cause));
-    if (!(cause instanceof CassandraStartException)) {
+    if (!(cause instanceof CassandraStartException) && !(cause instanceof SchemaMissingException)) {
       cmd.getErr().println("baton: run with BATON_LOG_LEVEL=DEBUG for the full trace.");
     }
     return 2;
@@ -35,7 +36,7 @@ final class OperatorErrorHandler implements CommandLine.IExecutionExceptionHandl
 
   private static Throwable rootOperatorCause(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CassandraStartException || t instanceof BindException) {
+      if (t instanceof CassandraStartException || t instanceof BindException || t instanceof SchemaMissingException) {
         return t;
       }
     }
