@@ -44,6 +44,7 @@ final class BenchNode implements AutoCloseable {
     String nodeId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, Object> config = new HashMap<>(Map.of(
         "baton.http.port", 0,
+        "baton.management.port", 0,
         "baton.orchestrator.cluster.port", 0,
         "baton.orchestrator.node-id", nodeId,
         "baton.orchestrator.state-dir", "bench/target/node-state",

@@ -190,7 +190,7 @@ final class FaultInjector {
       if (!node.isAlive() || node.isPaused()) {
         continue;
       }
-      Http.get(node.httpUrl() + "/admin/cluster/shards/Session").filter(Http.Reply::ok).ifPresent(r -> {
+      Http.get(node.managementUrl() + "/cluster/shards/Session").filter(Http.Reply::ok).ifPresent(r -> {
         if (r.json() != null) {
           r.json().path("regions").forEach(region -> out.put(region.path("shardId").asText(), node.nodeId()));
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 
 /**
@@ -28,8 +29,11 @@ final class Fleet {
 
   private final NodeDirectory nodes;
   private final int numberOfShards;
+  /** Node id to its management address, where the cluster routes live. */
+  private final Function<String, String> managementUrlOf;
 
-  Fleet(NodeDirectory nodes, int numberOfShards) {
+  Fleet(NodeDirectory nodes, int numberOfShards, Function<String, String> managementUrlOf) {
+    this.managementUrlOf = managementUrlOf;
     this.nodes = nodes;
     this.numberOfShards = numberOfShards;
   }
@@ -107,13 +111,13 @@ final class Fleet {
   /**
    * The node whose shard region hosts the session entity: the shard id by sharding's own default
    * extractor (entity id hash modulo the number of shards), looked up in every node's
-   * {@code /admin/cluster/shards/Session} listing. Empty when no live node lists that shard.
+   * {@code /cluster/shards/Session} listing (management port). Empty when no live node lists that shard.
    */
   Optional<String> hostOf(String sessionId) {
     Map<String, String> liveNodeUrls = nodes.inService();
     String shard = new HashCodeMessageExtractor<Object>(numberOfShards).shardId(sessionId);
     for (Map.Entry<String, String> node : liveNodeUrls.entrySet()) {
-      Optional<Http.Reply> r = Http.get(node.getValue() + "/admin/cluster/shards/Session");
+      Optional<Http.Reply> r = Http.get(managementUrlOf.apply(node.getKey()) + "/cluster/shards/Session");
       if (r.isPresent() && r.get().ok() && r.get().json() != null) {
         for (JsonNode region : r.get().json().path("regions")) {
           if (region.path("shardId").asText().equals(shard)) {

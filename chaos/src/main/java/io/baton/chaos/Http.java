@@ -25,7 +25,7 @@ final class Http {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
-  /** The cluster's admin token, sent with every /admin request; set once when the suite's cluster starts. */
+  /** The cluster's admin token, sent with every /admin and /cluster (management port) request; set once when the suite's cluster starts. */
   private static volatile String adminToken = "";
 
   private Http() {}
@@ -54,7 +54,7 @@ final class Http {
     URI uri = URI.create(url);
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
     String token = adminToken;
-    if (uri.getPath().startsWith("/admin") && !token.isEmpty()) {
+    if ((uri.getPath().startsWith("/admin") || uri.getPath().startsWith("/cluster")) && !token.isEmpty()) {
       builder.header("Authorization", "Bearer " + token);
     }
     return builder;

@@ -81,7 +81,7 @@ final class ScenarioRunner {
     this.progress = progress;
     this.directory = new NodeDirectory(cluster.nodes().stream().map(NodeProcess::nodeId).toList(),
         cluster.nodes().stream().collect(Collectors.toMap(NodeProcess::nodeId, NodeProcess::httpUrl)));
-    this.fleet = new Fleet(directory, NUMBER_OF_SHARDS);
+    this.fleet = new Fleet(directory, NUMBER_OF_SHARDS, id -> cluster.node(id).managementUrl());
     this.injector = new FaultInjector(cluster, directory);
     this.reset = new ClusterReset(cluster, directory, fleet);
     this.bounds = Bounds.from(cluster.options().nodeConfig());

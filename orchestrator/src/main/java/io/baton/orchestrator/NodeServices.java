@@ -24,6 +24,7 @@ import io.baton.orchestrator.engines.ExternalFleet;
 import io.baton.orchestrator.fleet.FleetController;
 import io.baton.orchestrator.fleet.FleetTiming;
 import io.baton.orchestrator.fleet.NodeLossWatch;
+import io.baton.orchestrator.observe.NodeObservability;
 import io.baton.orchestrator.placement.PlacementPolicy;
 import io.baton.orchestrator.placement.Placer;
 import io.baton.orchestrator.queue.NodeQueueHooks;
@@ -121,6 +122,7 @@ public final class NodeServices {
     PlacementPolicy policy = new PlacementPolicy(timing.reportStaleAfter(), ResumeCostModel.fromConfig(config),
         id -> workers.engine().model(id).map(ModelSpec::info));
     PrometheusMeterRegistry metrics = newRegistry(nodeId);
+    NodeObservability.start(system, metrics, gpuStates, gpuReports);
     HttpMetrics httpMetrics = new HttpMetrics(metrics);
     QueueSettings queueSettings = QueueSettings.fromConfig(config);
     ActorRef<Topic.Command<QueueSummary>> queueSummaries = system.systemActorOf(

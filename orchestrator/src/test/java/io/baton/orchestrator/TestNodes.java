@@ -20,6 +20,7 @@ public final class TestNodes {
   public static BatonNode start(String nodeId, Map<String, Object> overrides) throws Exception {
     Map<String, Object> config = new HashMap<>(Map.of(
         "baton.http.port", 0,
+        "baton.management.port", 0,
         "baton.orchestrator.cluster.port", 0,
         "baton.orchestrator.node-id", nodeId,
         "baton.orchestrator.state-dir", "target/node-state",

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -58,9 +59,21 @@ public final class Schema {
 
   /** Runs every statement in order; DDL must not race, or Cassandra reports schema disagreement. */
   public static CompletionStage<Done> create(ClassicActorSystemProvider system) {
+    return create(system, (index, statement) -> { });
+  }
+
+  /** As {@link #create(ClassicActorSystemProvider)}, telling {@code progress} before each statement. */
+  public static CompletionStage<Done> create(ClassicActorSystemProvider system, BiConsumer<Integer, String> progress) {
     CassandraSession session = session(system);
     CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-    for (String statement : statements(system)) {
+    List<String> statements = statements(system);
+    for (int i = 0; i < statements.size(); i++) {
+      String statement = statements.get(i);
+      int index = i;
+      chain = chain.thenApply(done -> {
+        progress.accept(index, statement);
+        return done;
+      });
       // A schema change waits for agreement; on a fresh node that can exceed any request timeout.
       SimpleStatement ddl = SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT);
       chain = chain.thenCompose(done -> session.executeWrite(ddl));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = BatonCli.Version.class,
     description = "Event-sourced, fault-tolerant LLM inference orchestrator.",
-    subcommands = {UpCommand.class, NodeCommand.class, ClusterCommand.class, EngineCommand.class},
+    subcommands = {UpCommand.class, NodeCommand.class, ClusterCommand.class, EngineCommand.class,
+        SchemaCommand.class},
     footer = {"", "The ./baton script also runs:",
         "  chaos run <scenario|all>  the chaos suite against a fresh local cluster (./baton chaos run --help)",
         "  bench <name>              journal, kv, failover, checkpoint, api, batch, recovery"

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads pekko-management's {@code GET /admin/cluster/members} answer as a node sees it. */
+/** Reads pekko-management's {@code GET /cluster/members} answer (management port) as a node sees it. */
 public final class ClusterMembers {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -13,7 +13,7 @@ public final class ClusterMembers {
 
   /** The addresses {@code node} lists as Up members; empty when it does not answer. */
   public static List<String> up(NodeProcess node) {
-    return node.get("/admin/cluster/members").filter(r -> r.statusCode() == 200).map(r -> up(r.body()))
+    return node.manage("/cluster/members").filter(r -> r.statusCode() == 200).map(r -> up(r.body()))
         .orElse(List.of());
   }
 

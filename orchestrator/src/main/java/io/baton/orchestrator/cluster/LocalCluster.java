@@ -253,7 +253,7 @@ public final class LocalCluster implements AutoCloseable {
         .mapToObj(g -> FleetBootstrap.workerId(FleetBootstrap.hostId(nodeId, 0), g)).toList();
     Path logFile = options.dir().resolve(nodeId + ".log").toAbsolutePath();
     List<String> command = NodeCommandLine.of(options, classpath, nodeId, host(i), ports.http()[i],
-        ports.cluster()[i], seeds, options.sparesOf(i), contactPoints);
+        ports.cluster()[i], ports.management()[i], seeds, options.sparesOf(i), contactPoints);
     if (network != null) {
       command = network.wrap(i, command);
     }
@@ -264,7 +264,8 @@ public final class LocalCluster implements AutoCloseable {
     builder.environment().put("BATON_ADMIN_TOKEN", options.adminToken());
     builder.environment().putAll(tls.environment());
     Process process = builder.start();
-    NodeProcess node = new NodeProcess(nodeId, process, host(i), ports.http()[i], ports.cluster()[i], gpuIds, logFile,
+    NodeProcess node = new NodeProcess(nodeId, process, host(i), ports.http()[i], ports.cluster()[i],
+        ports.management()[i], gpuIds, logFile,
         options.adminToken());
     log.info("node started node={} pid={} http={} cluster={} gpus={} spares={} log={}", nodeId, node.pid(),
         node.httpUrl(), node.clusterAddress(), gpuIds, options.sparesOf(i), logFile);

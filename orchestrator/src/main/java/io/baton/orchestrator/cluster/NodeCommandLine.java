@@ -13,7 +13,7 @@ final class NodeCommandLine {
   private NodeCommandLine() {}
 
   static List<String> of(ClusterOptions options, String classpath, String nodeId, String host, int httpPort,
-      int clusterPort, List<String> seeds, int spares, List<String> contactPoints) {
+      int clusterPort, int managementPort, List<String> seeds, int spares, List<String> contactPoints) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(options.jvmOptions());
@@ -27,7 +27,7 @@ final class NodeCommandLine {
     command.add("io.baton.orchestrator.cli.BatonCli");
     command.add("node");
     command.addAll(List.of("--node-id", nodeId, "--cluster-host", host, "--cluster-port",
-        Integer.toString(clusterPort), "--http-port", Integer.toString(httpPort), "--seeds", String.join(",", seeds),
+        Integer.toString(clusterPort), "--http-port", Integer.toString(httpPort), "--management-port", Integer.toString(managementPort), "--seeds", String.join(",", seeds),
         "--roles", "orchestrator,worker", "--hosts", "1", "--gpus-per-host", Integer.toString(options.gpusPerNode()),
         "--spares", Integer.toString(spares), "--cassandra", String.join(",", contactPoints),
         // A node whose parent died (even by kill -9) stops too, rather than lingering on its ports.

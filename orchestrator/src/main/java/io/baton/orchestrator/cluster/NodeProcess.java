@@ -29,13 +29,15 @@ public final class NodeProcess {
   private final String host;
   private final int httpPort;
   private final int clusterPort;
+  private final int managementPort;
   private final List<String> gpuIds;
   private final Path logFile;
   private final String adminToken;
   private volatile boolean paused;
 
-  NodeProcess(String nodeId, Process process, String host, int httpPort, int clusterPort, List<String> gpuIds,
-      Path logFile, String adminToken) {
+  NodeProcess(String nodeId, Process process, String host, int httpPort, int clusterPort, int managementPort,
+      List<String> gpuIds, Path logFile, String adminToken) {
+    this.managementPort = managementPort;
     this.nodeId = nodeId;
     this.process = process;
     this.host = host;
@@ -166,7 +168,7 @@ public final class NodeProcess {
     }
   }
 
-  /** Until GET /health/ready answers 200; fails with the log's tail if the node dies or the time runs out. */
+  /** Until GET /ready on the management port answers 200; fails with the log's tail if the node dies or the time runs out. */
   public void awaitReady(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -174,7 +176,7 @@ public final class NodeProcess {
         throw new IllegalStateException(nodeId + " exited with status " + process.exitValue()
             + " before it was ready; last lines of " + logFile + ":\n" + logTail());
       }
-      if (get("/health/ready").map(r -> r.statusCode() == 200).orElse(false)) {
+      if (manage("/ready").map(r -> r.statusCode() == 200).orElse(false)) {
         return;
       }
       process.waitFor(250, TimeUnit.MILLISECONDS);
@@ -185,8 +187,22 @@ public final class NodeProcess {
 
   /** GET on this node's HTTP port (with the admin token, if the cluster set one); empty when it does not answer in 2 s. */
   public java.util.Optional<HttpResponse<String>> get(String path) {
+    return get(httpUrl(), path);
+  }
+
+  /** pekko-management's address: /alive, /ready, and behind the admin token /cluster and /loglevel. */
+  public String managementUrl() {
+    return "http://" + host + ":" + managementPort;
+  }
+
+  /** GET on this node's management port, as {@link #get(String)}. */
+  public java.util.Optional<HttpResponse<String>> manage(String path) {
+    return get(managementUrl(), path);
+  }
+
+  private java.util.Optional<HttpResponse<String>> get(String base, String path) {
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(httpUrl() + path)).timeout(Duration.ofSeconds(2));
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(2));
       if (!adminToken.isEmpty()) {
         request.header("Authorization", "Bearer " + adminToken);
       }

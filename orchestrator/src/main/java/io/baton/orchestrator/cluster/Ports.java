@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Every port a local cluster needs, chosen before anything starts, so a restart reuses the same ones. */
-record Ports(int[] http, int[] cluster, int cassandraNative, int cassandraStorage) {
+record Ports(int[] http, int[] cluster, int[] management, int cassandraNative, int cassandraStorage) {
 
   /**
    * Cluster ports ascend with the node index: with an even split, keep-majority keeps the side
@@ -30,10 +30,14 @@ record Ports(int[] http, int[] cluster, int cassandraNative, int cassandraStorag
       }
     }
     Set<Integer> fixed = Arrays.stream(http).boxed().collect(java.util.stream.Collectors.toSet());
-    int needed = nodes + (baseHttpPort > 0 ? 0 : nodes) + (embeddedCassandra ? 2 : 0);
+    int needed = 2 * nodes + (baseHttpPort > 0 ? 0 : nodes) + (embeddedCassandra ? 2 : 0);
     List<Integer> ports = freePorts(needed, fixed);
     int[] cluster = ports.subList(0, nodes).stream().mapToInt(Integer::intValue).sorted().toArray();
     int next = nodes;
+    int[] management = new int[nodes];
+    for (int i = 0; i < nodes; i++) {
+      management[i] = ports.get(next++);
+    }
     if (baseHttpPort <= 0) {
       for (int i = 0; i < nodes; i++) {
         http[i] = ports.get(next++);
@@ -41,7 +45,7 @@ record Ports(int[] http, int[] cluster, int cassandraNative, int cassandraStorag
     }
     int cql = embeddedCassandra ? ports.get(next++) : 0;
     int storage = embeddedCassandra ? ports.get(next) : 0;
-    return new Ports(http, cluster, cql, storage);
+    return new Ports(http, cluster, management, cql, storage);
   }
 
   private static boolean free(int port) {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(CassandraTestExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AdminApiIntegrationTest {
+class AdminApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -69,7 +69,17 @@ class AdminApiIntegrationTest {
 
   static HttpResponse<String> send(BatonNode on, String method, String path, String body, String token)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(on.httpAddress() + path))
+    return send(on.httpAddress(), method, path, body, token);
+  }
+
+  /** On the node's management port (pekko-management). */
+  static HttpResponse<String> manage(BatonNode on, String method, String path, String token) throws Exception {
+    return send(on.managementAddress(), method, path, null, token);
+  }
+
+  static HttpResponse<String> send(String base, String method, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
@@ -323,7 +333,12 @@ class AdminApiIntegrationTest {
           error(send(locked, "GET", "/admin/workers", null, null), 401).get("code").asText());
       error(send(locked, "GET", "/admin/workers", null, "wrong"), 401);
       error(send(locked, "POST", "/admin/workers/" + someGpu + "/cordon", "{\"reason\":\"r\"}", null), 401);
-      error(send(locked, "GET", "/admin/cluster/members", null, null), 401);
+      error(manage(locked, "GET", "/cluster/members", null), 401);
+      error(manage(locked, "GET", "/loglevel/logback?logger=io.baton", null), 401);
+      assertEquals(200, manage(locked, "GET", "/ready", null).statusCode(), "probes need no token");
+      assertEquals(200, manage(locked, "GET", "/alive", null).statusCode(), "probes need no token");
+      assertEquals(404, send(locked, "GET", "/admin/cluster/members", null, "s3cret").statusCode(),
+          "cluster routes moved to the management port");
 
       HttpResponse<String> list = send(locked, "GET", "/admin/workers", null, "s3cret");
       assertEquals(200, list.statusCode(), list.body());
@@ -337,7 +352,11 @@ class AdminApiIntegrationTest {
       assertEquals("active", row.get("state").asText());
       assertTrue(row.get("last_xid").isNull(), row.toString());
 
-      HttpResponse<String> members = send(locked, "GET", "/admin/cluster/members", null, "s3cret");
+      HttpResponse<String> level = manage(locked, "PUT", "/loglevel/logback?logger=io.baton.test&level=DEBUG", "s3cret");
+      assertEquals("DEBUG", JSON.readTree(level.body()).get("level").asText(), level.body());
+      error(manage(locked, "PUT", "/loglevel/logback?logger=io.baton.test&level=LOUD", "s3cret"), 400);
+
+      HttpResponse<String> members = manage(locked, "GET", "/cluster/members", "s3cret");
       assertEquals(200, members.statusCode(), members.body());
       JsonNode m = JSON.readTree(members.body());
       assertEquals(locked.clusterAddress(), m.get("selfNode").asText());
@@ -345,10 +364,10 @@ class AdminApiIntegrationTest {
           .anyMatch(x -> x.get("node").asText().equals(locked.clusterAddress())
               && x.get("status").asText().equals("Up")),
           m.toString());
-      HttpResponse<String> shards = send(locked, "GET", "/admin/cluster/shards/GpuWorker", null, "s3cret");
+      HttpResponse<String> shards = manage(locked, "GET", "/cluster/shards/GpuWorker", "s3cret");
       assertEquals(200, shards.statusCode(), shards.body());
       assertTrue(JSON.readTree(shards.body()).has("regions"), shards.body());
-      error(send(locked, "GET", "/admin/cluster/shards/NoSuchEntity", null, "s3cret"), 404);
+      error(manage(locked, "GET", "/cluster/shards/NoSuchEntity", "s3cret"), 404);
 
       assertEquals(200, send(locked, "GET", "/metrics", null, null).statusCode(), "metrics need no admin token");
       assertEquals(200, send(locked, "GET", "/v1/models", null, null).statusCode(),

@@ -7,7 +7,6 @@ import io.baton.orchestrator.BatonNode;
 import io.baton.orchestrator.TestNodes;
 import io.baton.persistence.testing.CassandraTestExtension;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,21 +23,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Clients that hold every API connection without finishing a request leave the health port answering. */
 @ExtendWith(CassandraTestExtension.class)
-class SlowClientsIntegrationTest {
+class SlowClientsIT {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
-  void healthAnswersOnItsOwnPortWhileSlowClientsHoldEveryApiConnection() throws Exception {
-    int healthPort = freePort();
+  void probesAnswerOnTheManagementPortWhileSlowClientsHoldEveryApiConnection() throws Exception {
     try (BatonNode node = TestNodes.start(TestNodes.nodeId("slow"), Map.of(
-        "pekko.http.server.max-connections", 2,
-        "baton.http.health-port", healthPort))) {
+        "pekko.http.server.max-connections", 2))) {
       URI api = URI.create(node.httpAddress());
       List<Socket> slow = new ArrayList<>();
       try {
@@ -53,7 +44,7 @@ class SlowClientsIntegrationTest {
             .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()),
             "the API port has no connection left");
         HttpResponse<String> probe = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://" + api.getHost() + ":" + healthPort + "/health/alive")).timeout(Duration.ofSeconds(5))
+            URI.create(node.managementAddress() + "/alive")).timeout(Duration.ofSeconds(5))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, probe.statusCode());
       } finally {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * never becomes a member. (That nodes holding the cluster's key do join is what every local
  * cluster test shows.)
  */
-class ClusterTlsIntegrationTest {
+class ClusterTlsIT {
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -35,7 +35,8 @@ class ClusterTlsIntegrationTest {
       ClusterOptions options = cluster.options();
       List<String> command = NodeCommandLine.of(options, NodeCommandLine.absoluteClasspath(
               System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))),
-          "intruder", "127.0.0.1", freePort(), freePort(), List.of(seed.clusterAddress()), 0, cluster.contactPoints());
+          "intruder", "127.0.0.1", freePort(), freePort(), freePort(), List.of(seed.clusterAddress()), 0,
+          cluster.contactPoints());
       Path log = dir.resolve("intruder.log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));

@@ -40,10 +40,10 @@ import java.util.concurrent.Future;
 import java.util.stream.StreamSupport;
 
 /**
- * What {@link QueueNodeLossIntegrationTest} asks of a real cluster over HTTP: completions submitted
+ * What {@link QueueNodeLossIT} asks of a real cluster over HTTP: completions submitted
  * under their tenant's API key, the sessions' views and their tokens streamed again from any node,
  * the model's admission queue as a node's {@code /admin/queues} shows it, and the node that hosts
- * the queue entity ({@code /admin/cluster/shards/AdmissionQueue}); plus the fault-free text of a
+ * the queue entity ({@code /cluster/shards/AdmissionQueue} on the management port); plus the fault-free text of a
  * completion, computed in this JVM from the configuration the nodes load.
  */
 final class QueueProbe {
@@ -166,7 +166,7 @@ final class QueueProbe {
   /** The live node whose shard region runs the admission queue entity (one model, one entity). */
   Optional<NodeProcess> host() throws IOException {
     for (NodeProcess n : nodes) {
-      Optional<HttpResponse<String>> r = n.isAlive() ? n.get("/admin/cluster/shards/AdmissionQueue") : Optional.empty();
+      Optional<HttpResponse<String>> r = n.isAlive() ? n.manage("/cluster/shards/AdmissionQueue") : Optional.empty();
       for (JsonNode region : r.filter(x -> x.statusCode() == 200).isEmpty() ? List.<JsonNode>of()
           : JSON.readTree(r.get().body()).path("regions")) {
         if (region.path("numEntities").asInt() > 0) {

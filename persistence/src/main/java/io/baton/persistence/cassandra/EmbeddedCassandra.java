@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedCassandra implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedCassandra.class);
-  private static final String CLASSPATH_RESOURCE = "baton/cassandra.classpath";
 
   /**
    * Where and how to run. A port of 0 means "pick a free one".
@@ -93,7 +91,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add("-Dcassandra.shutdown_announce_in_ms=0");
     command.add("-Dlogback.configurationFile=" + conf.resolve("logback.xml"));
     command.add("-cp");
-    command.add(classpath());
+    command.add(CassandraClasspath.resolve());
     command.add(CassandraMain.class.getName());
     command.add(Long.toString(ProcessHandle.current().pid()));
     Path consoleLog = logDir.resolve("console.log");
@@ -215,22 +213,6 @@ public final class EmbeddedCassandra implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static String classpath() {
-    try (InputStream in = EmbeddedCassandra.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
-      if (in == null) {
-        throw new CassandraStartException(
-            "Cassandra's classpath is missing from the build (" + CLASSPATH_RESOURCE
-                + "). Rebuild with: mvn -q -DskipTests package");
-      }
-      String cassandraJars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      // Our own code location supplies CassandraMain; it needs nothing beyond the JDK.
-      Path ours = Path.of(CassandraMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return cassandraJars + java.io.File.pathSeparator + ours;
-    } catch (IOException | java.net.URISyntaxException e) {
-      throw new CassandraStartException("Cannot read Cassandra's classpath: " + e.getMessage());
     }
   }
 
