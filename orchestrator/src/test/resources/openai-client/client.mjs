@@ -1,6 +1,6 @@
 // Drives Baton with the official OpenAI Node client, unmodified: the base URL and key come from
 // OPENAI_BASE_URL and OPENAI_API_KEY, as for any OpenAI-compatible server. Run by
-// OpenAiClientIntegrationTest with three JSON arguments (a chat request, a completions request and
+// OpenAiClientIT with three JSON arguments (a chat request, a completions request and
 // an array of chat request bodies for a batch), any of them null to skip that part; prints one JSON
 // object with what the client saw.
 import fs from 'node:fs';

@@ -1,6 +1,6 @@
 // Drives Baton's Responses API with the official OpenAI Node client, unmodified: the base URL and
 // key come from OPENAI_BASE_URL and OPENAI_API_KEY, as for any OpenAI-compatible server. Run by
-// ResponsesClientIntegrationTest with five JSON arguments, any of them null to skip that part:
+// ResponsesClientIT with five JSON arguments, any of them null to skip that part:
 //   1. a request created plainly (not streamed);
 //   2. a request created streamed, then streamed again through the client's stream helper;
 //   3. { request, breakAfter }: a background request created streamed, dropped after breakAfter

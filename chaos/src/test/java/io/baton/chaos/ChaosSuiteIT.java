@@ -2,8 +2,11 @@ package io.baton.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.chaos.FaultPlan.PartitionBusyNode;
 import io.baton.chaos.report.ChaosReport;
 import io.baton.chaos.report.ReportWriter;
+import io.baton.orchestrator.cluster.NetworkNamespaces;
+import io.baton.persistence.testing.TestRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * {@code -Dchaos.scenarios=a,b} (or {@code all}) and {@code -Dchaos.duration=20s} run others. The
  * report goes to {@code target/chaos-report/}.
  */
-class ChaosSuiteIntegrationTest {
-  private static final Logger log = LoggerFactory.getLogger(ChaosSuiteIntegrationTest.class);
+class ChaosSuiteIT {
+  private static final Logger log = LoggerFactory.getLogger(ChaosSuiteIT.class);
   // The XID storm, with the tightest bound (1 s), does not go first: the first scenario after the
   // cluster starts also pays for its JVMs warming up. The partition needs the nodes in network
-  // namespaces, which needs root (as on CI); without it the test fails saying so.
+  // namespaces, which needs root: without it that scenario is skipped (and fails under CI).
   static final List<String> SHORT_SET = List.of("node-pause", "xid-storm", "partition", "worker-kill",
       "cassandra-stall", "xid-node-fatal");
   static final Duration DURATION = Duration.ofSeconds(10);
@@ -42,8 +45,12 @@ class ChaosSuiteIntegrationTest {
     Duration duration = ChaosMain.duration(System.getProperty("chaos.duration", DURATION.toSeconds() + "s"));
     List<Scenario> scenarios = names.stream().map(n -> Scenario.named(n)
         .orElseThrow(() -> new IllegalArgumentException("no scenario " + n + "; known: " + Scenario.names()))).toList();
-    List<ChaosReport> reports = ChaosMain.run(scenarios, SEED, duration, Path.of("target", "chaos-cluster"), 3, 2,
-        line -> log.info("{}", line));
+    boolean isolated = NetworkNamespaces.available();
+    List<Scenario> cannotRun = isolated ? List.of()
+        : scenarios.stream().filter(ChaosSuiteIT::cutsTheNetwork).toList();
+    List<Scenario> runnable = scenarios.stream().filter(s -> !cannotRun.contains(s)).toList();
+    List<ChaosReport> reports = runnable.isEmpty() ? List.of() : ChaosMain.run(runnable, SEED, duration,
+        Path.of("target", "chaos-cluster"), 3, 2, line -> log.info("{}", line));
     Path out = Path.of("target", "chaos-report");
     if (Files.isDirectory(out)) {
       try (Stream<Path> old = Files.list(out)) {
@@ -54,8 +61,18 @@ class ChaosSuiteIntegrationTest {
     }
     String verdict = ReportWriter.write(out, reports);
     log.info("{}", verdict);
-    return reports.stream().map(r -> DynamicTest.dynamicTest(r.scenario(), () -> assertTrue(r.passed(),
-        r.scenario() + " broke invariants (report: target/chaos-report/chaos-report.md):\n" + failures(r))));
+    Stream<DynamicTest> ran = reports.stream().map(r -> DynamicTest.dynamicTest(r.scenario(), () -> assertTrue(
+        r.passed(), r.scenario() + " broke invariants (report: target/chaos-report/chaos-report.md):\n" + failures(r))));
+    Stream<DynamicTest> skipped = cannotRun.stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
+      TestRequirements.assumeRoot();
+      throw new AssertionError(s.name() + " did not run: root with iproute2, yet network namespaces are unavailable");
+    }));
+    return Stream.concat(ran, skipped);
+  }
+
+  /** A partition cuts links between network namespaces, which only root can build. */
+  private static boolean cutsTheNetwork(Scenario scenario) {
+    return scenario.faults().stream().anyMatch(at -> at.plan() instanceof PartitionBusyNode);
   }
 
   private static String failures(ChaosReport r) {

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * incarnation recorded, the second finds again, and sessions that were running are restarted.
  */
 @ExtendWith(CassandraTestExtension.class)
-class BatonNodeIntegrationTest {
+class BatonNodeIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String STATE_DIR = "target/node-state-" + UUID.randomUUID();
 

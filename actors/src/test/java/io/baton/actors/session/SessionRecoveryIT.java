@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * recovers to an identical state, with and without snapshots, also for 10,000 token events.
  */
 @ExtendWith(CassandraTestExtension.class)
-class SessionRecoveryIntegrationTest {
+class SessionRecoveryIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @Test

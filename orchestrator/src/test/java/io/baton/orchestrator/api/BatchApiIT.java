@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** OpenAI's batch flow over real HTTP: upload, create, poll to completion, download the output. */
 @ExtendWith(CassandraTestExtension.class)
-class BatchApiIntegrationTest {
+class BatchApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static BatonNode node;
@@ -35,7 +35,7 @@ class BatchApiIntegrationTest {
   static void start() throws Exception {
     node = TestNodes.start(TestNodes.nodeId("batch"), Map.of(
         "baton.workers.engine.timing.decode-per-token", "1ms"));
-    FilesApiIntegrationTest.node = node;
+    FilesApiIT.node = node;
   }
 
   @AfterAll
@@ -66,7 +66,7 @@ class BatchApiIntegrationTest {
             + "\"body\":{\"model\":\"baton-small\",\"messages\":[],\"max_tokens\":8}}\n");
       }
     }
-    HttpResponse<String> uploaded = FilesApiIntegrationTest.upload("batch", "batch.jsonl",
+    HttpResponse<String> uploaded = FilesApiIT.upload("batch", "batch.jsonl",
         input.toString().getBytes(StandardCharsets.UTF_8));
     String fileId = JSON.readTree(uploaded.body()).get("id").asText();
     JsonNode batch = send("POST", "/v1/batches", "{\"input_file_id\":\"" + fileId
@@ -86,7 +86,7 @@ class BatchApiIntegrationTest {
     assertEquals(1, done.at("/request_counts/failed").asInt());
     assertEquals(4, done.at("/errors/data/0/line").asInt(), "OpenAI numbers lines from 1");
 
-    String output = new String(FilesApiIntegrationTest.get("/v1/files/" + done.get("output_file_id").asText()
+    String output = new String(FilesApiIT.get("/v1/files/" + done.get("output_file_id").asText()
         + "/content").body(), StandardCharsets.UTF_8);
     Map<String, String> byCustomId = new HashMap<>();
     for (String line : output.split("\n")) {
@@ -100,7 +100,7 @@ class BatchApiIntegrationTest {
       assertEquals(direct.at("/choices/0/message/content").asText(), byCustomId.get("req-" + i),
           "a batch line answers exactly as the same request sent alone");
     }
-    String errors = new String(FilesApiIntegrationTest.get("/v1/files/" + done.get("error_file_id").asText()
+    String errors = new String(FilesApiIT.get("/v1/files/" + done.get("error_file_id").asText()
         + "/content").body(), StandardCharsets.UTF_8);
     assertEquals("bad", JSON.readTree(errors.split("\n")[0]).get("custom_id").asText());
     assertTrue(send("GET", "/v1/batches?limit=5", null).get("data").findValuesAsText("id").contains(id));
@@ -138,7 +138,7 @@ class BatchApiIntegrationTest {
 
   /** Creates a batch over {@code input} and waits until it ends; its final object. */
   static JsonNode runToEnd(byte[] input, Consumer<String> afterCreate) throws Exception {
-    String fileId = JSON.readTree(FilesApiIntegrationTest.upload("batch", "in.jsonl", input).body()).get("id").asText();
+    String fileId = JSON.readTree(FilesApiIT.upload("batch", "in.jsonl", input).body()).get("id").asText();
     String id = send("POST", "/v1/batches", "{\"input_file_id\":\"" + fileId
         + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}").get("id").asText();
     afterCreate.accept(fileId);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** OpenAI's Files API over real HTTP: multipart upload into Cassandra, list, get, content, delete. */
 @ExtendWith(CassandraTestExtension.class)
-class FilesApiIntegrationTest {
+class FilesApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static BatonNode node;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** OpenAI's inference endpoints over real HTTP, against a whole node on the real Cassandra. */
 @ExtendWith(CassandraTestExtension.class)
-class OpenAiApiIntegrationTest {
+class OpenAiApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static BatonNode node;

@@ -1,5 +1,6 @@
 package io.baton.orchestrator.api;
 
+import io.baton.persistence.testing.TestRequirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The official OpenAI Node client, fetched by the test itself: {@code npm install openai@VERSION}
  * into {@code target/}, once (a rerun finds it there), next to copies of the scripts under
- * {@code openai-client/} ({@link #SCRIPTS}). Nothing is skipped: without node or the npm registry
- * the test fails and says why.
+ * {@code openai-client/} ({@link #SCRIPTS}). Without Node.js 20+ and npm the test is skipped, and
+ * fails under CI ({@link TestRequirements#assumeNode}); without the npm registry it fails and says why.
  */
 final class OpenAiNodeClient {
   /** Pinned: the 6.x line runs on node 20 (7.x needs node 22) and has no dependencies of its own. */
@@ -32,6 +33,7 @@ final class OpenAiNodeClient {
 
   /** Installs the client under {@code target/openai-client-VERSION} unless it is already there. */
   static OpenAiNodeClient install() throws Exception {
+    TestRequirements.assumeNode();
     Path dir = Path.of("target", "openai-client-" + VERSION).toAbsolutePath();
     Files.createDirectories(dir);
     Path packageJson = dir.resolve("node_modules/openai/package.json");

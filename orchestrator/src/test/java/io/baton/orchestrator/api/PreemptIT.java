@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * equal to the uninterrupted run; the GPU it left stays in service and nothing counts as poison.
  */
 @ExtendWith(CassandraTestExtension.class)
-class PreemptIntegrationTest {
+class PreemptIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final int MAX_TOKENS = 120;

@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * refused request must persist nothing: the journal holds exactly as many new sessions and batches
  * as requests succeeded.
  */
-class RequestFuzzProperties {
+class RequestFuzzIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   static final String KEY = "sk-fuzz";

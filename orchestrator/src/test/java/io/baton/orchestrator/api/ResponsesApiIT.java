@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * delete, store:false, tenancy and a conversation whose second turn reuses the first's KV blocks.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ResponsesApiIntegrationTest {
+class ResponsesApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final String ALICE = "sk-alice";

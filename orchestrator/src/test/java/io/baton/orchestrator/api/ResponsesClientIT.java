@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code previous_response_id} whose second turn reuses the first's KV blocks.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ResponsesClientIntegrationTest {
+class ResponsesClientIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final String SCRIPT = "responses.mjs";
@@ -65,9 +66,14 @@ class ResponsesClientIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    client = OpenAiNodeClient.install();
     node = TestNodes.start(TestNodes.nodeId("oai-responses"), Map.of(
         "baton.workers.engine.timing.decode-per-token", "20ms"));
+  }
+
+  /** Each test, not the class, is skipped without Node.js and npm: surefire reports skipped tests only. */
+  @BeforeEach
+  void installClient() throws Exception {
+    client = OpenAiNodeClient.install();
   }
 
   @AfterAll

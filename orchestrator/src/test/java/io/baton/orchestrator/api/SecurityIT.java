@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pages from other origins are refused. Each assertion failed before its fix.
  */
 @ExtendWith(CassandraTestExtension.class)
-class SecurityIntegrationTest {
+class SecurityIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final String ADMIN = "admin-secret-for-tests";

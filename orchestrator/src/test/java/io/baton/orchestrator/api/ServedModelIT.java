@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * rendered by the model's configured format, and refused for a model that has none.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ServedModelIntegrationTest {
+class ServedModelIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Path TOKENIZER = Path.of("../workers/src/test/resources/tokenizers/bytes-bpe.json")

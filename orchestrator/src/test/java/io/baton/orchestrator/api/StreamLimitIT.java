@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * on-disconnect = cancel a dropped stream cancels its session.
  */
 @ExtendWith(CassandraTestExtension.class)
-class StreamLimitIntegrationTest {
+class StreamLimitIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the rest from any token.
  */
 @ExtendWith(CassandraTestExtension.class)
-class StreamResumeIntegrationTest {
+class StreamResumeIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final int MAX_TOKENS = 160;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * raise it; /admin/tenants shows each tenant's limits and use.
  */
 @ExtendWith(CassandraTestExtension.class)
-class TenantLimitsIntegrationTest {
+class TenantLimitsIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final String ADMIN = "admin-limits";

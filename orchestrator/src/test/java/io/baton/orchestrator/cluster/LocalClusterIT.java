@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * nodes serve, see each other's GPUs, and the survivor of a kill -9 downs the dead node, which
  * then rejoins on the same address.
  */
-class LocalClusterIntegrationTest {
+class LocalClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -3,8 +3,8 @@ package io.baton.orchestrator.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.baton.persistence.testing.TestRequirements;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -13,15 +13,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The namespaces, links and routes the chaos suite's partitions rely on, read back from the kernel.
- * Root is needed (as on CI and this project's machines); the traffic itself is exercised by the
- * partition scenario of ChaosSuiteIntegrationTest.
+ * Root is needed (as on CI, which must not skip it); the traffic itself is exercised by the
+ * partition scenario of ChaosSuiteIT.
  */
-class NetworkNamespacesTest {
+class NetworkNamespacesIT {
 
   @Test
   void aPartitionCutsOnlyBetweenItsSidesAndCloseRemovesEverything() throws Exception {
-    // CI runs as root, so there it always runs; a contributor without root skips it rather than fail.
-    assumeTrue(NetworkNamespaces.available(), "isolated cluster networks need root and iproute2 (ip netns)");
+    TestRequirements.assumeRoot();
     String ns1;
     try (NetworkNamespaces net = NetworkNamespaces.create(3)) {
       ns1 = net.namespace(0);

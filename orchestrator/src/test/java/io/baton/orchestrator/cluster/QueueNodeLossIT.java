@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
  * sessions' placements show it, is the one the queue's policy (class, then attained service per
  * weight) picks from the recovered state.
  */
-class QueueNodeLossIntegrationTest {
+class QueueNodeLossIT {
   /** Any seed must do: a fresh one each run, named in every failure; -Dbaton.test.seed=N replays one. */
   private static final long SEED = Long.getLong("baton.test.seed", ThreadLocalRandom.current().nextLong(1, 1L << 31));
   private static final Duration DECODE = Duration.ofMillis(40);

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * the last {@code sequence_number} it had. What it read before and after is exactly an undisturbed
  * run of the same request, event numbers included. Three nodes, so a majority survives the kill.
  */
-class ResponseSurvivalIntegrationTest {
+class ResponseSurvivalIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int MAX_TOKENS = 240;
@@ -101,21 +101,21 @@ class ResponseSurvivalIntegrationTest {
       }
       String where = "response " + id + ", " + seedInfo;
       int readBeforeKill = events.size();
-      assertFalse(events.stream().anyMatch(ResponseSurvivalIntegrationTest::isEnd),
+      assertFalse(events.stream().anyMatch(ResponseSurvivalIT::isEnd),
           "the stream broke before the response ended: " + events.get(readBeforeKill - 1));
 
       // The client resumes on another node; while node-2's shards move, it is told to retry (503).
       List<Integer> refused = new ArrayList<>();
       await().atMost(STEP).pollInSameThread().pollInterval(Duration.ofMillis(250))
           .until(() -> resume(survivor, token, id, events, refused, where));
-      List<Long> seqs = events.stream().map(ResponseSurvivalIntegrationTest::seq).toList();
+      List<Long> seqs = events.stream().map(ResponseSurvivalIT::seq).toList();
       assertEquals(List.of(0L, 1L, 2L, 3L), seqs.subList(0, 4), "the response opens once: " + seqs);
       for (int i = 1; i < seqs.size(); i++) {
         assertTrue(seqs.get(i) > seqs.get(i - 1), "strictly increasing, no duplicates, at " + i + ": " + seqs);
       }
       assertTrue(events.subList(readBeforeKill, events.size()).stream().anyMatch(e -> delta(e) != null),
           "node-3 streamed tokens after the kill: " + seqs);
-      assertEquals(expected, events.stream().map(ResponseSurvivalIntegrationTest::delta)
+      assertEquals(expected, events.stream().map(ResponseSurvivalIT::delta)
           .filter(d -> d != null).collect(Collectors.joining()), "the deltas are the undisturbed text; " + where);
       JsonNode end = events.get(events.size() - 1);
       assertEquals(endType, end.get("type").asText(), end.toString());
@@ -175,7 +175,7 @@ class ResponseSurvivalIntegrationTest {
     }
     assertEquals(200, r.statusCode(), () -> path + " answered " + text(r) + "; " + where);
     try (SseEvents stream = new SseEvents(r.body())) {
-      return read(stream, events, ResponseSurvivalIntegrationTest::isEnd);
+      return read(stream, events, ResponseSurvivalIT::isEnd);
     }
   }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and the node drives those instead of a simulated fleet.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ConfiguredGpusIntegrationTest {
+class ConfiguredGpusIT {
 
   @Test
   void aNodeDrivesTheEngineServersItsConfigurationLists() throws Exception {

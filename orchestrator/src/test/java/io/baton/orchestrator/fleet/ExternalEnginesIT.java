@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * because the served reference engine samples with the index an uninterrupted run would use.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ExternalEnginesIntegrationTest {
+class ExternalEnginesIT {
   private static final Map<String, Object> EXTERNAL = Map.of(
       "baton.orchestrator.simulated-fleet.engines", "external",
       "baton.orchestrator.simulated-fleet.hosts", 2,

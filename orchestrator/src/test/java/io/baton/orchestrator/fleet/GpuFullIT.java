@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with exactly the tokens of a fault-free run.
  */
 @ExtendWith(CassandraTestExtension.class)
-class GpuFullIntegrationTest {
+class GpuFullIT {
   private static final int SESSIONS = 5;
   private static final int ACTIVE_GPUS = 3;
 

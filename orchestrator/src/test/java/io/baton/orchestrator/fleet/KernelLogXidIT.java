@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * elsewhere; a 13 line moves the session but keeps the GPU.
  */
 @ExtendWith(CassandraTestExtension.class)
-class KernelLogXidIntegrationTest {
+class KernelLogXidIT {
   @TempDir
   Path dir;
   private final Map<String, String> busOf = new LinkedHashMap<>();

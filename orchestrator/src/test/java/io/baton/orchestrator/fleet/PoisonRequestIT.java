@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * both GPUs stay active, and what the session streamed before failing is still exact.
  */
 @ExtendWith(CassandraTestExtension.class)
-class PoisonRequestIntegrationTest {
+class PoisonRequestIT {
 
   @Test
   void twoAppFaultsOnTwoGpusFailTheSessionAndKeepBothGpus() throws Exception {

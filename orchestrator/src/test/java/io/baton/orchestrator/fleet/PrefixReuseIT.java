@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * restores it from the store instead of computing it (prompt caching across the cluster).
  */
 @ExtendWith(CassandraTestExtension.class)
-class PrefixReuseIntegrationTest {
+class PrefixReuseIT {
   /** Ten full blocks. At 160 tokens the cost model already prefers a restore to a recompute. */
   private static final int SHARED = 160;
   private static final int SHARED_BLOCKS = SHARED / BlockHash.BLOCK_TOKENS;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * waiting is promoted in its place.
  */
 @ExtendWith(CassandraTestExtension.class)
-class ProgressTimeoutIntegrationTest {
+class ProgressTimeoutIT {
 
   @Test
   void aHungGpuTimesOutIsResetAndReturnsAsASpareWhileTheSessionCompletesElsewhere() throws Exception {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * GPU state, and the session still ends with exactly the tokens of a fault-free run.
  */
 @ExtendWith(CassandraTestExtension.class)
-class XidClassesIntegrationTest {
+class XidClassesIT {
 
   /** Starts a session and waits until it streams on its first GPU; returns its id. */
   private static String streaming(FleetFixture f, SessionSpec spec) throws Exception {

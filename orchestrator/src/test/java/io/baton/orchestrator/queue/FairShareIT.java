@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * only in weight.
  */
 @ExtendWith(CassandraTestExtension.class)
-class FairShareIntegrationTest {
+class FairShareIT {
   private static final int HEAVY = 84;
   private static final int LIGHT = 40;
   private static final int MAX_TOKENS = 40;
@@ -55,7 +55,7 @@ class FairShareIntegrationTest {
         "baton.tenants.heavy.weight", 3,
         "baton.tenants.light.weight", 1,
         "baton.queues.prompt-fraction", 0,
-        // Every request arrives at once and is meant to wait its turn; shedding is QueueLimitsIntegrationTest's.
+        // Every request arrives at once and is meant to wait its turn; shedding is QueueLimitsIT's.
         "baton.queues.max-queue-time.interactive", "10m",
         "baton.workers.engine.timing.decode-per-token", "4ms"))) {
       // Interleaved, so neither tenant arrives first.

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * line queued before its first placement too and its journal shows the whole story.
  */
 @ExtendWith(CassandraTestExtension.class)
-class PriorityPreemptionIntegrationTest {
+class PriorityPreemptionIT {
   private static final int LINES = 2 * QueueNode.PLACES;
   /** 2 s at 20 ms a token: a second-wave line runs well past the minimum run time (1 s) when it is preempted. */
   private static final int LINE_TOKENS = 100;
@@ -77,13 +77,13 @@ class PriorityPreemptionIntegrationTest {
       List<SessionState> preempted = new ArrayList<>();
       for (int i = 0; i < LINES; i++) {
         SessionState line = q.awaitEnded(BatchLines.sessionId(batch, i));
-        if (line.attempts().stream().anyMatch(PriorityPreemptionIntegrationTest::preempted)) {
+        if (line.attempts().stream().anyMatch(PriorityPreemptionIT::preempted)) {
           preempted.add(line);
         }
       }
       assertEquals(1, preempted.size(), "one preemption for one interactive stream: " + preempted);
       SessionState victim = preempted.get(0);
-      Attempt gaveUp = victim.attempts().stream().filter(PriorityPreemptionIntegrationTest::preempted)
+      Attempt gaveUp = victim.attempts().stream().filter(PriorityPreemptionIT::preempted)
           .findFirst().orElseThrow();
       Instant preemptedAt = q.journal(victim.sessionId()).stream()
           .filter(ev -> ev instanceof SessionEvent.AttemptFailed f && f.attempt() == gaveUp.number())

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * wait, and their batch completes.
  */
 @ExtendWith(CassandraTestExtension.class)
-class QueueLimitsIntegrationTest {
+class QueueLimitsIT {
   /** A stream this long holds its GPU for 4 s at 20 ms a token: the fleet stays full while the test acts. */
   private static final int LONG = 200;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** kill -9 of the process that started Cassandra must not leave Cassandra running. */
-class CassandraDiesWithParentTest {
+class CassandraDiesWithParentIT {
 
   @Test
   @Timeout(240)

@@ -72,7 +72,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * would choose with no durable token).
  */
 @ExtendWith(CassandraTestExtension.class)
-class ExactResumeIntegrationTest {
+class ExactResumeIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ModelSpec SMALL =
       WorkersSettings.fromConfig(ConfigFactory.defaultReference()).engine().model("baton-small").orElseThrow();

@@ -66,7 +66,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * finished session must hold exactly the tokens of an uninterrupted direct run.
  */
 @ExtendWith(CassandraTestExtension.class)
-class SessionRunnerIntegrationTest {
+class SessionRunnerIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ModelSpec SMALL =
       WorkersSettings.fromConfig(ConfigFactory.defaultReference()).engine().model("baton-small").orElseThrow();
