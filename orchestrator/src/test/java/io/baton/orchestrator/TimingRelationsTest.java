@@ -55,6 +55,22 @@ class TimingRelationsTest {
   }
 
   @Test
+  void theShippedReadinessTimeoutLeavesRoomForTheJournalCheck() {
+    TimingRelations.checkHealth(config(Map.of()));
+  }
+
+  @Test
+  void aReadinessTimeoutNotAboveTheJournalCheckIsRefusedNamingBothSettings() {
+    Timing.InvalidTiming e = assertThrows(Timing.InvalidTiming.class, () -> TimingRelations.checkHealth(config(Map.of(
+        "pekko.management.health-checks.check-timeout", "2s",
+        "pekko.persistence.cassandra.healthcheck.timeout", "2s"))));
+    assertTrue(e.getMessage().contains("pekko.management.health-checks.check-timeout (2000 ms)"), e::getMessage);
+    assertTrue(e.getMessage().contains("pekko.persistence.cassandra.healthcheck.timeout (2000 ms)"), e::getMessage);
+    assertThrows(Timing.InvalidTiming.class, () -> TimingRelations.checkHealth(config(Map.of(
+        "pekko.management.health-checks.check-timeout", "1s"))));
+  }
+
+  @Test
   void fleetWindowsStretchWithTheReportInterval() {
     FleetTiming shipped = FleetTiming.from(WorkersSettings.fromConfig(config(Map.of())).agent(), config(Map.of()));
     assertEquals(Duration.ofSeconds(3), shipped.reportStaleAfter());

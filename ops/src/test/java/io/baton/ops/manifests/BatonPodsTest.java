@@ -8,15 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.baton.http.HttpSettings;
 import io.baton.orchestrator.formation.ClusterFormation;
-import io.baton.persistence.PersistenceSettings;
 import io.baton.workers.WorkersSettings;
 import io.baton.workers.engine.ServedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,8 +65,8 @@ class BatonPodsTest {
     }
   }
 
-  @BeforeAll
-  static void kubectl() {
+  @BeforeEach
+  void kubectl() {
     Kubectl.assumeAvailable();
   }
 
@@ -74,9 +74,10 @@ class BatonPodsTest {
     return OpsFiles.OVERLAYS;
   }
 
-  List<Node> nodes(String overlay) throws IOException {
+  /** The Baton nodes (not the schema Job) of an overlay, their ConfigMap files laid out under {@code scratch}. */
+  static List<Node> nodes(String overlay, Path scratch) throws IOException {
     Rendered r = RenderedOverlaysTest.rendered("overlays/" + overlay);
-    List<Node> out = new java.util.ArrayList<>();
+    List<Node> out = new ArrayList<>();
     for (Rendered.Workload w : r.workloads()) {
       for (JsonNode c : w.containers()) {
         if (Rendered.isBaton(c) && c.path("args").path(0).asText("node").equals("node")) {
@@ -93,7 +94,7 @@ class BatonPodsTest {
   @ParameterizedTest
   @MethodSource("overlays")
   void probesPortsAndStateMatchTheNodesConfiguration(String overlay) throws IOException {
-    for (Node n : nodes(overlay)) {
+    for (Node n : nodes(overlay, scratch)) {
       HttpSettings http = HttpSettings.fromConfig(n.config());
       assertEquals(http.managementPort(), n.port("management"), n.where());
       assertEquals(http.port(), n.port("http"), n.where());
@@ -130,7 +131,7 @@ class BatonPodsTest {
     Rendered r = RenderedOverlaysTest.rendered("overlays/" + overlay);
     JsonNode sts = r.ofKind("StatefulSet").stream().filter(s -> s.path("metadata").path("name").asText().equals("baton"))
         .findFirst().orElseThrow();
-    Node orchestrator = nodes(overlay).stream().filter(n -> n.workload().object() == sts).findFirst().orElseThrow();
+    Node orchestrator = nodes(overlay, scratch).stream().filter(n -> n.workload().object() == sts).findFirst().orElseThrow();
     ClusterFormation f = orchestrator.formation();
     String service = sts.path("spec").path("serviceName").asText();
     String suffix = "." + service + "." + orchestrator.workload().namespace() + ".svc.cluster.local";
@@ -145,7 +146,7 @@ class BatonPodsTest {
     assertEquals("None", headless.path("spec").path("clusterIP").asText());
     assertTrue(headless.path("spec").path("publishNotReadyAddresses").asBoolean(),
         "seeds must resolve before their pods are Ready");
-    for (Node n : nodes(overlay)) {
+    for (Node n : nodes(overlay, scratch)) {
       if (n.workload().kind().equals("DaemonSet")) {
         assertEquals("seed-list", n.formation().mode(), n.where());
         assertEquals(f.seeds(), n.formation().seeds(), n.where() + " must list the orchestrators as its seeds");

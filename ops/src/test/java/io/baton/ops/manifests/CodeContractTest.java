@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,8 +44,8 @@ class CodeContractTest {
     List<Path> roots = new ArrayList<>(List.of(OpsFiles.ROOT.resolve("baton"), OpsFiles.OPS.resolve("src/dist")));
     try (Stream<Path> modules = Files.walk(OpsFiles.ROOT, 3)) {
       modules.filter(p -> p.endsWith(Path.of("src", "main")) && !p.toString().contains("/target/")).forEach(roots::add);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     for (Path root : roots) {
       List<Path> files = Files.isDirectory(root) ? OpsFiles.files(root) : List.of(root);
@@ -107,7 +110,7 @@ class CodeContractTest {
 
   @Test
   void probesUseTheManagementPortAndItsHealthPaths() {
-    Config defaults = PodConfig.load(com.typesafe.config.ConfigFactory.empty(), Map.of());
+    Config defaults = PodConfig.load(ConfigFactory.empty(), Map.of());
     int management = defaults.getInt("baton.management.port");
     String alive = "/" + defaults.getString("pekko.management.health-checks.liveness-path");
     String ready = "/" + defaults.getString("pekko.management.health-checks.readiness-path");
@@ -134,7 +137,7 @@ class CodeContractTest {
 
   @Test
   void theImageExposesTheDefaultPortsAndRunsAsThePodsUser() {
-    Config defaults = PodConfig.load(com.typesafe.config.ConfigFactory.empty(), Map.of());
+    Config defaults = PodConfig.load(ConfigFactory.empty(), Map.of());
     String containerfile = OpsFiles.read(OpsFiles.CONTAINERFILE);
     Matcher expose = Pattern.compile("(?m)^EXPOSE (.+)$").matcher(containerfile);
     assertTrue(expose.find());

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,15 +25,13 @@ class OverlayPoliciesTest {
   @TempDir
   Path scratch;
 
-  @BeforeAll
-  static void kubectl() {
+  @BeforeEach
+  void kubectl() {
     Kubectl.assumeAvailable();
   }
 
   private BatonPodsTest.Node node(String overlay, String kind) throws IOException {
-    BatonPodsTest pods = new BatonPodsTest();
-    pods.scratch = scratch;
-    return pods.nodes(overlay).stream().filter(n -> n.workload().kind().equals(kind)).findFirst()
+    return BatonPodsTest.nodes(overlay, scratch).stream().filter(n -> n.workload().kind().equals(kind)).findFirst()
         .orElseThrow(() -> new AssertionError(overlay + " has no Baton " + kind));
   }
 

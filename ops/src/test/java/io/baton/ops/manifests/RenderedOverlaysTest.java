@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,8 +26,8 @@ class RenderedOverlaysTest {
   static final Set<String> HAND_MADE_SECRETS = Set.of("baton-secrets", "baton-tls");
   private static final Map<String, Rendered> CACHE = new HashMap<>();
 
-  @BeforeAll
-  static void kubectl() {
+  @BeforeEach
+  void kubectl() {
     Kubectl.assumeAvailable();
   }
 

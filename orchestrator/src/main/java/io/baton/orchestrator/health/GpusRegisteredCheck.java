@@ -1,12 +1,11 @@
 package io.baton.orchestrator.health;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
+import scala.concurrent.Future;
+import scala.runtime.AbstractFunction0;
 
 /** Readiness: this node's GPUs are registered (always true once a node without GPUs has started). */
-public final class GpusRegisteredCheck implements Supplier<CompletionStage<Boolean>> {
+public final class GpusRegisteredCheck extends AbstractFunction0<Future<Boolean>> {
   private final NodeReadiness readiness;
 
   public GpusRegisteredCheck(ActorSystem system) {
@@ -14,7 +13,7 @@ public final class GpusRegisteredCheck implements Supplier<CompletionStage<Boole
   }
 
   @Override
-  public CompletionStage<Boolean> get() {
-    return CompletableFuture.completedFuture(readiness.areGpusRegistered());
+  public Future<Boolean> apply() {
+    return Future.successful(readiness.areGpusRegistered());
   }
 }
