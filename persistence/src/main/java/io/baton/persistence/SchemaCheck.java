@@ -22,6 +22,10 @@ public final class SchemaCheck {
   private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS\\s+([\\w.]+)\\s*\\(",
       Pattern.CASE_INSENSITIVE);
 
+  // A column added to an existing table (FileSchema's upgrades) is expected as well.
+  private static final Pattern ADD = Pattern.compile("ALTER TABLE\\s+([\\w.]+)\\s+ADD\\s+(?:IF NOT EXISTS\\s+)?(\\w+)",
+      Pattern.CASE_INSENSITIVE);
+
   private SchemaCheck() {}
 
   /** Each expected table ({@code keyspace.table}) with its column names, from the DDL itself. */
@@ -31,6 +35,14 @@ public final class SchemaCheck {
       Matcher m = TABLE.matcher(statement);
       if (m.find()) {
         tables.put(m.group(1).toLowerCase(), columns(statement.substring(m.end())));
+      }
+      Matcher add = ADD.matcher(statement);
+      if (add.find()) {
+        List<String> columns = tables.get(add.group(1).toLowerCase());
+        String column = add.group(2).toLowerCase();
+        if (columns != null && !columns.contains(column)) {
+          columns.add(column);
+        }
       }
     }
     return tables;

@@ -85,4 +85,11 @@ class SchemaCheckTest {
       system.getWhenTerminated().toCompletableFuture().join();
     }
   }
+
+  @Test
+  void aColumnAddedByAlterTableIsExpectedToo() {
+    assertEquals(List.of("bucket", "id", "tenant"), SchemaCheck.expected(List.of(
+        "CREATE TABLE IF NOT EXISTS ks.batch_index (bucket int, id text, PRIMARY KEY (bucket, id))",
+        "ALTER TABLE ks.batch_index ADD IF NOT EXISTS tenant text")).get("ks.batch_index"));
+  }
 }

@@ -9,12 +9,12 @@ import org.slf4j.Logger;
 final class NodeRunner {
   private NodeRunner() {}
 
-  /** Starts the node, logs {@code ready http=... cluster=... cassandra=... bind=...} on {@code log}, and waits. */
+  /** Starts the node, logs {@code ready http=... management=... cluster=... cassandra=... bind=...}, and waits. */
   static int run(Config config, Logger log) throws Exception {
     BatonNode node = BatonNode.start(config);
     String host = config.getString("baton.http.host");
-    log.info("ready http={} cluster={} cassandra={} bind={}", node.httpAddress(), node.clusterAddress(),
-        String.join(",", node.contactPoints()), host);
+    log.info("ready http={} management={} cluster={} cassandra={} bind={}", node.httpAddress(),
+        node.managementAddress(), node.clusterAddress(), String.join(",", node.contactPoints()), host);
     if (host.startsWith("127.")) {
       log.info("serving 127.0.0.1 only (dev mode); set baton.http.host to serve other hosts");
     }
