@@ -2,6 +2,8 @@ package io.baton.ops;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,31 +61,44 @@ final class DistNode {
     return new DistNode(nodeId, httpPort, managementPort, adminToken, builder.start(), log);
   }
 
-  /**
-   * Until the node is ready: {@code GET /ready} on the management port answers 200 or, while nothing
-   * listens there (a build without the management port), {@code GET /health/ready} on the API port.
-   */
+  /** Until {@code GET /ready} on the management port (the pods' readiness probe) answers 200. */
   void awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "(no answer)";
     while (System.nanoTime() < deadline) {
       assertAlive("before it was ready");
-      Optional<HttpResponse<String>> management = get(managementPort, "/ready", false);
-      if (management.map(r -> r.statusCode() == 200).orElse(false)) {
-        return;
-      }
-      if (management.isEmpty() && get(httpPort, "/health/ready", false).map(r -> r.statusCode() == 200).orElse(false)) {
-        return;
+      Optional<HttpResponse<String>> ready = get(managementPort, "/ready", false);
+      if (ready.isPresent()) {
+        if (ready.get().statusCode() == 200) {
+          return;
+        }
+        last = ready.get().statusCode() + " " + ready.get().body();
       }
       process.waitFor(500, TimeUnit.MILLISECONDS);
     }
-    throw new AssertionError(nodeId + " was not ready within " + timeout.toSeconds() + " s; last lines of " + log
-        + ":\n" + logTail());
+    throw new AssertionError(nodeId + " was not ready within " + timeout.toSeconds() + " s (last /ready: " + last
+        + "); last lines of " + log + ":\n" + logTail());
   }
 
-  /** The cluster members as this node sees them: the management port's /cluster/members, else the API's admin route. */
+  /** Until something listens on 127.0.0.1:port (baton-0's embedded Cassandra, for the others to use). */
+  void awaitListening(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertAlive("before anything listened on " + port);
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return;
+      } catch (IOException notYet) {
+        process.waitFor(500, TimeUnit.MILLISECONDS);
+      }
+    }
+    throw new AssertionError("nothing listened on " + port + " within " + timeout.toSeconds() + " s; last lines of "
+        + log + ":\n" + logTail());
+  }
+
+  /** The cluster members as this node sees them, from the management port (admin token). */
   Optional<HttpResponse<String>> members() {
-    Optional<HttpResponse<String>> management = get(managementPort, "/cluster/members", true);
-    return management.isPresent() ? management : get(httpPort, "/admin/cluster/members", true);
+    return get(managementPort, "/cluster/members", true);
   }
 
   String apiUrl() {

@@ -10,8 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * The distribution as an operator gets it: the tarball unpacked into a temporary folder, an empty
@@ -38,6 +38,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * with the embedded Cassandra from the distribution's cassandra/ folder, and a completion streamed
  * through baton-2. Logs and node folders stay under ops/target/dist-it/.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "Linux routes all of 127/8 to loopback; the test reads /proc")
 @EnabledIfSystemProperty(named = "baton.dist.tarball", matches = ".+",
     disabledReason = "needs the tarball: run mvn -B verify -Pdist (the dist profile of the ops module)")
 class DistributionIT {
@@ -63,6 +64,8 @@ class DistributionIT {
       assertTrue(Files.exists(dist.home().resolve(part)), "the distribution lacks " + part);
     }
     assertTrue(Files.isExecutable(dist.launcher()), "bin/baton is not executable");
+    dist.assertEveryJarListed("lib", "licenses/THIRD-PARTY.txt");
+    dist.assertEveryJarListed("cassandra", "licenses/THIRD-PARTY-cassandra.txt");
   }
 
   @AfterAll
@@ -120,7 +123,7 @@ class DistributionIT {
           env, args));
       if (i == 0) {
         // The others need a Cassandra that answers before they create their tables.
-        awaitPort(cqlPort, nodes.get(0), READY_TIMEOUT);
+        nodes.get(0).awaitListening(cqlPort, READY_TIMEOUT);
         String cassandraJars = dist.home().resolve("cassandra").toString();
         assertTrue(nodes.get(0).childCommandLines().stream().anyMatch(c -> c.contains(cassandraJars)),
             "the embedded Cassandra does not run from " + cassandraJars + ": " + nodes.get(0).childCommandLines());
@@ -233,20 +236,5 @@ class DistributionIT {
       hosts.append("127.0.0.").append(i + 1).append(' ').append(dnsName(i)).append('\n');
     }
     return Files.writeString(itDir.resolve("hosts"), hosts.toString());
-  }
-
-  private static void awaitPort(int port, DistNode owner, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      owner.assertAlive("before its Cassandra answered on " + port);
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        TimeUnit.MILLISECONDS.sleep(500);
-      }
-    }
-    throw new AssertionError("Cassandra did not listen on " + port + " within " + timeout.toSeconds() + " s; "
-        + owner.logTail());
   }
 }

@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +28,8 @@ import java.util.stream.Stream;
  * @param home the distribution's folder (baton-VERSION)
  */
 record Unpacked(Path scratch, Path home) {
+  /** A third-party list's entry: "(group:artifact:version - url)". */
+  private static final Pattern LISTED = Pattern.compile("\\([^:()\\s]+:([^:()\\s]+):([^:()\\s]+) - ");
   /** What bin/baton runs besides the shell's built-ins. */
   private static final List<String> TOOLS = List.of("dirname", "readlink");
 
@@ -57,6 +63,27 @@ record Unpacked(Path scratch, Path home) {
 
   void delete() throws IOException {
     deleteTree(scratch);
+  }
+
+  /**
+   * Every jar in {@code folder} (Baton's own aside) has its line, at its version, in the
+   * third-party list {@code list}: the list describes what ships, not what some build resolved.
+   */
+  void assertEveryJarListed(String folder, String list) throws IOException {
+    Set<String> listed = new HashSet<>();
+    Matcher line = LISTED.matcher(Files.readString(home.resolve(list)));
+    while (line.find()) {
+      listed.add(line.group(1) + "-" + line.group(2));
+    }
+    List<String> unlisted;
+    try (Stream<Path> jars = Files.list(home.resolve(folder))) {
+      unlisted = jars.map(jar -> jar.getFileName().toString())
+          .filter(jar -> jar.endsWith(".jar") && !jar.startsWith("baton-"))
+          .filter(jar -> listed.stream().noneMatch(l -> jar.equals(l + ".jar") || jar.startsWith(l + "-")))
+          .sorted()
+          .toList();
+    }
+    assertTrue(unlisted.isEmpty(), folder + " holds jars that " + list + " does not list at that version: " + unlisted);
   }
 
   static int[] freePorts(int count) throws IOException {
