@@ -29,7 +29,12 @@ public final class HealthRoutes extends AllDirectives {
   }
 
   public HealthRoutes(ExtendedActorSystem classic) {
-    this.checks = new HealthChecks(classic,
+    this.checks = checks(classic);
+  }
+
+  /** pekko-management's checks as configured: the one way every reader of readiness builds them. */
+  public static HealthChecks checks(ExtendedActorSystem classic) {
+    return new HealthChecks(classic,
         HealthCheckSettings.create(classic.settings().config().getConfig("pekko.management.health-checks")));
   }
 

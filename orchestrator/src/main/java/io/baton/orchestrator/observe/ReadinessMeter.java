@@ -1,5 +1,6 @@
 package io.baton.orchestrator.observe;
 
+import io.baton.http.HealthRoutes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.management.HealthCheckSettings;
 import org.apache.pekko.management.javadsl.CheckResult;
 import org.apache.pekko.management.javadsl.HealthChecks;
 import org.slf4j.Logger;
@@ -33,9 +33,7 @@ final class ReadinessMeter {
   private boolean wasReady;
 
   private ReadinessMeter(ActorSystem<?> system, MeterRegistry registry) {
-    ExtendedActorSystem classic = (ExtendedActorSystem) system.classicSystem();
-    this.checks = new HealthChecks(classic,
-        HealthCheckSettings.create(classic.settings().config().getConfig("pekko.management.health-checks")));
+    this.checks = HealthRoutes.checks((ExtendedActorSystem) system.classicSystem());
     Gauge.builder("baton.node.ready", ready, AtomicInteger::get).strongReference(true)
         .description("1 while this node's readiness checks (those of /ready) pass, else 0; checked every "
             + EVERY.toSeconds() + " s")
