@@ -62,7 +62,14 @@ public final class AdmissionQueue
   private final Map<String, GpuLoad> loads = new HashMap<>();
   /** Admitted sessions not yet seen running: when, and the queued time they were admitted with. */
   private final Map<String, Admission> admitting = new HashMap<>();
+  /** Victims told to give their place up and still seen running: never told twice. */
   private final Map<String, Instant> preempting = new HashMap<>();
+  /**
+   * When each preempted place was seen free, until an interactive session is seen running: the
+   * waiter it was freed for may be admitted and yet not placed (its placer has not heard the
+   * report), and its next Wait must not take a second victim for the same need.
+   */
+  private final Deque<Instant> freed = new ArrayDeque<>();
   private final Deque<Instant> admissions = new ArrayDeque<>();
   private final Map<Integer, Long> preemptions = new HashMap<>();
 
@@ -121,14 +128,28 @@ public final class AdmissionQueue
         })
         .onCommand(LoadHeard.class, (s, c) -> {
           loads.put(c.load().gpuId(), c.load());
-          admitting.keySet().removeIf(c.load()::runs);
-          preempting.keySet().removeIf(id -> loads.values().stream().noneMatch(l -> l.runs(id)));
+          Instant now = Instant.now();
+          admitting.entrySet().removeIf(e -> {
+            boolean running = c.load().runs(e.getKey());
+            if (running && e.getValue().rank() == 0) {
+              freed.pollFirst();
+            }
+            return running;
+          });
+          preempting.keySet().removeIf(id -> {
+            boolean gone = loads.values().stream().noneMatch(l -> l.runs(id));
+            if (gone) {
+              freed.addLast(now);
+            }
+            return gone;
+          });
           return settle(s, List.of());
         })
         .onCommand(Tick.class, (s, c) -> {
           Instant now = Instant.now();
           admitting.values().removeIf(a -> a.at().plus(settings.admitTimeout()).isBefore(now));
           preempting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
+          freed.removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
           loads.values().removeIf(l -> l.at().plus(settings.staleAfter()).isBefore(now));
           hooks.publish(summary(s));
           return settle(s, List.of());
@@ -222,11 +243,13 @@ public final class AdmissionQueue
   /**
    * An interactive waiter with no room takes the GPU of the lowest-class, most recently started
    * session that has run the minimum run time (so nothing thrashes, and its context is already
-   * checkpointed), preferring one not preempted before; one preemption in flight per such waiter.
+   * checkpointed), preferring one not preempted before; one preemption in flight per such waiter,
+   * from the hint until an interactive session is seen running (or the admission timeout).
    */
   private void preemptFor(QueueState waiting, Instant now) {
     long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count()
-        + admitting.values().stream().filter(a -> a.rank() == 0 && a.stillWaiting()).count() - preempting.size();
+        + admitting.values().stream().filter(a -> a.rank() == 0 && a.stillWaiting()).count()
+        - preempting.size() - freed.size();
     while (need-- > 0) {
       Optional<Map.Entry<GpuLoad, GpuLoad.Run>> victim = loads.values().stream()
           .filter(GpuLoad::active)

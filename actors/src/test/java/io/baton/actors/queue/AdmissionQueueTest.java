@@ -189,6 +189,27 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aPlaceFreedByAPreemptionStaysInFlightUntilTheInteractiveSessionRuns() {
+    Instant queued = Instant.now();
+    kit.runCommand(load(0, run("batch-1", ServiceClass.BATCH, Duration.ofSeconds(30)),
+        run("batch-2", ServiceClass.BATCH, Duration.ofSeconds(20))));
+    kit.runCommand(new Wait("m", "i1", "a", ServiceClass.INTERACTIVE.rank(), 32, false, queued));
+    assertEquals("batch-2", preempted.receiveMessage().run().sessionId());
+    // batch-2 gave its place up: i1 is admitted to it.
+    kit.runCommand(load(1, run("batch-1", ServiceClass.BATCH, Duration.ofSeconds(30))));
+    assertEquals("i1", admitted.receiveMessage());
+    // i1's placer has not heard that report yet: its retry says it still has no place. The place
+    // freed for it is on its way, so batch-1 keeps running.
+    kit.runCommand(new Wait("m", "i1", "a", ServiceClass.INTERACTIVE.rank(), 32, false, queued));
+    preempted.expectNoMessage(Duration.ofMillis(50));
+    // Once i1 runs, the next interactive waiter needs a place of its own.
+    kit.runCommand(load(0, run("batch-1", ServiceClass.BATCH, Duration.ofSeconds(30)),
+        run("i1", ServiceClass.INTERACTIVE, Duration.ZERO)));
+    kit.runCommand(waits("i2", "a", ServiceClass.INTERACTIVE));
+    assertEquals("batch-1", preempted.receiveMessage().run().sessionId());
+  }
+
+  @Test
   void waitersAndAttainedServiceSurviveARestart() {
     kit.runCommand(waits("h1", "heavy", ServiceClass.BATCH));
     kit.runCommand(waits("l1", "light", ServiceClass.BATCH));
