@@ -2,9 +2,15 @@ package io.baton.http;
 
 import io.baton.actors.app.SessionAdmin;
 import io.baton.http.admin.AdminRoutes;
+import io.baton.http.batch.BatchRoutes;
+import io.baton.http.console.ConsoleApiRoutes;
+import io.baton.http.console.ConsoleRoutes;
+import io.baton.http.console.Throughput;
+import io.baton.http.console.Version;
 import io.baton.http.admin.TenantRows;
 import io.baton.http.errors.ApiError;
 import io.baton.http.errors.ErrorHandling;
+import io.baton.http.files.FileRoutes;
 import io.baton.http.metrics.HttpMetrics;
 import io.baton.http.metrics.MetricsRoutes;
 import io.baton.http.metrics.RequestMetrics;
@@ -16,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -25,8 +32,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * token. Both kinds of credentials are checked here and only here.
  */
 public final class ApiRoutes extends AllDirectives {
-  private final io.baton.http.files.FileRoutes files;
-  private final io.baton.http.batch.BatchRoutes batches;
+  private final FileRoutes files;
+  private final BatchRoutes batches;
   private final HttpSettings settings;
   private final BooleanSupplier ready;
   private final OpenAiRoutes openAi;
@@ -36,6 +43,9 @@ public final class ApiRoutes extends AllDirectives {
   private final MetricsRoutes metrics;
   private final AdminAuth auth;
   private final HealthRoutes health;
+  /** The operator console's static page, outside the admin token (it holds no data; see ConsoleRoutes). */
+  private final ConsoleRoutes console = new ConsoleRoutes();
+  private final ConsoleApiRoutes consoleApi;
   private final RequestMetrics requests;
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BooleanSupplier ready, HttpServices services) {
@@ -52,26 +62,30 @@ public final class ApiRoutes extends AllDirectives {
     this.requests = new RequestMetrics(services.metrics());
     this.auth = new AdminAuth(settings);
     this.health = new HealthRoutes(system);
-    this.files = new io.baton.http.files.FileRoutes(system, services.files(), settings.storagePerKey());
-    this.batches = new io.baton.http.batch.BatchRoutes(system, services.files());
+    this.files = new FileRoutes(system, services.files(), settings.storagePerKey());
+    this.batches = new BatchRoutes(system, services.files());
+    this.consoleApi = new ConsoleApiRoutes(system, settings, services.console(), services.sessions(),
+        Throughput.start(system, services.metrics()), Version.of());
   }
 
   public Route routes() {
     return requests.measured(() -> new ErrorHandling().handle(() -> BrowserGuard.sameOriginOnly(() -> concat(
         health.routes(),
+        pathPrefix("console", () -> console.routes()),
         pathPrefix("metrics", () -> settings.metricsOpen() ? metrics.routes() : auth.adminOnly(metrics::routes)),
         pathPrefix("v1", () -> available(() -> authenticated(tenant -> concat(
             // Files stream to Cassandra, so they may be far larger than a JSON request.
             withSizeLimit(settings.maxFile(), () -> files.routes(tenant)),
             withSizeLimit(settings.maxBody(), () -> concat(openAi.routes(tenant), responses.routes(tenant),
                 sessions.routes(tenant), batches.routes(tenant))))))),
-        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(), () -> auth.adminOnly(admin::routes)))))));
+        pathPrefix("admin", () -> withSizeLimit(settings.maxBody(),
+            () -> auth.adminOnly(() -> concat(admin.routes(), consoleApi.routes()))))))));
   }
 
   /** 503 with Retry-After until the node can take work (Cassandra, cluster and GPUs are up). */
-  private Route available(java.util.function.Supplier<Route> inner) {
+  private Route available(Supplier<Route> inner) {
     return extractRequest(request -> ready.getAsBoolean() ? inner.get()
-        : respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "5"),
+        : respondWithHeader(RawHeader.create("Retry-After", "5"),
             () -> complete(Json.error(ApiError.unavailable("the node is starting and cannot take work yet; retry")))));
   }
 

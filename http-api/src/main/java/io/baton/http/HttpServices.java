@@ -1,5 +1,9 @@
 package io.baton.http;
 
+import io.baton.http.console.ConsoleData;
+import io.baton.http.metrics.HttpMetrics;
+import io.baton.persistence.files.FileStore;
+
 import io.baton.actors.app.SessionService;
 import io.baton.http.admin.FleetAdmin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,7 +19,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * @param files the file store for batch input and output
  * @param httpMetrics the session and latency meters, shared with the batch drivers so that one
  *     in-flight gauge counts both
+ * @param console the node's copy of the admin event feed, for /admin/events and the console
  */
 public record HttpServices(
-    SessionService sessions, FleetAdmin fleet, PrometheusMeterRegistry metrics, io.baton.persistence.files.FileStore files,
-    io.baton.http.metrics.HttpMetrics httpMetrics) {}
+    SessionService sessions, FleetAdmin fleet, PrometheusMeterRegistry metrics, FileStore files,
+    HttpMetrics httpMetrics, ConsoleData console) {}

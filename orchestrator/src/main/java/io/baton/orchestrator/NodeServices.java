@@ -21,6 +21,8 @@ import io.baton.orchestrator.batch.BatchWiring;
 import io.baton.orchestrator.engines.ConfiguredFleet;
 import io.baton.orchestrator.engines.EngineProcesses;
 import io.baton.orchestrator.engines.ExternalFleet;
+import io.baton.orchestrator.feed.NodeFeed;
+import io.baton.orchestrator.feed.NodeGpuHooks;
 import io.baton.orchestrator.fleet.FleetController;
 import io.baton.orchestrator.fleet.FleetTiming;
 import io.baton.orchestrator.fleet.NodeLossWatch;
@@ -85,6 +87,7 @@ public final class NodeServices {
   private FileStore files;
   private HttpMetrics httpMetrics;
   private SessionService sessions;
+  private NodeFeed feed;
   private final WorkersSettings workers;
   private final ServedModels served;
   private final String nodeId;
@@ -115,6 +118,7 @@ public final class NodeServices {
     ServedModels served = ServedModels.load(workers.models(),
         workers.engine().models().stream().map(ModelSpec::id).toList());
     FleetTiming timing = FleetTiming.from(workers.agent(), config);
+    NodeFeed feed = NodeFeed.start(system, config);
     ActorRef<Topic.Command<GpuWorkerState>> gpuStates = system.systemActorOf(
         Topic.create(GpuWorkerState.class, GpuWorker.STATE_TOPIC), "gpu-states", Props.empty());
     ActorRef<Topic.Command<GpuReport>> gpuReports = system.systemActorOf(
@@ -145,9 +149,10 @@ public final class NodeServices {
     TimingRelations.check(actors, workers);
     MessageSizes.check(config, workers);
     Entities.init(system, actors,
-        new NodeSessionHooks(placer, nodeWatch, metrics, ClusterSharding.get(system), queueSettings),
-        state -> gpuStates.tell(Topic.publish(state)), BatchDrivers.hooks(batches));
-    AdmissionQueue.init(system, queueSettings, new NodeQueueHooks(system, gpuReports, queueSummaries),
+        new NodeSessionHooks(placer, nodeWatch, metrics, ClusterSharding.get(system), queueSettings, feed.publisher()),
+        new NodeGpuHooks(gpuStates, feed.publisher()), BatchDrivers.hooks(batches, feed.publisher()));
+    AdmissionQueue.init(system, queueSettings,
+        new NodeQueueHooks(system, gpuReports, queueSummaries, feed.publisher()),
         tenant -> tenants.of(tenant).weight());
     KvBlockStore store = KvBlockStore.create(Schema.session(system), persistence)
         .toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -155,6 +160,7 @@ public final class NodeServices {
     services.files = files;
     services.httpMetrics = httpMetrics;
     services.sessions = sessions;
+    services.feed = feed;
     return services;
   }
 
@@ -171,7 +177,7 @@ public final class NodeServices {
 
   /** The fleet controller singleton and, on a worker node, the agent for its (simulated) GPUs. */
   void startFleet(ActorSystem<?> system, Config config) throws IOException {
-    FleetController.init(system, gpuStates, gpuReports, FleetTiming.from(workers.agent(), config));
+    FleetController.init(system, gpuStates, gpuReports, FleetTiming.from(workers.agent(), config), feed.publisher());
     OrchestratorSettings settings = OrchestratorSettings.fromConfig(config);
     // A node without the worker role (baton node --roles orchestrator) hosts entities and serves HTTP only.
     List<WorkerAgent.AgentGpu> gpus = settings.isWorker() ? fleet(system, settings.simulatedFleet()) : List.of();
@@ -259,7 +265,7 @@ public final class NodeServices {
   /** What the HTTP layer needs from this node: models, the admin API's fleet, the metrics registry. */
   HttpServices http(ActorSystem<?> system, Config config) {
     return new HttpServices(sessions, new AgentFleet(system, this, nodeId, gpuReports), metrics,
-        files, httpMetrics);
+        files, httpMetrics, feed.console());
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -1,5 +1,10 @@
 package io.baton.orchestrator;
 
+import io.baton.actors.feed.FeedEvents;
+import io.baton.actors.session.SessionEvent;
+import io.baton.orchestrator.feed.FeedPublisher;
+import java.util.List;
+
 import io.baton.actors.queue.AdmissionQueue;
 import io.baton.actors.queue.QueueCommand;
 import io.baton.actors.queue.QueueSettings;
@@ -33,6 +38,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * {@code baton.sessions.live} gauges (sessions by state, as this node hosts them).
  */
 final class NodeSessionHooks implements SessionHooks {
+  private final FeedPublisher feed;
   private final ActorRef<Placer.Command> placer;
   private final ActorRef<NodeLossWatch.Command> nodeWatch;
   private final Map<SessionStatus, AtomicInteger> live = new EnumMap<>(SessionStatus.class);
@@ -41,7 +47,8 @@ final class NodeSessionHooks implements SessionHooks {
   private final MeterRegistry metrics;
 
   NodeSessionHooks(ActorRef<Placer.Command> placer, ActorRef<NodeLossWatch.Command> nodeWatch, MeterRegistry metrics,
-      ClusterSharding sharding, QueueSettings queues) {
+      ClusterSharding sharding, QueueSettings queues, FeedPublisher feed) {
+    this.feed = feed;
     this.placer = placer;
     this.nodeWatch = nodeWatch;
     this.sharding = sharding;
@@ -55,6 +62,11 @@ final class NodeSessionHooks implements SessionHooks {
           .tag("status", status.name().toLowerCase(Locale.ROOT))
           .register(metrics);
     }
+  }
+
+  @Override
+  public void recorded(List<SessionEvent> events, SessionState after) {
+    feed.publishAll(FeedEvents.ofSession(events, after));
   }
 
   @Override

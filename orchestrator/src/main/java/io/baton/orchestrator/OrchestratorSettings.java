@@ -2,10 +2,11 @@ package io.baton.orchestrator;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** The orchestrator module's settings, read from {@code baton.orchestrator}. */
-public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet, List<String> roles) {
+public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet, List<String> roles, Feed feed) {
   /** The cluster role of nodes that run a worker agent and its GPUs. */
   public static final String WORKER_ROLE = "worker";
 
@@ -38,6 +39,16 @@ public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet,
     }
   }
 
+  /**
+   * The admin event feed's history on each node: what a console gets when it connects, and how far
+   * back {@code Last-Event-ID} can resume.
+   *
+   * @param history the most entries kept
+   * @param historyAge entries older than this are dropped
+   * @param recentSessions the most sessions the console's session list remembers
+   */
+  public record Feed(int history, Duration historyAge, int recentSessions) {}
+
   public static OrchestratorSettings fromConfig(Config root) {
     Config f = root.getConfig("baton.orchestrator.simulated-fleet");
     return new OrchestratorSettings(
@@ -45,7 +56,9 @@ public record OrchestratorSettings(String nodeId, SimulatedFleet simulatedFleet,
         new SimulatedFleet(
             f.getInt("hosts"), f.getInt("gpus-per-host"), f.getInt("spares"), f.getString("model"),
             f.getInt("kv-block-capacity"), Engines.of(f.getString("engines")), Path.of(f.getString("engine-log-dir"))),
-        List.copyOf(root.getStringList("baton.orchestrator.cluster.roles")));
+        List.copyOf(root.getStringList("baton.orchestrator.cluster.roles")),
+        new Feed(root.getInt("baton.orchestrator.feed.history"), root.getDuration("baton.orchestrator.feed.history-age"),
+            root.getInt("baton.orchestrator.feed.recent-sessions")));
   }
 
   public boolean isWorker() {

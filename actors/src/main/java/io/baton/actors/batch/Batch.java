@@ -198,6 +198,7 @@ public final class Batch extends EventSourcedBehaviorWithEnforcedReplies<BatchCo
     return Effect()
         .persist(event)
         .thenRun(after -> {
+          hooks.recorded(event, after);
           if (after.status().isTerminal()) {
             passivateAfter(Duration.ZERO);
           } else {

@@ -10,5 +10,8 @@ public interface BatchHooks {
 
   void needsDriving(BatchState state);
 
+  /** An event just persisted, with the state after it: for the admin event feed. */
+  default void recorded(BatchEvent event, BatchState after) {}
+
   BatchHooks NONE = state -> {};
 }

@@ -69,7 +69,7 @@ public final class Session
     this.context = context;
     this.queueing = new SessionQueueing(hooks, context.getSelf());
     this.watch = new SessionWatch(timers, hooks, settings, context.getSelf(), queueing);
-    this.outbox = new SessionOutbox(sessionId, context, shard, watch, queueing);
+    this.outbox = new SessionOutbox(sessionId, context, shard, watch, queueing, hooks);
     this.attempts = new SessionAttempts(Effect(), outbox, watch, queueing, settings, context.getLog());
     this.submission = new SessionSubmission(sessionId, Effect(), hooks, watch, outbox, attempts, queueing);
   }

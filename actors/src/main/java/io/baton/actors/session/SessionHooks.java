@@ -1,6 +1,7 @@
 package io.baton.actors.session;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -74,6 +75,12 @@ public interface SessionHooks {
    * sessions-by-state gauges; called on the entity's thread, so it must only count.
    */
   default void statusChanged(SessionStatus from, SessionStatus to) {}
+
+  /**
+   * Events the session just persisted, with its state after them: for the admin event feed. Called
+   * on the entity's thread, so it must only {@code tell}.
+   */
+  default void recorded(List<SessionEvent> events, SessionState after) {}
 
   /** For sessions that nobody places, as in unit tests that place them by hand. */
   SessionHooks NONE = new SessionHooks() {

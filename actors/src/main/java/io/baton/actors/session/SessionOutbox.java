@@ -32,13 +32,16 @@ final class SessionOutbox {
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final SessionWatch watch;
   private final SessionQueueing queueing;
+  private final SessionHooks hooks;
   private final Set<ActorRef<TokenUpdate>> followers = new HashSet<>();
   /** Where each recorded placement's grant goes, by GPU, and the candidates left for a refusal. */
   private List<Candidate> offered = List.of();
 
   SessionOutbox(String sessionId, ActorContext<SessionCommand> context,
-      Optional<ActorRef<ClusterSharding.ShardCommand>> shard, SessionWatch watch, SessionQueueing queueing) {
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard, SessionWatch watch, SessionQueueing queueing,
+      SessionHooks hooks) {
     this.queueing = queueing;
+    this.hooks = hooks;
     this.sessionId = sessionId;
     this.context = context;
     this.shard = shard;
@@ -60,6 +63,7 @@ final class SessionOutbox {
   /** Delivers new tokens, grants a new placement, then arms what the new status needs. */
   void persisted(List<SessionEvent> events, SessionState after) {
     queueing.persisted(events, after);
+    hooks.recorded(events, after);
     boolean placed = false;
     for (SessionEvent event : events) {
       if (event instanceof TokensAppended e) {

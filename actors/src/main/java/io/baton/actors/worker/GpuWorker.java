@@ -208,7 +208,10 @@ public final class GpuWorker
   }
 
   private ReplyEffect<GpuWorkerEvent, GpuWorkerState> persist(List<GpuWorkerEvent> events, ActorRef<Reply> replyTo) {
-    return Effect().persist(events).thenRun(hooks::changed).thenReply(replyTo, GpuWorker::accepted);
+    return Effect().persist(events).thenRun(after -> {
+      hooks.changed(after);
+      hooks.recorded(events, after);
+    }).thenReply(replyTo, GpuWorker::accepted);
   }
 
   private static Accepted accepted(GpuWorkerState s) {

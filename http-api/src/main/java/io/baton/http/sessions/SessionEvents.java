@@ -28,17 +28,17 @@ import org.apache.pekko.stream.javadsl.Sink;
  * A session's audit trail, read straight from the journal: every event with its sequence number,
  * type, time and a summary of its payload (token chunks are summarised, not listed).
  */
-final class SessionEvents {
+public final class SessionEvents {
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
 
-  SessionEvents(ActorSystem<?> system) {
+  public SessionEvents(ActorSystem<?> system) {
     this.system = system;
     this.journal = PersistenceQuery.get(Adapter.toClassic(system))
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
   }
 
-  CompletionStage<ObjectNode> history(String sessionId) {
+  public CompletionStage<ObjectNode> history(String sessionId) {
     String pid = PersistenceId.of(Session.ENTITY_KEY.name(), sessionId).id();
     return journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE)
         .map(env -> describe(env.sequenceNr(), (SessionEvent) env.event()))

@@ -103,7 +103,7 @@ public final class SessionRoutes extends AllDirectives {
     return sessions.describe(id, tenant, "session").thenApply(ApiException::valueOf);
   }
 
-  static ObjectNode view(SessionState s) {
+  public static ObjectNode view(SessionState s) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("id", s.sessionId());
     o.put("object", "baton.session");

@@ -1,5 +1,10 @@
 package io.baton.orchestrator.batch;
 
+import io.baton.actors.batch.BatchEvent;
+import io.baton.actors.batch.BatchState;
+import io.baton.actors.feed.FeedEvents;
+import io.baton.orchestrator.feed.FeedPublisher;
+
 import io.baton.actors.batch.BatchHooks;
 import java.time.Duration;
 import java.util.HashSet;
@@ -51,7 +56,17 @@ public final class BatchDrivers {
   }
 
   /** How Batch entities on this node reach their driver. */
-  public static BatchHooks hooks(ActorRef<Command> drivers) {
-    return state -> drivers.tell(new Drive(state.id()));
+  public static BatchHooks hooks(ActorRef<Command> drivers, FeedPublisher feed) {
+    return new BatchHooks() {
+      @Override
+      public void needsDriving(BatchState state) {
+        drivers.tell(new Drive(state.id()));
+      }
+
+      @Override
+      public void recorded(BatchEvent event, BatchState after) {
+        feed.publishAll(FeedEvents.ofBatch(event, after));
+      }
+    };
   }
 }

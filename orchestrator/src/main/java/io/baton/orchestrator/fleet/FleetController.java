@@ -5,6 +5,8 @@ import io.baton.actors.worker.GpuWorker;
 import io.baton.actors.worker.GpuWorkerCommand;
 import io.baton.actors.worker.GpuWorkerState;
 import io.baton.workers.agent.GpuReport;
+import io.baton.actors.feed.FeedEvent;
+import io.baton.orchestrator.feed.FeedPublisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -12,6 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -67,25 +71,29 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
   private String promoting;
   private Instant promotingSince = Instant.EPOCH;
   private boolean shortWarned;
+  private final FeedPublisher feed;
+  /** The pool levels last put on the admin feed, per model: only a change is published. */
+  private final Map<String, FeedEvent.PoolLevel> published = new HashMap<>();
 
   private FleetController(ActorContext<Command> context, TimerScheduler<Command> timers,
       ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
-      FleetTiming timing) {
+      FleetTiming timing, FeedPublisher feed) {
     super(context);
     this.timing = timing;
+    this.feed = feed;
     gpuStates.tell(Topic.subscribe(context.messageAdapter(GpuWorkerState.class, StateHeard::new)));
     gpuReports.tell(Topic.subscribe(context.messageAdapter(GpuReport.class, ReportHeard::new)));
     timers.startTimerWithFixedDelay(new Refresh(), timing.refreshEvery());
   }
 
   /** Starts the singleton (or a proxy to it) on this node. */
-  public static ActorRef<Command> init(org.apache.pekko.actor.typed.ActorSystem<?> system,
+  public static ActorRef<Command> init(ActorSystem<?> system,
       ActorRef<Topic.Command<GpuWorkerState>> gpuStates, ActorRef<Topic.Command<GpuReport>> gpuReports,
-      FleetTiming timing) {
+      FleetTiming timing, FeedPublisher feed) {
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.<Command>supervise(Behaviors.setup(ctx -> Behaviors.<Command>withTimers(
-                timers -> new FleetController(ctx, timers, gpuStates, gpuReports, timing))))
-            .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
+                timers -> new FleetController(ctx, timers, gpuStates, gpuReports, timing, feed))))
+            .onFailure(SupervisorStrategy.restart()),
         "fleet-controller"));
   }
 
@@ -122,8 +130,18 @@ public final class FleetController extends AbstractBehavior<FleetController.Comm
           now.lastChange() == null ? "" : now.lastChange().reason());
     }
     poolSize.merge(model, active(model), Math::max);
+    publishLevel(model);
     promoteIfShort();
     return this;
+  }
+
+  private void publishLevel(String model) {
+    int spares = (int) fleet.values().stream()
+        .filter(g -> g.status() == GpuStatus.SPARE && g.gpu().model().equals(model)).count();
+    FeedEvent.PoolLevel level = new FeedEvent.PoolLevel(model, poolSize.get(model), active(model), spares);
+    if (!level.equals(published.put(model, level))) {
+      feed.publish(level);
+    }
   }
 
   /** Reports say which spares are alive, and name GPUs this controller has not heard of yet. */

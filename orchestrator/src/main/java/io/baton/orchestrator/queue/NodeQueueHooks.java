@@ -1,5 +1,9 @@
 package io.baton.orchestrator.queue;
 
+import io.baton.actors.feed.FeedEvent;
+import io.baton.orchestrator.feed.FeedPublisher;
+import java.util.List;
+
 import io.baton.actors.queue.GpuLoad;
 import io.baton.actors.queue.QueueCommand;
 import io.baton.actors.queue.QueueHooks;
@@ -31,12 +35,16 @@ public final class NodeQueueHooks implements QueueHooks {
   private final Map<String, ActorRef<AgentCommand>> agents = new ConcurrentHashMap<>();
   private final ActorRef<Topic.Command<GpuReport>> reports;
   private final ActorRef<Topic.Command<QueueSummary>> summaries;
+  private final FeedPublisher feed;
+  /** Each queue's waiters by class as last put on the admin feed: only a change is published. */
+  private final Map<String, List<Integer>> published = new ConcurrentHashMap<>();
 
   public NodeQueueHooks(ActorSystem<?> system, ActorRef<Topic.Command<GpuReport>> reports,
-      ActorRef<Topic.Command<QueueSummary>> summaries) {
+      ActorRef<Topic.Command<QueueSummary>> summaries, FeedPublisher feed) {
     this.system = system;
     this.reports = reports;
     this.summaries = summaries;
+    this.feed = feed;
   }
 
   @Override
@@ -68,6 +76,9 @@ public final class NodeQueueHooks implements QueueHooks {
   @Override
   public void publish(QueueSummary summary) {
     summaries.tell(Topic.publish(summary));
+    if (!summary.waitingByRank().equals(published.put(summary.model(), summary.waitingByRank()))) {
+      feed.publish(new FeedEvent.QueueChanged(summary.model(), summary.waiting(), summary.waitingByRank()));
+    }
   }
 
   @Override
