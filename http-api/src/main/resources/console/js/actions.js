@@ -25,7 +25,9 @@ export class ActionForm {
     this.gpu = gpu;
     this.action = action;
     this.error = el('span', {class: 'form-error', role: 'alert'});
-    const form = el('form', {class: 'action-form', dataset: {action}, onsubmit: (e) => this.submit(e)},
+    // novalidate: the page says what is missing itself, in the form's alert, rather than in a
+    // browser tooltip that a screen reader may not announce.
+    const form = el('form', {class: 'action-form', novalidate: true, dataset: {action}, onsubmit: (e) => this.submit(e)},
       el('strong', {text: `${LABELS[action]} ${gpu}`}),
       action === 'xid' ? this.xidFields() : this.reasonFields(),
       el('button', {type: 'submit', class: 'primary', text: LABELS[action]}),

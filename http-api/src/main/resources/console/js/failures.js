@@ -109,7 +109,8 @@ export class FailuresView {
       const ex = x(Date.parse(e.at));
       root.append(svg('g', {class: 'fault xid', 'data-gpu': e.gpu, 'data-code': String(e.code)},
         svg('path', {d: `M ${ex} ${y + 2} l 6 11 l -6 11 l -6 -11 z`, fill: FAULT_RED, stroke: 'white'}),
-        text(ex + 8, y + 9, `XID ${e.code}`, FAULT_RED, 10, 'bold'),
+        ex > WIDTH - 80 ? text(ex - 8, y + 9, `XID ${e.code}`, FAULT_RED, 10, 'bold', 'end')
+          : text(ex + 8, y + 9, `XID ${e.code}`, FAULT_RED, 10, 'bold'),
         svg('title', {}, `XID ${e.code} (${e.xidClass}) on ${e.gpu} at ${e.at}: ${e.action}${e.detail ? ` — ${e.detail}` : ''}`)));
     }
     const recs = recoveries(events, from);
@@ -133,6 +134,7 @@ export class FailuresView {
     const g = svg('g', {class: 'gpu-lane', 'data-gpu': id});
     g.append(text(8, y + 17, id.length > 28 ? `${id.slice(0, 27)}…` : id, '#212121', 11));
     for (const s of segs || []) {
+      if (s.state === 'unregistered') continue; // the GPU did not exist yet: an empty lane says so
       const x1 = x(s.from);
       const w = Math.max(0.5, x(s.to) - x1);
       const why = s.change ? ` (${s.change.by || '?'}${s.change.reason ? `: ${s.change.reason}` : ''})` : '';

@@ -133,8 +133,10 @@ export class FleetView {
 
   makeRow(row) {
     const cells = {
-      gpu: el('td', {class: 'gpu', title: row.id},
-        el('span', {class: 'gpu-id', text: row.id}), el('span', {class: 'gpu-model', text: row.model || ''})),
+      // Rows sit under their host's heading, so the id's host part is said once there; the
+      // full id stays on the second line for copying.
+      gpu: el('td', {class: 'gpu', title: `${row.id} (${row.model || '?'})`},
+        el('span', {class: 'gpu-id', text: shortName(row)}), el('span', {class: 'gpu-full', text: row.id})),
       state: el('td', {}, badge(row.state)),
       reason: el('td', {class: 'reason'}),
       by: el('td', {class: 'by'}),
@@ -188,4 +190,10 @@ export class FleetView {
   columns() {
     return COLUMNS.length;
   }
+}
+
+/** "gpu0" for "node-1-host0-gpu0" under host "node-1-host0"; the whole id when it does not start so. */
+function shortName(row) {
+  const prefix = row.host ? `${row.host}-` : null;
+  return prefix && row.id.startsWith(prefix) && row.id.length > prefix.length ? row.id.slice(prefix.length) : row.id;
 }

@@ -42,6 +42,7 @@ export class SessionPage {
       clear(this.summary);
       clear(this.attempts);
       clear(this.journal);
+      this.journalCount = 0;
       setText(this.text, '');
     }
     this.refresh();
@@ -123,19 +124,25 @@ export class SessionPage {
     });
   }
 
+  /** The journal only grows, so only new entries are added: the reader's scroll position stays put. */
   renderJournal(list) {
-    clear(this.journal);
+    if (!this.journalCount || list.length < this.journalCount || this.journalSession !== this.id) {
+      clear(this.journal);
+      this.journalCount = 0;
+      this.journalSession = this.id;
+    }
     if (!list.length) {
       this.journal.append(el('tr', {}, el('td', {colspan: 3, class: 'muted', text: 'No audit event yet'})));
+      return;
     }
-    for (const e of list) {
-      const details = Object.entries(e).filter(([k]) => k !== 'type' && k !== 'at')
-        .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`).join('  ');
+    for (const e of list.slice(this.journalCount)) {
+      const details = flat(e).join('  ');
       this.journal.append(el('tr', {dataset: {type: e.type || ''}},
         el('td', {class: 'time', text: clock(e.at), title: e.at || ''}),
         el('td', {text: e.type || ''}),
         el('td', {class: 'details', text: details, title: details})));
     }
+    this.journalCount = list.length;
   }
 }
 
@@ -143,6 +150,22 @@ export class SessionPage {
 function failureText(f) {
   const kind = f.xid ? `XID ${f.xid}` : f.kind;
   return [kind, f.xid_class].filter(Boolean).join(' · ');
+}
+
+/** An audit event's fields as "key=value", one level of nesting opened: the journal's summary. */
+function flat(e) {
+  const out = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'type' || k === 'at' || k === 'seq_nr' || v === null || v === undefined) continue;
+    if (typeof v === 'object' && !Array.isArray(v)) {
+      for (const [sk, sv] of Object.entries(v)) {
+        if (sv !== null && sv !== undefined) out.push(`${sk}=${typeof sv === 'object' ? JSON.stringify(sv) : sv}`);
+      }
+    } else {
+      out.push(`${k}=${Array.isArray(v) ? v.join(',') : v}`);
+    }
+  }
+  return out;
 }
 
 function ms(v) {

@@ -11,7 +11,8 @@ const CHARTS = [
   ['migrations_per_min', 'Migrations per minute', '/min', '#e53935'],
 ];
 const WIDTH = 590;
-const HEIGHT = 200;
+const HEIGHT = 180;
+const WINDOW_S = 15 * 60;
 
 export class ThroughputView {
   constructor(root, app) {
@@ -50,6 +51,8 @@ export class ThroughputView {
     setText(this.caption, `One point per ${t.interval_s || 5} s over the last 15 minutes; a gap is a time with nothing to measure.`);
     const points = t.points || [];
     const xs = points.map((p) => Date.parse(p.at) / 1000);
+    this.to = Date.now() / 1000;
+    this.from = this.to - WINDOW_S;
     for (const [key, title, unit, color] of CHARTS) {
       const ys = points.map((p) => (p[key] === null || p[key] === undefined ? null : Number(p[key])));
       this.plot(key, title, unit, color, [xs, ys]);
@@ -71,7 +74,10 @@ export class ThroughputView {
       width: WIDTH, height: HEIGHT,
       legend: {show: true},
       cursor: {drag: {x: false, y: false}},
-      scales: {x: {time: true}, y: {range: (u, min, max) => [0, Math.max(1, max === null ? 1 : max * 1.1)]}},
+      // The x axis is always the last 15 minutes, so an idle node shows an empty quarter hour
+      // rather than an axis stretched over years.
+      scales: {x: {time: true, range: () => [this.from, this.to]},
+        y: {range: (u, min, max) => [0, Math.max(1, max === null ? 1 : max * 1.1)]}},
       axes: [{}, {label: unit, size: 56}],
       series: [{}, {label: title, stroke: color, width: 2, spanGaps: false, points: {show: false},
         value: (u, v) => (v === null || v === undefined ? '—' : `${Math.round(v * 10) / 10} ${unit}`)}],

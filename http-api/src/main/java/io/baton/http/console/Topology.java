@@ -37,7 +37,7 @@ import org.apache.pekko.cluster.typed.Cluster;
  * split-brain resolver's decision, or an operator's).
  */
 final class Topology {
-  private static final Duration STATS_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration STATS_TIMEOUT = Duration.ofSeconds(1);
   private static final List<EntityTypeKey<?>> TYPES = List.of(Session.ENTITY_KEY, GpuWorker.ENTITY_KEY,
       Batch.ENTITY_KEY, AdmissionQueue.ENTITY_KEY);
 
@@ -92,7 +92,7 @@ final class Topology {
   private CompletionStage<ObjectNode> shards(EntityTypeKey<?> type) {
     CompletionStage<ShardRegion.ClusterShardingStats> stats = AskPattern.ask(
         ClusterSharding.get(system).shardState(),
-        replyTo -> new GetClusterShardingStats(type, STATS_TIMEOUT, replyTo), STATS_TIMEOUT.plusSeconds(1),
+        replyTo -> new GetClusterShardingStats(type, STATS_TIMEOUT, replyTo), STATS_TIMEOUT.plusMillis(500),
         system.scheduler());
     return stats.handle((s, error) -> {
       ObjectNode t = Json.MAPPER.createObjectNode();

@@ -1,5 +1,6 @@
 package io.baton.orchestrator.feed;
 
+import io.baton.actors.CborSerializable;
 import io.baton.actors.feed.FeedEntry;
 import io.baton.actors.feed.FeedEvent;
 import io.baton.actors.feed.RecentSession;
@@ -24,6 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * This node's copy of the cluster-wide admin feed: it hears every node's entries on the feed topic,
@@ -46,6 +49,18 @@ public final class AdminFeedHub extends AbstractBehavior<AdminFeedHub.Command> {
 
   private record Heard(FeedEntry entry) implements Command {}
 
+  /** Another node's hub asks for this one's history: how a node that just started fills its gap. */
+  public record GetHistory(ActorRef<History> replyTo) implements Command, CborSerializable {}
+
+  public record History(List<FeedEntry> entries) implements Command, CborSerializable {}
+
+  private record HubsListed(Receptionist.Listing listing) implements Command {}
+
+  /** Every node's hub, so that a new one can ask an older one for the history it missed. */
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "baton-admin-feed-hub");
+
+  private static final int HISTORY_PAGE = 500;
+
   private final OrchestratorSettings.Feed settings;
   private final Deque<FeedEntry> history = new ArrayDeque<>();
   /** Ids in {@code history}: the topic may deliver an entry twice after a partition heals. */
@@ -54,6 +69,8 @@ public final class AdminFeedHub extends AbstractBehavior<AdminFeedHub.Command> {
   private final LinkedHashMap<String, RecentSession> sessions = new LinkedHashMap<>();
   private final Map<String, FeedEvent.PoolLevel> pools = new TreeMap<>();
   private FeedEntry lastDowning;
+  /** Whether this hub has asked a peer for the history it missed (once, when it first sees one). */
+  private boolean filled;
 
   private AdminFeedHub(ActorContext<Command> context, OrchestratorSettings.Feed settings) {
     super(context);
@@ -63,6 +80,9 @@ public final class AdminFeedHub extends AbstractBehavior<AdminFeedHub.Command> {
   public static Behavior<Command> create(OrchestratorSettings.Feed settings, ActorRef<Topic.Command<FeedEntry>> topic) {
     return Behaviors.setup(ctx -> {
       topic.tell(Topic.subscribe(ctx.messageAdapter(FeedEntry.class, Heard::new)));
+      ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY,
+          ctx.messageAdapter(Receptionist.Listing.class, HubsListed::new)));
       return new AdminFeedHub(ctx, settings);
     });
   }
@@ -72,6 +92,16 @@ public final class AdminFeedHub extends AbstractBehavior<AdminFeedHub.Command> {
     return newReceiveBuilder()
         .onMessage(Heard.class, m -> heard(m.entry()))
         .onMessage(Follow.class, this::follow)
+        .onMessage(HubsListed.class, this::askPeer)
+        .onMessage(GetHistory.class, m -> {
+          // In pages, each well inside Artery's frame (an entry is a few hundred bytes).
+          List<FeedEntry> all = List.copyOf(history);
+          for (int from = 0; from < all.size(); from += HISTORY_PAGE) {
+            m.replyTo().tell(new History(all.subList(from, Math.min(all.size(), from + HISTORY_PAGE))));
+          }
+          return this;
+        })
+        .onMessage(History.class, this::fill)
         .onMessage(GetSessions.class, m -> {
           List<RecentSession> rows = new ArrayList<>(sessions.values());
           rows.sort(Comparator.comparing(RecentSession::updatedAt).reversed());
@@ -98,12 +128,55 @@ public final class AdminFeedHub extends AbstractBehavior<AdminFeedHub.Command> {
       return this;
     }
     history.addLast(entry);
-    Instant oldest = entry.at().minus(settings.historyAge());
+    trim();
+    followers.forEach(f -> f.tell(entry));
+    remember(entry);
+    return this;
+  }
+
+  private void trim() {
+    Instant oldest = history.peekLast().at().minus(settings.historyAge());
     while (history.size() > settings.history() || history.peekFirst().at().isBefore(oldest)) {
       ids.remove(history.removeFirst().id());
     }
-    followers.forEach(f -> f.tell(entry));
-    remember(entry);
+  }
+
+  private Behavior<Command> askPeer(HubsListed m) {
+    if (!filled) {
+      m.listing().getServiceInstances(KEY).stream().filter(hub -> !hub.equals(getContext().getSelf())).findFirst()
+          .ifPresent(peer -> {
+            filled = true;
+            peer.tell(new GetHistory(getContext().getSelf().narrow()));
+          });
+    }
+    return this;
+  }
+
+  /**
+   * A peer's history, from before this node heard the topic: merged in time order. Followers that
+   * connected in between do not get these older entries; one that reconnects does.
+   */
+  private Behavior<Command> fill(History peer) {
+    List<FeedEntry> missed = peer.entries().stream().filter(e -> !ids.contains(e.id())).toList();
+    if (missed.isEmpty()) {
+      return this;
+    }
+    List<FeedEntry> merged = new ArrayList<>(history);
+    merged.addAll(missed);
+    merged.sort(Comparator.comparing(FeedEntry::at).thenComparing(FeedEntry::id));
+    history.clear();
+    history.addAll(merged);
+    missed.forEach(e -> ids.add(e.id()));
+    trim();
+    // The rows of the sessions in the history are rebuilt in order: each ends as its latest entry says.
+    history.forEach(e -> {
+      String session = RecentSession.sessionOf(e.event());
+      if (session != null) {
+        sessions.remove(session);
+      }
+    });
+    history.forEach(this::remember);
+    getContext().getLog().debug("event=admin-feed-filled entries={} from a peer's history", missed.size());
     return this;
   }
 

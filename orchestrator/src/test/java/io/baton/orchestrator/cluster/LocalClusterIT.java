@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.orchestrator.feed.FeedReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
  * A real two-node cluster (two JVMs, 2 GPUs each, one spare) on its own embedded Cassandra: both
  * nodes serve, see each other's GPUs, and the survivor of a kill -9 downs the dead node, which
- * then rejoins on the same address.
+ * then rejoins on the same address. The admin feed is cluster-wide: both nodes carry the same entries
+ * under the same ids, the survivor tells the resolver's downing, and the restarted node fills the
+ * history it missed from its peer.
  */
 class LocalClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +52,17 @@ class LocalClusterIT {
       JsonNode body = JSON.readTree(completion.body());
       assertTrue(body.at("/usage/completion_tokens").asInt() > 0, completion.body());
       assertTrue(body.at("/choices/0/finish_reason").isTextual(), completion.body());
+      String session = body.get("id").asText();
+      String token = cluster.options().adminToken();
+      Predicate<FeedReader.Event> ended = e -> e.type().equals("session.ended")
+          && e.data().get("session").asText().equals(session);
+      String endedId;
+      try (FeedReader one = FeedReader.follow(first.httpUrl(), token, null);
+          FeedReader two = FeedReader.follow(second.httpUrl(), token, null)) {
+        endedId = one.await(ended, Duration.ofSeconds(20), "the session's end on node-1").id();
+        assertEquals(endedId, two.await(ended, Duration.ofSeconds(20), "the session's end on node-2").id(),
+            "one entry, one id, on every node");
+      }
 
       Set<String> allGpus = new TreeSet<>(first.gpuIds());
       allGpus.addAll(second.gpuIds());
@@ -62,10 +77,23 @@ class LocalClusterIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> !ClusterMembers.up(first).contains(second.clusterAddress()));
       assertEquals(200, first.get("/health/alive").orElseThrow().statusCode());
 
+      try (FeedReader one = FeedReader.follow(first.httpUrl(), token, null)) {
+        FeedReader.Event downed = one.await(e -> e.type().equals("node.member")
+            && e.data().get("change").asText().equals("downed")
+            && e.data().get("address").asText().equals(second.clusterAddress()), Duration.ofSeconds(20), "the downing");
+        assertTrue(downed.data().get("detail").asText().contains("split-brain resolver"), downed.data().toString());
+      }
+      JsonNode topology = JSON.readTree(first.get("/admin/topology").orElseThrow().body());
+      assertEquals(second.clusterAddress(), topology.at("/last_downing/address").asText(), topology.toString());
+
       NodeProcess back = cluster.restart("node-2");
       assertEquals(second.clusterAddress(), back.clusterAddress());
       await().atMost(Duration.ofSeconds(60)).until(() -> ClusterMembers.up(first).contains(back.clusterAddress()));
       cluster.awaitAllUp(Duration.ofSeconds(30));
+      // The restarted node heard none of it, and its feed has it: filled from node-1's history.
+      try (FeedReader restarted = FeedReader.follow(back.httpUrl(), token, null)) {
+        restarted.await(e -> endedId.equals(e.id()), Duration.ofSeconds(20), "the entry from before the restart");
+      }
     }
     // Kept when the test fails: the node logs are in it.
     try (java.util.stream.Stream<Path> files = Files.walk(dir)) {

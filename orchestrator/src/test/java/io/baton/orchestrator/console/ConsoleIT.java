@@ -93,7 +93,7 @@ class ConsoleIT {
     assertEquals(Map.of("active", 3L, "spare", 1L), states);
     for (String gpu : rows.keySet()) {
       WebElement badge = browser.row(gpu).findElement(By.cssSelector(".state"));
-      assertEquals(badge.getAttribute("data-state"), badge.getText().trim(), "the state is written, not only coloured");
+      assertEquals(badge.getDomAttribute("data-state"), badge.getText().trim(), "the state is written, not only coloured");
     }
     browser.waitFor(TIMEOUT, "the pool above the table", () -> !browser.all(".pool[data-model]").isEmpty());
     browser.waitFor(TIMEOUT, "the live feed", () -> browser.text("#feed-status").contains("live"));
@@ -150,10 +150,13 @@ class ConsoleIT {
     assertNotEquals(failedGpu, newGpu);
     browser.go("#/failures");
     WebElement arrow = browser.waitForElement(TIMEOUT, "path.migration[data-session='" + movedSession + "']");
-    assertEquals(failedGpu, arrow.getAttribute("data-from"));
-    assertEquals(newGpu, arrow.getAttribute("data-to"));
+    assertEquals(failedGpu, arrow.getDomAttribute("data-from"));
+    assertEquals(newGpu, arrow.getDomAttribute("data-to"));
     browser.waitFor(TIMEOUT, "its time to recover in the list", () -> browser.all("tr.recovery[data-session='"
         + movedSession + "']").stream().anyMatch(r -> r.getText().contains(" ms")));
+    // The shortest window, so that the picture shows the minute this test made.
+    new Select(browser.one("#failures-window")).selectByValue("5");
+    browser.waitForElement(TIMEOUT, "path.migration[data-session='" + movedSession + "']");
     browser.screenshot("failures");
     stream.close();
   }
@@ -165,13 +168,20 @@ class ConsoleIT {
     WebElement link = browser.waitForElement(TIMEOUT, "tr[data-session='" + movedSession + "'] a.session-link");
     browser.screenshot("sessions");
     link.sendKeys(org.openqa.selenium.Keys.ENTER); // a real link: the keyboard opens it too
-    browser.waitFor(TIMEOUT, "two attempts", () -> browser.all(".attempt[data-method]").size() == 2);
+    // Two at least: a host-wide XID may also end a second attempt placed on the host's other GPU
+    // before that GPU's cordon lands, and then the session moves once more.
+    int placed = api.session(movedSession).get("attempts").size();
+    assertTrue(placed >= 2, "attempts: " + placed);
+    browser.waitFor(TIMEOUT, "every attempt", () -> browser.all(".attempt[data-method]").size() == placed);
     List<WebElement> attempts = browser.all(".attempt[data-method]");
-    assertEquals("FRESH", attempts.get(0).getAttribute("data-method"));
-    assertEquals(failedGpu, attempts.get(0).getAttribute("data-gpu"));
-    assertTrue(Set.of("KV_RESTORE", "RECOMPUTE").contains(attempts.get(1).getAttribute("data-method")),
-        attempts.get(1).getAttribute("data-method"));
+    assertEquals("FRESH", attempts.get(0).getDomAttribute("data-method"));
+    assertEquals(failedGpu, attempts.get(0).getDomAttribute("data-gpu"));
     assertTrue(attempts.get(0).getText().contains("XID 79"), attempts.get(0).getText());
+    for (WebElement resumed : attempts.subList(1, placed)) {
+      assertTrue(Set.of("KV_RESTORE", "RECOMPUTE").contains(resumed.getDomAttribute("data-method")),
+          resumed.getDomAttribute("data-method"));
+      assertTrue(resumed.getText().contains(resumed.getDomAttribute("data-method")), "the method is written");
+    }
     browser.waitFor(TIMEOUT, "its text so far", () -> !browser.text(".session-text").isBlank());
     browser.screenshot("session");
   }

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,12 @@ class AdminFeedHubTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+  }
+
+  @AfterEach
+  void stopHub() {
+    // A hub asks any other for the history it missed: one test's hub must not feed the next's.
+    testKit.stop(hub);
   }
 
   @BeforeEach
@@ -135,5 +142,35 @@ class AdminFeedHubTest {
     TestProbe<List<FeedEvent.PoolLevel>> pools = testKit.createTestProbe();
     hub.tell(new AdminFeedHub.GetPools(pools.ref()));
     assertEquals(List.of(pool(2)), pools.receiveMessage());
+  }
+
+  @Test
+  void aHubThatStartsLateFillsItsHistoryFromAnOlderOne() {
+    FeedEntry a = entry(1000, 1, new FeedEvent.SessionSubmitted("s-1", "t", "m", "interactive", null));
+    FeedEntry b = entry(2000, 2, pool(2));
+    TestProbe<FeedEntry> first = testKit.createTestProbe();
+    hub.tell(new AdminFeedHub.Follow(first.ref(), Optional.empty()));
+    topic.tell(Topic.publish(a));
+    topic.tell(Topic.publish(b));
+    ids(first, 2);
+
+    ActorRef<AdminFeedHub.Command> late = testKit.spawn(
+        AdminFeedHub.create(new OrchestratorSettings.Feed(5, Duration.ofMinutes(30), 2), topic));
+    try {
+      TestProbe<List<FeedEvent.PoolLevel>> pools = testKit.createTestProbe();
+      pools.awaitAssert(() -> {
+        late.tell(new AdminFeedHub.GetPools(pools.ref()));
+        assertEquals(List.of(pool(2)), pools.receiveMessage());
+        return null;
+      });
+      TestProbe<FeedEntry> follower = testKit.createTestProbe();
+      late.tell(new AdminFeedHub.Follow(follower.ref(), Optional.empty()));
+      assertEquals(List.of(a.id(), b.id()), ids(follower, 2));
+      TestProbe<List<RecentSession>> sessions = testKit.createTestProbe();
+      late.tell(new AdminFeedHub.GetSessions(sessions.ref()));
+      assertEquals("s-1", sessions.receiveMessage().get(0).id());
+    } finally {
+      testKit.stop(late);
+    }
   }
 }

@@ -150,15 +150,7 @@ class AdminFeedIT {
   }
 
   static FeedReader follow(String base, String lastEventId) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/admin/events"))
-        .header("Authorization", "Bearer " + TOKEN);
-    if (lastEventId != null) {
-      b.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertEquals(200, r.statusCode());
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-    return new FeedReader(r.body());
+    return FeedReader.follow(base, TOKEN, lastEventId);
   }
 
   static HttpResponse<String> get(String base, String path, String token) throws Exception {

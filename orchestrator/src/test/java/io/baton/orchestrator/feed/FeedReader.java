@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,17 +24,18 @@ import java.util.function.Predicate;
  * for an event with a deadline instead of blocking on the socket. Lines may carry a space after the
  * field's colon or not, as the SSE specification allows.
  */
-final class FeedReader implements AutoCloseable {
+public final class FeedReader implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  record Event(String id, String type, JsonNode data) {}
+  public record Event(String id, String type, JsonNode data) {}
 
   private final InputStream body;
   private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
   /** Every event read so far, in order. */
-  final List<Event> seen = new ArrayList<>();
+  public final List<Event> seen = new ArrayList<>();
 
-  FeedReader(InputStream body) {
+  public FeedReader(InputStream body) {
     this.body = body;
     Thread reader = new Thread(this::read, "feed-reader");
     reader.setDaemon(true);
@@ -75,7 +80,7 @@ final class FeedReader implements AutoCloseable {
    * The first event read that matches, already or within {@code timeout}; fails naming what it saw.
    * Events arrive in the feed's order, not the test's: an earlier wait may have read past this one.
    */
-  Event await(Predicate<Event> match, Duration timeout, String what) {
+  public Event await(Predicate<Event> match, Duration timeout, String what) {
     for (Event e : seen) {
       if (match.test(e)) {
         return e;
@@ -85,7 +90,7 @@ final class FeedReader implements AutoCloseable {
   }
 
   /** The first event not read yet that matches, within {@code timeout}. */
-  Event next(Predicate<Event> match, Duration timeout, String what) {
+  public Event next(Predicate<Event> match, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       while (true) {
@@ -109,8 +114,24 @@ final class FeedReader implements AutoCloseable {
     return seen.stream().map(e -> e.type() + (e.data().has("gpu") ? "@" + e.data().get("gpu").asText() : "")).toList();
   }
 
-  static Predicate<Event> type(String type) {
+  public static Predicate<Event> type(String type) {
     return e -> type.equals(e.type());
+  }
+
+  /** Follows {@code base}'s admin feed from its history's start, or after {@code lastEventId}. */
+  public static FeedReader follow(String base, String token, String lastEventId) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/admin/events"));
+    if (token != null && !token.isEmpty()) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (lastEventId != null) {
+      b.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (r.statusCode() != 200 || !r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+      throw new AssertionError("GET /admin/events answered " + r.statusCode() + " " + r.headers().map());
+    }
+    return new FeedReader(r.body());
   }
 
   @Override
