@@ -41,7 +41,7 @@ export class FailuresView {
       el('div', {class: 'scroll timeline-scroll'}, this.canvas),
       el('h3', {text: 'Time to recover'}),
       el('div', {class: 'scroll recover-scroll'}, el('table', {class: 'grid recoveries'},
-        el('colgroup', {}, ['c-time', 'c-session', 'c-gpu', 'c-cause', 'c-gpu', 'c-class', 'c-num']
+        el('colgroup', {}, ['c-time', 'c-session', null, 'c-cause', null, 'c-class', 'c-num']
           .map((c) => el('col', {class: c}))),
         el('thead', {}, el('tr', {}, ['Failed at', 'Session', 'Failed on', 'Cause', 'Resumed on', 'Method',
           'Recovery'].map((t) => el('th', {scope: 'col', text: t})))),

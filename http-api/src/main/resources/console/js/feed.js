@@ -92,6 +92,7 @@ export class Feed {
       return; // not one of the feed's events; nothing to show
     }
     if (!parsed || typeof parsed !== 'object') return;
+    camelAliases(parsed);
     if (!parsed.type && event) parsed.type = event;
     if (!parsed.id && id) parsed.id = id;
     try {
@@ -107,4 +108,17 @@ export class Feed {
     this.order.push(id);
     if (this.order.length > SEEN_LIMIT) this.seen.delete(this.order.shift());
   }
+}
+
+/**
+ * The views read the event fields in camelCase (xidClass, resumeFrom, serviceClass,
+ * waitingByRank); a node that writes them snake_case (as its other JSON) is read the same way.
+ */
+export function camelAliases(event) {
+  for (const key of Object.keys(event)) {
+    if (!key.includes('_')) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (m, c) => c.toUpperCase());
+    if (!(camel in event)) event[camel] = event[key];
+  }
+  return event;
 }

@@ -7,9 +7,9 @@ import {clock, debounce, el, setText} from './dom.js';
 
 const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 const COLUMNS = [
-  ['Session', 'c-session'], ['Tenant', 'c-tenant'], ['Model', 'c-model'], ['Class', 'c-class'],
-  ['Status', 'c-status'], ['Attempts', 'c-num'], ['GPU', 'c-gpu'], ['Tokens', 'c-num'],
-  ['Submitted', 'c-time'], ['Updated', 'c-time'],
+  ['Session', 's-session'], ['Tenant', 's-name'], ['Model', 's-name'], ['Class', 's-class'],
+  ['Status', 's-status'], ['Attempts', 's-num'], ['GPU', 's-gpu'], ['Tokens', 's-num'],
+  ['Submitted', 's-time'], ['Updated', 's-time'],
 ];
 
 export class SessionsView {
@@ -39,7 +39,7 @@ export class SessionsView {
       this.message,
       el('div', {class: 'scroll sessions-scroll'}, el('table', {class: 'grid sessions'},
         el('colgroup', {}, COLUMNS.map(([, c]) => el('col', {class: c}))),
-        el('thead', {}, el('tr', {}, COLUMNS.map(([t]) => el('th', {scope: 'col', text: t})))),
+        el('thead', {}, el('tr', {}, COLUMNS.map(([t, c]) => el('th', {scope: 'col', class: c === 's-num' ? 'num' : null, text: t})))),
         this.tbody)));
   }
 

@@ -79,7 +79,8 @@ export class ThroughputView {
       scales: {x: {time: true, range: () => [this.from, this.to]},
         y: {range: (u, min, max) => [0, Math.max(1, max === null ? 1 : max * 1.1)]}},
       axes: [{}, {label: unit, size: 56}],
-      series: [{}, {label: title, stroke: color, width: 2, spanGaps: false, points: {show: false},
+      // Points shown: a value between two gaps (one busy interval) has no line to draw.
+      series: [{}, {label: title, stroke: color, width: 2, spanGaps: false, points: {show: true, size: 5, fill: color},
         value: (u, v) => (v === null || v === undefined ? '—' : `${Math.round(v * 10) / 10} ${unit}`)}],
     }, data, body);
     this.charts.set(key, chart);
