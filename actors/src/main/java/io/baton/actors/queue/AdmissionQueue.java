@@ -62,14 +62,7 @@ public final class AdmissionQueue
   private final Map<String, GpuLoad> loads = new HashMap<>();
   /** Admitted sessions not yet seen running: when, and the queued time they were admitted with. */
   private final Map<String, Admission> admitting = new HashMap<>();
-  /** Victims told to give their place up and still seen running: never told twice. */
-  private final Map<String, Instant> preempting = new HashMap<>();
-  /**
-   * When each preempted place was seen free, until an interactive session is seen running: the
-   * waiter it was freed for may be admitted and yet not placed (its placer has not heard the
-   * report), and its next Wait must not take a second victim for the same need.
-   */
-  private final Deque<Instant> freed = new ArrayDeque<>();
+  private final PreemptionsInFlight preempting = new PreemptionsInFlight();
   private final Deque<Instant> admissions = new ArrayDeque<>();
   private final Map<Integer, Long> preemptions = new HashMap<>();
 
@@ -132,24 +125,17 @@ public final class AdmissionQueue
           admitting.entrySet().removeIf(e -> {
             boolean running = c.load().runs(e.getKey());
             if (running && e.getValue().rank() == 0) {
-              freed.pollFirst();
+              preempting.interactiveRunning();
             }
             return running;
           });
-          preempting.keySet().removeIf(id -> {
-            boolean gone = loads.values().stream().noneMatch(l -> l.runs(id));
-            if (gone) {
-              freed.addLast(now);
-            }
-            return gone;
-          });
+          preempting.heard(loads.values(), now);
           return settle(s, List.of());
         })
         .onCommand(Tick.class, (s, c) -> {
           Instant now = Instant.now();
           admitting.values().removeIf(a -> a.at().plus(settings.admitTimeout()).isBefore(now));
-          preempting.values().removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
-          freed.removeIf(at -> at.plus(settings.admitTimeout()).isBefore(now));
+          preempting.expire(now, settings.admitTimeout());
           loads.values().removeIf(l -> l.at().plus(settings.staleAfter()).isBefore(now));
           hooks.publish(summary(s));
           return settle(s, List.of());
@@ -249,12 +235,12 @@ public final class AdmissionQueue
   private void preemptFor(QueueState waiting, Instant now) {
     long need = waiting.waiters().stream().filter(w -> w.rank() == 0).count()
         + admitting.values().stream().filter(a -> a.rank() == 0 && a.stillWaiting()).count()
-        - preempting.size() - freed.size();
+        - preempting.count();
     while (need-- > 0) {
       Optional<Map.Entry<GpuLoad, GpuLoad.Run>> victim = loads.values().stream()
           .filter(GpuLoad::active)
           .flatMap(l -> l.runs().stream().map(r -> Map.entry(l, r)))
-          .filter(e -> e.getValue().rank() > 0 && !preempting.containsKey(e.getValue().sessionId())
+          .filter(e -> e.getValue().rank() > 0 && !preempting.isVictim(e.getValue().sessionId())
               && !e.getValue().startedAt().plus(settings.minRunTime()).isAfter(now))
           .max(Comparator.<Map.Entry<GpuLoad, GpuLoad.Run>>comparingInt(e -> e.getValue().rank())
               .thenComparing(e -> !e.getValue().preemptedBefore())
@@ -263,7 +249,7 @@ public final class AdmissionQueue
         return;
       }
       GpuLoad.Run run = victim.get().getValue();
-      preempting.put(run.sessionId(), now);
+      preempting.asked(run.sessionId(), now);
       preemptions.merge(run.rank(), 1L, Long::sum);
       hooks.preempt(run, victim.get().getKey().gpuId(), "an interactive request for " + model + " was waiting");
     }

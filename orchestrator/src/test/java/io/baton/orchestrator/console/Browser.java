@@ -94,6 +94,13 @@ final class Browser implements AutoCloseable {
     return driver.executeScript(js);
   }
 
+  /** Runs {@code js} as an async function body in the page; what it returns (JSON-encoded). */
+  String module(String js) {
+    Object result = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "(async () => { " + js + " })().then(r => done(JSON.stringify(r)), e => done('failed: ' + e));");
+    return String.valueOf(result);
+  }
+
   WebElement row(String gpu) {
     return one("tr.gpu-row[data-gpu='" + gpu + "']");
   }
