@@ -223,8 +223,18 @@ public final class NodeLossWatch {
   }
 
   private void onRemoved(Address address) {
-    List<String> gpus = lostGpus.remove(address);
-    if (gpus != null && actsForCluster(address)) {
+    List<String> gpus = new ArrayList<>(lostGpus.getOrDefault(address, List.of()));
+    lostGpus.remove(address);
+    // A report in flight when the node became unreachable lands after its GPUs were taken out of
+    // this watch's view: its GPU is just as lost.
+    List<GpuReport> late = reports.values().stream().filter(r -> isOn(r, address)).toList();
+    late.forEach(r -> {
+      reports.remove(r.gpuId());
+      if (!gpus.contains(r.gpuId())) {
+        gpus.add(r.gpuId());
+      }
+    });
+    if (!gpus.isEmpty() && actsForCluster(address)) {
       RemovedNodeGpus.markSuspect(context.getSystem(), by, address, gpus);
     }
   }

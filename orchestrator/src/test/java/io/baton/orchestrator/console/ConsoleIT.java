@@ -234,8 +234,8 @@ class ConsoleIT {
     String frames = browser.module("const m = await import('/console/js/sse.js');"
         + "const frames = [], comments = [];"
         + "const p = new m.SseParser(f => frames.push(f), c => comments.push(c));"
-        + "for (const chunk of ['id: 1\nevent: gpu.st', 'ate\nda', 'ta: {\"a\":1}\r', '\n\r\n:hb\n\n',"
-        + "  'data: x\ndata: y\n\nid: 3\n\n']) p.push(chunk);"
+        + "for (const chunk of ['id: 1\\nevent: gpu.st', 'ate\\nda', 'ta: {\"a\":1}\\r', '\\n\\r\\n:hb\\n\\n',"
+        + "  'data: x\\ndata: y\\n\\nid: 3\\n\\n']) p.push(chunk);"
         + "return {frames, comments};");
     JsonNode parsed = NodeClient.JSON.readTree(frames);
     assertEquals(2, parsed.get("frames").size(), frames);
