@@ -52,7 +52,9 @@ final class Browser implements AutoCloseable {
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800");
+    // --disable-dev-shm-usage: containers often give /dev/shm 64 MB, where Chromium's tabs crash.
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
+        "--disable-dev-shm-usage");
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
@@ -67,6 +69,11 @@ final class Browser implements AutoCloseable {
     WebElement field = new WebDriverWait(driver, ConsoleIT.TIMEOUT)
         .until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
     field.sendKeys(token, Keys.ENTER);
+  }
+
+  /** The console's page, no token typed. */
+  void load() {
+    driver.get(base + "/console");
   }
 
   /** A hash route (#/failures): the page changes view without reloading. */

@@ -222,45 +222,4 @@ class ConsoleIT {
         && browser.text("#login-message").contains("the token was refused"));
     assertTrue(browser.all("[data-gpu]").isEmpty());
   }
-
-  /**
-   * The page's own parsing, run in the browser on made-up input: SSE frames split anywhere across
-   * chunks (CRLF, heartbeats, multi-line data), snake_case event fields read as camelCase, and a
-   * failure paired with the session's next placement on another GPU.
-   */
-  @Test
-  @Order(7)
-  void theFeedParserAndTheFailurePairingReadWhatTheServerSends() throws Exception {
-    String frames = browser.module("const m = await import('/console/js/sse.js');"
-        + "const frames = [], comments = [];"
-        + "const p = new m.SseParser(f => frames.push(f), c => comments.push(c));"
-        + "for (const chunk of ['id: 1\\nevent: gpu.st', 'ate\\nda', 'ta: {\"a\":1}\\r', '\\n\\r\\n:hb\\n\\n',"
-        + "  'data: x\\ndata: y\\n\\nid: 3\\n\\n']) p.push(chunk);"
-        + "return {frames, comments};");
-    JsonNode parsed = NodeClient.JSON.readTree(frames);
-    assertEquals(2, parsed.get("frames").size(), frames);
-    assertEquals("1", parsed.at("/frames/0/id").asText());
-    assertEquals("gpu.state", parsed.at("/frames/0/event").asText());
-    assertEquals("{\"a\":1}", parsed.at("/frames/0/data").asText());
-    assertEquals("x\ny", parsed.at("/frames/1/data").asText(), "data lines join with a newline");
-    assertEquals("hb", parsed.at("/comments/0").asText(), "a ':' line is a heartbeat, not an event");
-
-    String pairs = browser.module("const f = await import('/console/js/feed.js');"
-        + "const t = await import('/console/js/timeline.js');"
-        + "const ev = (o) => f.camelAliases(o);"
-        + "const events = ["
-        + "  ev({type: 'attempt.placed', session: 's', attempt: 1, gpu: 'A', method: 'fresh', resume_from: 0, at: '2030-01-01T00:00:00Z'}),"
-        + "  ev({type: 'attempt.failed', session: 's', attempt: 1, gpu: 'A', cause: 'xid', xid_class: 'node-fatal', tokens: 9, at: '2030-01-01T00:00:01.000000001Z'}),"
-        + "  ev({type: 'attempt.placed', session: 's', attempt: 2, gpu: 'B', method: 'kv_restore', resume_from: 9, at: '2030-01-01T00:00:01.250Z'}),"
-        + "  ev({type: 'attempt.failed', session: 'u', attempt: 1, gpu: 'B', cause: 'lease_expired', tokens: 0, at: '2030-01-01T00:00:02Z'})];"
-        + "return {r: t.recoveries(events, 0), xidClass: events[1].xidClass, resumeFrom: events[2].resumeFrom};");
-    JsonNode p = NodeClient.JSON.readTree(pairs);
-    assertEquals("node-fatal", p.get("xidClass").asText(), pairs);
-    assertEquals(9, p.get("resumeFrom").asInt());
-    assertEquals(2, p.get("r").size(), pairs);
-    assertTrue(p.at("/r/0/moved").asBoolean());
-    assertEquals(250, p.at("/r/0/millis").asInt(), "failure to next placement");
-    assertEquals("B", p.at("/r/0/placed/gpu").asText());
-    assertTrue(p.at("/r/1/placed").isNull() && !p.at("/r/1/moved").asBoolean(), "not placed again yet");
-  }
 }
