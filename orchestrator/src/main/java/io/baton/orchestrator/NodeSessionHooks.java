@@ -18,6 +18,7 @@ import io.baton.actors.session.SessionState;
 import io.baton.actors.session.SessionStatus;
 import io.baton.orchestrator.fleet.NodeLossWatch;
 import io.baton.orchestrator.placement.Placer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -67,6 +68,17 @@ final class NodeSessionHooks implements SessionHooks {
   @Override
   public void recorded(List<SessionEvent> events, SessionState after) {
     feed.publishAll(FeedEvents.ofSession(events, after));
+    int tokens = 0;
+    for (SessionEvent e : events) {
+      if (e instanceof SessionEvent.TokensAppended t) {
+        tokens += t.tokens().size();
+      }
+    }
+    if (tokens > 0) {
+      // Durable tokens, streamed or not: the console's tokens per second, and the fleet's in Grafana.
+      Counter.builder("baton.tokens.generated").description("Tokens persisted by the sessions this node hosts, by model")
+          .tag("model", after.spec().model()).register(metrics).increment(tokens);
+    }
   }
 
   @Override

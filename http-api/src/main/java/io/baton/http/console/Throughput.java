@@ -22,7 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The console's throughput charts, from this node's own meters (no Prometheus needed): every
  * interval, the mean time to first token and inter-token latency of the streams it served, the
- * tokens per second it wrote, and the migrations per minute its placer made; 15 minutes of them.
+ * tokens per second its sessions persisted (streamed or not), and the migrations per minute its
+ * placer made; 15 minutes of them.
  */
 public final class Throughput {
   static final Duration INTERVAL = Duration.ofSeconds(5);
@@ -35,7 +36,8 @@ public final class Throughput {
   private record Get(ActorRef<ObjectNode> replyTo) implements Command {}
 
   /** The meters' running totals at a sample: each point is the difference of two. */
-  private record Totals(Instant at, long ttftCount, double ttftMs, long itlCount, double itlMs, double migrations) {}
+  private record Totals(Instant at, long ttftCount, double ttftMs, long itlCount, double itlMs, double tokens,
+      double migrations) {}
 
   private final ActorSystem<?> system;
   private final ActorRef<Command> sampler;
@@ -94,8 +96,9 @@ public final class Throughput {
       itlCount += t.count();
       itlMs += t.totalTime(TimeUnit.MILLISECONDS);
     }
+    double tokens = registry.find("baton.tokens.generated").counters().stream().mapToDouble(Counter::count).sum();
     double migrations = registry.find("baton.migrations").counters().stream().mapToDouble(Counter::count).sum();
-    return new Totals(Instant.now(), ttftCount, ttftMs, itlCount, itlMs, migrations);
+    return new Totals(Instant.now(), ttftCount, ttftMs, itlCount, itlMs, tokens, migrations);
   }
 
   /** Means over the interval; null where nothing happened (a chart shows a gap, not a zero latency). */
@@ -115,8 +118,7 @@ public final class Throughput {
     } else {
       p.putNull("itl_ms");
     }
-    // Every streamed token after a stream's first is one inter-token gap: first tokens plus gaps.
-    p.put("tokens_per_s", (streams + gaps) / seconds);
+    p.put("tokens_per_s", (to.tokens() - from.tokens()) / seconds);
     p.put("migrations_per_min", (to.migrations() - from.migrations()) * 60 / seconds);
     return p;
   }

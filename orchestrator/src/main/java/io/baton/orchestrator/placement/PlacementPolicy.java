@@ -4,6 +4,7 @@ import io.baton.actors.session.Attempt;
 import io.baton.actors.session.ResumeMethod;
 import io.baton.actors.session.SessionState;
 import io.baton.actors.worker.GpuStatus;
+import io.baton.actors.worker.XidClass;
 import io.baton.workers.agent.EngineView;
 import io.baton.workers.agent.GpuReport;
 import io.baton.workers.agent.ResumeCostModel;
@@ -24,7 +25,9 @@ import java.util.function.Function;
  * Which GPUs may take a session, best first, and how each would resume it (DESIGN.md,
  * "Placement"). Pure: the {@link Placer} feeds it the latest reports. A GPU scores by the share of
  * the session's context whose KV blocks it already holds, less its load; GPUs where an attempt of
- * this session already failed go last, so a retry lands elsewhere when it can.
+ * this session already failed go last, so a retry lands elsewhere when it can, and so do the other
+ * GPUs of a host where it failed with a node-fatal XID (their own cordon may not have reached this
+ * placer's reports yet; the grant would only be refused).
  *
  * @param staleAfter a report older than this is ignored: its agent may be gone
  * @param models the model's dimensions, for the cost model; empty for models it does not know
@@ -44,9 +47,13 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
     int[] context = context(s);
     String[] chain = BlockHash.chain(context, context.length, model);
     Set<String> failedOn = new HashSet<>();
+    Set<String> fatalHosts = new HashSet<>();
     for (Attempt a : s.attempts()) {
       if (a.failure() != null) {
         failedOn.add(a.workerId());
+        if (XidClass.NODE_FATAL.id().equals(a.failure().xidClass())) {
+          reports.stream().filter(r -> r.gpuId().equals(a.workerId())).forEach(r -> fatalHosts.add(r.hostId()));
+        }
       }
     }
     List<Candidate> out = new ArrayList<>();
@@ -58,7 +65,8 @@ public record PlacementPolicy(Duration staleAfter, ResumeCostModel costModel, Fu
       int cachedTokens = heldPrefix(chain, held.apply(r)) * BlockHash.BLOCK_TOKENS;
       double prefixShare = context.length == 0 ? 0 : (double) cachedTokens / context.length;
       double load = (double) r.sessions() / r.capacity();
-      double score = PREFIX_WEIGHT * prefixShare - load - (failedOn.contains(r.gpuId()) ? 10 : 0);
+      double score = PREFIX_WEIGHT * prefixShare - load - (failedOn.contains(r.gpuId()) ? 10 : 0)
+          - (fatalHosts.contains(r.hostId()) ? 10 : 0);
       out.add(new Candidate(r, method(s, context.length, cachedTokens, r), cachedTokens, score));
     }
     out.sort(Comparator.comparingDouble(Candidate::score).reversed()

@@ -103,6 +103,25 @@ class PlacementPolicyTest {
   }
 
   @Test
+  void afterANodeFatalXidTheOtherGpusOfThatHostGoLastToo() {
+    SessionState failed = submitted()
+        .apply(new SessionEvent.Placed(1, "h0-g0", 0, ResumeMethod.FRESH, NOW))
+        .apply(new SessionEvent.AttemptFailed(1, FailureCause.xid(79, "node-fatal", "fallen off the bus"), NOW));
+    GpuReport sibling = new GpuReport("h0-g1", "node-1", "host-0", MODEL, null, null, GpuStatus.ACTIVE, 0, 8, List.of(),
+        NOW, Map.of(), null, null, null, List.of());
+    GpuReport lost = new GpuReport("h0-g0", "node-1", "host-0", MODEL, null, null, GpuStatus.CORDONED, 0, 8, List.of(),
+        NOW, Map.of(), null, null, null, List.of());
+    GpuReport busy = new GpuReport("h1-g0", "node-1", "host-1", MODEL, null, null, GpuStatus.ACTIVE, 6, 8, List.of(),
+        NOW, Map.of(), null, null, null, List.of());
+    // The sibling is idle and the other host busy, but the sibling's own cordon is on its way.
+    assertEquals(List.of("h1-g0", "h0-g1"), ranking(failed, sibling, lost, busy));
+    SessionState appFault = submitted()
+        .apply(new SessionEvent.Placed(1, "h0-g0", 0, ResumeMethod.FRESH, NOW))
+        .apply(new SessionEvent.AttemptFailed(1, FailureCause.xid(13, "app-fault", "x"), NOW));
+    assertEquals(List.of("h0-g1", "h1-g0"), ranking(appFault, sibling, lost, busy), "only a node-fatal XID spreads");
+  }
+
+  @Test
   void onAnEngineServerASampledResumeIsRecordedAsContinuedUnlessTheEngineTakesTheSamplingIndex() {
     SessionState sampled = resumable(new SessionSpec.Sampling(0.8, 0.95, 7));
     assertEquals(ResumeMethod.RECOMPUTE_CONTINUED, methodOn(sampled, "vllm"));
