@@ -30,7 +30,7 @@ export class FailuresView {
     this.windowSelect = el('select', {id: 'failures-window', onchange: () => {
       this.minutes = Number(this.windowSelect.value);
       this.draw();
-    }}, [5, 15, 30].map((m) => el('option', {value: String(m), text: `last ${m} min`})));
+    }}, [1, 5, 15, 30].map((m) => el('option', {value: String(m), text: `last ${m} min`})));
     this.windowSelect.value = '15';
     this.canvas = el('div', {class: 'timeline-box'});
     this.list = el('tbody');

@@ -53,7 +53,9 @@ export class FleetView {
     } else {
       setText(this.message, `GPU list unavailable: ${workers.reason.message}`);
     }
-    if (pools.status === 'fulfilled') this.renderPools((pools.value && pools.value.data) || []);
+    // Pools are read once; after that the feed's pool.level events keep them (a slower refresh
+    // answered after a newer event would otherwise put an old level back).
+    if (pools.status === 'fulfilled' && !this.poolCards) this.renderPools((pools.value && pools.value.data) || []);
   }
 
   onEvent(ev) {
@@ -83,14 +85,19 @@ export class FleetView {
       const card = el('div', {class: 'pool', dataset: {model: p.model}});
       this.poolCards.set(p.model, card);
       this.pools.append(card);
-      this.patchPool(p);
+      this.patchPool(this.earlyPools && this.earlyPools.get(p.model) || p);
     }
+    this.earlyPools = null;
   }
 
   patchPool(p) {
     let card = this.poolCards && this.poolCards.get(p.model);
     if (!card) {
-      if (!this.poolCards) return;
+      if (!this.poolCards) {
+        // Heard before the first list arrived, which may be older: kept to win over it.
+        (this.earlyPools = this.earlyPools || new Map()).set(p.model, p);
+        return;
+      }
       if (this.poolCards.size === 0) clear(this.pools);
       card = el('div', {class: 'pool', dataset: {model: p.model}});
       this.poolCards.set(p.model, card);
