@@ -23,7 +23,7 @@ public final class ConsoleRoutes extends AllDirectives {
   static final String ROOT = "console";
   /** uPlot's version when its WebJar carries no pom.properties (it always has so far). */
   static final String UPLOT_FALLBACK = "1.6.30";
-  static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'";
+  static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
   private final String uplotDir;
 
