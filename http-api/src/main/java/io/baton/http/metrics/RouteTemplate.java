@@ -24,7 +24,10 @@ public final class RouteTemplate {
       "/v1/batches", "/v1/batches/{id}", "/v1/batches/{id}/cancel",
       "/admin/workers", "/admin/workers/{id}", "/admin/workers/{id}/cordon", "/admin/workers/{id}/uncordon",
       "/admin/workers/{id}/drain", "/admin/tenants", "/admin/queues", "/admin/sessions/{id}/preempt",
-      "/admin/chaos/workers/{id}/xid", "/admin/chaos/workers/{id}/slow");
+      "/admin/chaos/workers/{id}/xid", "/admin/chaos/workers/{id}/slow",
+      "/admin/events", "/admin/overview", "/admin/pools", "/admin/topology", "/admin/throughput",
+      "/admin/sessions", "/admin/sessions/{id}", "/admin/sessions/{id}/events",
+      "/console", "/console/", "/console/{id}", "/console/js/{id}", "/console/webjars/uplot/{id}");
 
   private static final List<String[]> SPLIT = TEMPLATES.stream().map(RouteTemplate::segments).toList();
 

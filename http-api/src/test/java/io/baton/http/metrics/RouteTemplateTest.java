@@ -25,6 +25,9 @@ class RouteTemplateTest {
     assertEquals("/admin/workers/{id}/cordon", RouteTemplate.of("/admin/workers/node-1-h0-g1/cordon"));
     assertEquals("/admin/chaos/workers/{id}/xid", RouteTemplate.of("/admin/chaos/workers/g7/xid"));
     assertEquals("/v1/files/{id}/content", RouteTemplate.of("/v1/files/file-abc/content"));
+    assertEquals("/admin/sessions/{id}/events", RouteTemplate.of("/admin/sessions/cmpl-1/events"));
+    assertEquals("/console/js/{id}", RouteTemplate.of("/console/js/app.js"));
+    assertEquals("/console/webjars/uplot/{id}", RouteTemplate.of("/console/webjars/uplot/uPlot.min.css"));
   }
 
   @Test
