@@ -25,6 +25,15 @@ import java.util.List;
     @JsonSubTypes.Type(value = FeedEvent.MemberChanged.class, name = "node.member")})
 public sealed interface FeedEvent {
 
+  /** An event about one session: the console's session list is kept from these. */
+  sealed interface OfSession extends FeedEvent {
+    String session();
+
+    String tenant();
+
+    String model();
+  }
+
   /** A GPU left or entered a state: who moved it and why ({@code change} is the GPU's event, e.g. cordoned). */
   record GpuStateChanged(String gpu, String node, String host, String model, String from, String to,
       String change, String by, String reason) implements FeedEvent {}
@@ -41,20 +50,20 @@ public sealed interface FeedEvent {
   record PoolLevel(String model, int target, int active, int spares) implements FeedEvent {}
 
   record SessionSubmitted(String session, String tenant, String model, String serviceClass, String batch)
-      implements FeedEvent {}
+      implements OfSession {}
 
   /**
    * An attempt placed on a GPU. {@code restored} tokens came back from KV blocks, {@code recomputed}
    * were prefilled again; both are 0 for a fresh attempt.
    */
   record AttemptPlaced(String session, String tenant, String model, int attempt, String gpu, String method,
-      int resumeFrom, int restored, int recomputed) implements FeedEvent {}
+      int resumeFrom, int restored, int recomputed) implements OfSession {}
 
   record AttemptFailed(String session, String tenant, String model, int attempt, String gpu, String cause,
-      String xidClass, String detail, int tokens) implements FeedEvent {}
+      String xidClass, String detail, int tokens) implements OfSession {}
 
   record SessionEnded(String session, String tenant, String model, String status, int tokens, int attempts,
-      String detail) implements FeedEvent {}
+      String detail) implements OfSession {}
 
   record BatchProgress(String batch, String status, int total, int completed, int failed) implements FeedEvent {}
 

@@ -17,7 +17,12 @@ public record RecentSession(String id, String tenant, String model, String servi
     if (e instanceof FeedEvent.SessionSubmitted s) {
       return new RecentSession(s.session(), s.tenant(), s.model(), s.serviceClass(), "pending", 0, null, 0, at, at);
     }
-    RecentSession r = row != null ? row : blank(e, at);
+    if (!(e instanceof FeedEvent.OfSession about)) {
+      return row;
+    }
+    // A session first heard of mid-life (submitted before this node started) starts blank.
+    RecentSession r = row != null ? row
+        : new RecentSession(about.session(), about.tenant(), about.model(), null, "pending", 0, null, 0, null, at);
     if (e instanceof FeedEvent.AttemptPlaced p) {
       return new RecentSession(r.id, r.tenant, r.model, r.serviceClass, "running", p.attempt(), p.gpu(),
           Math.max(r.tokens, p.resumeFrom()), r.submittedAt, at);
@@ -28,37 +33,11 @@ public record RecentSession(String id, String tenant, String model, String servi
       return new RecentSession(r.id, r.tenant, r.model, r.serviceClass, d.status(), d.attempts(), r.gpu, d.tokens(),
           r.submittedAt, at);
     }
-    return row;
+    return r;
   }
 
-  /** Whether {@code event} is about a session, and which. */
+  /** The session {@code event} is about, or null when it is about none. */
   public static String sessionOf(FeedEvent event) {
-    if (event instanceof FeedEvent.SessionSubmitted s) {
-      return s.session();
-    } else if (event instanceof FeedEvent.AttemptPlaced p) {
-      return p.session();
-    } else if (event instanceof FeedEvent.AttemptFailed f) {
-      return f.session();
-    } else if (event instanceof FeedEvent.SessionEnded d) {
-      return d.session();
-    }
-    return null;
-  }
-
-  /** A session first heard of mid-life (submitted before this node started). */
-  private static RecentSession blank(FeedEvent e, Instant at) {
-    String tenant = null;
-    String model = null;
-    if (e instanceof FeedEvent.AttemptPlaced p) {
-      tenant = p.tenant();
-      model = p.model();
-    } else if (e instanceof FeedEvent.AttemptFailed f) {
-      tenant = f.tenant();
-      model = f.model();
-    } else if (e instanceof FeedEvent.SessionEnded d) {
-      tenant = d.tenant();
-      model = d.model();
-    }
-    return new RecentSession(sessionOf(e), tenant, model, null, "pending", 0, null, 0, null, at);
+    return event instanceof FeedEvent.OfSession s ? s.session() : null;
   }
 }

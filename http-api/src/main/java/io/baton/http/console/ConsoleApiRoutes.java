@@ -85,9 +85,10 @@ public final class ConsoleApiRoutes extends AllDirectives {
     o.put("object", "list");
     ArrayNode rows = o.putArray("data");
     for (FeedEvent.PoolLevel p : pools) {
-      rows.add(Json.MAPPER.<ObjectNode>valueToTree(p));
+      ObjectNode row = Json.MAPPER.valueToTree(p);
+      row.remove("type"); // the feed's type tag; this list holds one type
+      rows.add(row);
     }
-    rows.forEach(r -> ((ObjectNode) r).remove("type"));
     return o;
   }
 

@@ -58,29 +58,31 @@ public final class Throughput {
   private static Behavior<Command> sampler(MeterRegistry registry) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Sample(), INTERVAL);
-      Deque<ObjectNode> points = new ArrayDeque<>();
-      Totals[] last = {totals(registry)};
-      return Behaviors.receive(Command.class)
-          .onMessage(Sample.class, m -> {
-            Totals now = totals(registry);
-            points.addLast(point(last[0], now));
-            last[0] = now;
-            while (points.size() > POINTS) {
-              points.removeFirst();
-            }
-            return Behaviors.same();
-          })
-          .onMessage(Get.class, m -> {
-            ObjectNode o = Json.MAPPER.createObjectNode();
-            o.put("object", "baton.throughput");
-            o.put("interval_s", INTERVAL.toSeconds());
-            ArrayNode data = o.putArray("points");
-            points.forEach(data::add);
-            m.replyTo().tell(o);
-            return Behaviors.same();
-          })
-          .build();
+      return sampling(registry, totals(registry), new ArrayDeque<>());
     });
+  }
+
+  /** @param last the totals at the previous sample: the next point is the difference */
+  private static Behavior<Command> sampling(MeterRegistry registry, Totals last, Deque<ObjectNode> points) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Sample.class, m -> {
+          Totals now = totals(registry);
+          points.addLast(point(last, now));
+          while (points.size() > POINTS) {
+            points.removeFirst();
+          }
+          return sampling(registry, now, points);
+        })
+        .onMessage(Get.class, m -> {
+          ObjectNode o = Json.MAPPER.createObjectNode();
+          o.put("object", "baton.throughput");
+          o.put("interval_s", INTERVAL.toSeconds());
+          ArrayNode data = o.putArray("points");
+          points.forEach(data::add);
+          m.replyTo().tell(o);
+          return Behaviors.same();
+        })
+        .build();
   }
 
   private static Totals totals(MeterRegistry registry) {
